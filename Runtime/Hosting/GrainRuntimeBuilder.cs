@@ -1,0 +1,126 @@
+using System.Reflection;
+using Arbitrage.Orleans.Runtime.Internal;
+using Arbitrage.Orleans.Runtime.Postgres;
+using Arbitrage.Orleans.Runtime.Reminders;
+using Arbitrage.Orleans.Runtime.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Arbitrage.Orleans.Runtime;
+
+/// <summary>Configures the grain runtime of a silo: grain classes, storage, reminders and call filters.</summary>
+public sealed class GrainRuntimeBuilder
+{
+    internal GrainRuntimeBuilder(IServiceCollection services) => Services = services;
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>Registers every concrete grain class of the assembly.</summary>
+    public GrainRuntimeBuilder AddGrains(Assembly assembly)
+    {
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && t.IsSubclassOf(typeof(Grain))))
+        {
+            AddGrain(type);
+        }
+
+        return this;
+    }
+
+    public GrainRuntimeBuilder AddGrain<TGrain>() where TGrain : Grain => AddGrain(typeof(TGrain));
+
+    public GrainRuntimeBuilder AddGrain(Type grainClass)
+    {
+        Services.Configure<GrainClassOptions>(o => o.Classes.Add(grainClass));
+        return this;
+    }
+
+    /// <summary>Grain state kept in this process only.</summary>
+    public GrainRuntimeBuilder AddMemoryGrainStorage(string name = GrainStorageNames.Default)
+    {
+        Services.AddKeyedSingleton<IGrainStorage, MemoryGrainStorage>(name);
+        return this;
+    }
+
+    /// <summary>Reminders kept in this process only.</summary>
+    public GrainRuntimeBuilder UseMemoryReminders()
+    {
+        Services.RemoveAll<IReminderTable>();
+        Services.AddSingleton<IReminderTable, MemoryReminderTable>();
+        return this;
+    }
+
+    /// <summary>
+    /// Uses the PostgreSQL of <paramref name="connectionString"/> for grain state (store <paramref name="storageName"/>)
+    /// and reminders, applying the schema migrations at start-up.
+    /// </summary>
+    public GrainRuntimeBuilder UsePostgres(string connectionString, string storageName = GrainStorageNames.Default)
+    {
+        if (PostgresOptionsValidator.Problem(connectionString) is { } problem)
+        {
+            throw new OptionsValidationException(PostgresOptions.ConnectionStringName, typeof(PostgresOptions), [problem]);
+        }
+
+        Services.Configure<PostgresOptions>(o => o.ConnectionString = connectionString);
+        Services.TryAddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString).Build());
+        Services.AddSingleton<IRuntimeStartupTask, PostgresMigrator>();
+        Services.AddKeyedSingleton<IGrainStorage>(storageName, (sp, _) => new PostgresGrainStorage(sp.GetRequiredService<NpgsqlDataSource>()));
+        Services.RemoveAll<IReminderTable>();
+        Services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return this;
+    }
+
+    public GrainRuntimeBuilder AddIncomingGrainCallFilter<TFilter>() where TFilter : class, IIncomingGrainCallFilter
+    {
+        Services.AddSingleton<IIncomingGrainCallFilter, TFilter>();
+        return this;
+    }
+
+    public GrainRuntimeBuilder Configure(Action<GrainRuntimeOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
+    public GrainRuntimeBuilder ConfigureReminders(Action<ReminderOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+}
+
+public static class GrainRuntimeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the grain runtime to a host: <see cref="IGrainFactory"/>, <see cref="IRuntimeStatisticsProvider"/> and a hosted
+    /// service that applies start-up tasks (schema migrations) and then starts the runtime. Options are validated at start.
+    /// </summary>
+    public static IServiceCollection AddGrainRuntime(this IServiceCollection services, Action<GrainRuntimeBuilder> configure)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<GrainRuntimeOptions>().BindConfigurationIfPresent(GrainRuntimeOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ReminderOptions>().BindConfigurationIfPresent(ReminderOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GrainRuntimeOptions>, GrainRuntimeOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
+        services.TryAddSingleton<IReminderTable, MemoryReminderTable>();
+        services.AddSingleton<GrainRuntime>();
+        services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>().GrainFactory);
+        services.AddSingleton<IRuntimeStatisticsProvider>(sp => sp.GetRequiredService<GrainRuntime>());
+        services.AddHostedService<GrainRuntimeHost>();
+        services.AddHealthChecks();
+        configure(new GrainRuntimeBuilder(services));
+        return services;
+    }
+
+    private static OptionsBuilder<T> BindConfigurationIfPresent<T>(this OptionsBuilder<T> builder, string section) where T : class =>
+        builder.Configure<IServiceProvider>((options, sp) =>
+        {
+            if (sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>() is { } configuration)
+            {
+                Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(section), options);
+            }
+        });
+}

@@ -1,0 +1,19 @@
+using System.Reflection;
+
+namespace Arbitrage.Orleans.Runtime.Internal;
+
+internal sealed class GrainFactory(GrainRuntime runtime) : IGrainFactory
+{
+    public TGrainInterface GetGrain<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey
+    {
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            throw new ArgumentException($"A key is required to get a {typeof(TGrainInterface).Name}; it was empty.", nameof(key));
+        }
+
+        var grainClass = runtime.Registry.Resolve(typeof(TGrainInterface));
+        var proxy = DispatchProxy.Create<TGrainInterface, GrainReference>();
+        ((GrainReference)(object)proxy).Bind(grainClass, new GrainId(grainClass.GrainType, key));
+        return proxy;
+    }
+}

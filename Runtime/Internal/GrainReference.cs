@@ -1,0 +1,34 @@
+using System.Reflection;
+
+namespace Arbitrage.Orleans.Runtime.Internal;
+
+/// <summary>
+/// A typed reference to a grain: a proxy implementing the grain interface whose every call becomes a request to
+/// the grain's activation. Creating one activates nothing.
+/// </summary>
+public class GrainReference : DispatchProxy
+{
+    private GrainClassInfo? _grainClass;
+
+    /// <summary>The grain this reference points to.</summary>
+    public GrainId GrainId { get; private set; }
+
+    internal void Bind(GrainClassInfo grainClass, GrainId id)
+    {
+        _grainClass = grainClass;
+        GrainId = id;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        var grainClass = _grainClass ?? throw new InvalidOperationException("This grain reference was not created by a grain factory.");
+        return grainClass.Runtime.Dispatcher.Invoke(grainClass, GrainId, targetMethod, args ?? []);
+    }
+
+    public override string ToString() => $"GrainReference({GrainId})";
+
+    public override bool Equals(object? obj) => obj is GrainReference other && other.GrainId == GrainId;
+
+    public override int GetHashCode() => GrainId.GetHashCode();
+}

@@ -1,0 +1,149 @@
+using Arbitrage.Orleans.Runtime.Reminders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Arbitrage.Orleans.Runtime.Internal;
+
+/// <summary>The grain classes a silo hosts, collected by <c>AddGrains</c>.</summary>
+internal sealed class GrainClassOptions
+{
+    public List<Type> Classes { get; } = [];
+}
+
+/// <summary>
+/// The runtime of one silo: catalog of activations, call dispatch, response timeouts, idle collection, reminders
+/// and statistics. Started and stopped by <see cref="GrainRuntimeHost"/>.
+/// </summary>
+internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
+{
+    private readonly Lazy<GrainTypeRegistry> _registry;
+    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _collector;
+
+    public GrainRuntime(
+        IServiceProvider services,
+        IOptions<GrainRuntimeOptions> options,
+        IOptions<ReminderOptions> reminderOptions,
+        IOptions<GrainClassOptions> grainClasses,
+        IReminderTable reminderTable,
+        IEnumerable<IIncomingGrainCallFilter> filters,
+        TimeProvider time,
+        ILogger<GrainRuntime> logger)
+    {
+        Services = services;
+        Options = options.Value;
+        Time = time;
+        Logger = logger;
+        Filters = [.. filters];
+        Catalog = new Catalog();
+        Tracker = new CallTracker(time, Options.ResponseTimeout);
+        Dispatcher = new GrainCallDispatcher(Catalog, Tracker, time);
+        GrainFactory = new GrainFactory(this);
+        var rules = new SerializationRules();
+        _registry = new Lazy<GrainTypeRegistry>(() => new GrainTypeRegistry(grainClasses.Value.Classes, this, rules));
+        Reminders = new ReminderService(this, reminderTable, reminderOptions.Value, time, logger);
+    }
+
+    public IServiceProvider Services { get; }
+    public GrainRuntimeOptions Options { get; }
+    public TimeProvider Time { get; }
+    public ILogger Logger { get; }
+    public IIncomingGrainCallFilter[] Filters { get; }
+    public Catalog Catalog { get; }
+    public CallTracker Tracker { get; }
+    public GrainCallDispatcher Dispatcher { get; }
+    public IGrainFactory GrainFactory { get; }
+    public ReminderService Reminders { get; }
+    public GrainTypeRegistry Registry => _registry.Value;
+
+    /// <summary>Cancelled when the silo begins to stop.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var registry = Registry;
+        await Reminders.StartAsync(cancellationToken);
+        _collector = Time.CreateTimer(static s => ((GrainRuntime)s!).CollectIdleActivations(), this, Options.CollectionQuantum, Options.CollectionQuantum);
+        Logger.RuntimeStarted(registry.Classes.Count());
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _collector?.Dispose();
+        await Reminders.StopAsync();
+        Catalog.Close();
+        var activations = Catalog.Activations.ToList();
+        Logger.RuntimeStopping(activations.Count);
+        var deactivations = activations.Select(a => a.StartDeactivation(new(DeactivationReasonCode.ShuttingDown, "the silo is stopping"))).ToList();
+        var all = Task.WhenAll(deactivations);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.ShutdownTimeout);
+        try
+        {
+            await all.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Logger.ShutdownTimedOut(deactivations.Count(d => !d.IsCompleted));
+        }
+
+        await _stopping.CancelAsync();
+    }
+
+    /// <summary>Deactivates every activation that has been idle for the collection age.</summary>
+    public int CollectIdleActivations()
+    {
+        long now = Time.GetTimestamp();
+        int collected = 0;
+        foreach (var activation in Catalog.Activations)
+        {
+            if (activation.IsIdleFor(Options.CollectionAge, now))
+            {
+                _ = activation.StartDeactivation(new(DeactivationReasonCode.ActivationIdle, $"no call for {Options.CollectionAge}"));
+                collected++;
+            }
+        }
+
+        if (collected > 0) Logger.CollectedIdle(collected);
+        return collected;
+    }
+
+    public RuntimeStatistics GetStatistics()
+    {
+        var classes = _registry.IsValueCreated ? Registry.Classes.ToList() : [];
+        var byType = classes.ToDictionary(c => c.GrainType, c => c.ActivationCount);
+        var methods = classes.SelectMany(c => c.Invokers.Values).Where(i => i.Statistics.Calls > 0).Select(i => i.Statistics.Snapshot()).ToList();
+        return new RuntimeStatistics(Time.GetUtcNow(), byType.Values.Sum(), byType, methods, Tracker.InFlight);
+    }
+
+    public void Dispose()
+    {
+        _collector?.Dispose();
+        Tracker.Dispose();
+        Reminders.Dispose();
+        _stopping.Dispose();
+    }
+}
+
+/// <summary>Takes part in the host's lifecycle: start-up tasks (schema migrations) first, then the runtime.</summary>
+internal sealed class GrainRuntimeHost(GrainRuntime runtime, IEnumerable<IRuntimeStartupTask> startupTasks) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var task in startupTasks)
+        {
+            await task.RunAsync(cancellationToken);
+        }
+
+        await runtime.StartAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => runtime.StopAsync(cancellationToken);
+}
+
+/// <summary>Work that must finish before grains run (for example schema migrations).</summary>
+public interface IRuntimeStartupTask
+{
+    Task RunAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using Arbitrage.Orleans.Runtime.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Arbitrage.Orleans.Runtime.Postgres;
+
+/// <summary>
+/// Grain state in PostgreSQL: one row per (grain type, key, state name) with a jsonb payload and a version used as
+/// etag. Every write is a single conditional statement (insert-if-absent or update-if-version-matches), so a stale
+/// writer changes nothing and gets an <see cref="InconsistentStateException"/>.
+/// </summary>
+internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrainStorage
+{
+    public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select payload::text, version from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3");
+        AddKey(command, stateName, grainId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            grainState.State = GrainStateSerializer.Deserialize<TState>(reader.GetString(0));
+            grainState.ETag = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture);
+            grainState.RecordExists = true;
+        }
+        else
+        {
+            grainState.State = Activator.CreateInstance<TState>();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+        }
+    }
+
+    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
+    {
+        string json = GrainStateSerializer.Serialize(grainState.State);
+        long? expected = ParseEtag(grainState.ETag, stateName, grainId);
+        await using var command = dataSource.CreateCommand(expected is null
+            ? """
+              insert into grain_state (grain_type, grain_key, state_name, payload, version)
+              values ($1, $2, $3, $4, 1)
+              on conflict do nothing
+              returning version
+              """
+            : """
+              update grain_state set payload = $4, version = version + 1, updated_at = now()
+              where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $5
+              returning version
+              """);
+        AddKey(command, stateName, grainId);
+        command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        if (expected is not null) command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
+        var version = await command.ExecuteScalarAsync(cancellationToken);
+        if (version is not long newVersion)
+        {
+            throw MemoryGrainStorage.Conflict(stateName, grainId, grainState.ETag, await StoredVersionAsync(stateName, grainId, cancellationToken));
+        }
+
+        grainState.ETag = newVersion.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
+    {
+        long? expected = ParseEtag(grainState.ETag, stateName, grainId);
+        if (expected is not null)
+        {
+            await using var command = dataSource.CreateCommand(
+                "delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4");
+            AddKey(command, stateName, grainId);
+            command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                throw MemoryGrainStorage.Conflict(stateName, grainId, grainState.ETag, await StoredVersionAsync(stateName, grainId, cancellationToken));
+            }
+        }
+        else if (await StoredVersionAsync(stateName, grainId, cancellationToken) is { } stored)
+        {
+            throw MemoryGrainStorage.Conflict(stateName, grainId, null, stored);
+        }
+
+        grainState.State = Activator.CreateInstance<TState>();
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    private async Task<string?> StoredVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select version from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3");
+        AddKey(command, stateName, grainId);
+        return await command.ExecuteScalarAsync(cancellationToken) is long version ? version.ToString(CultureInfo.InvariantCulture) : null;
+    }
+
+    private static void AddKey(NpgsqlCommand command, string stateName, GrainId grainId)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = grainId.Type });
+        command.Parameters.Add(new NpgsqlParameter { Value = grainId.Key });
+        command.Parameters.Add(new NpgsqlParameter { Value = stateName });
+    }
+
+    private static long? ParseEtag(string? etag, string stateName, GrainId grainId) =>
+        etag is null ? null
+        : long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version
+        : throw new InconsistentStateException($"State '{stateName}' of {grainId} carries etag '{etag}', which this store never issued.", null, etag);
+}

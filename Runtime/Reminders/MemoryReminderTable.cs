@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+
+namespace Arbitrage.Orleans.Runtime.Reminders;
+
+/// <summary>Reminders kept in this process only (development and unit tests); they do not survive a restart.</summary>
+internal sealed class MemoryReminderTable : IReminderTable
+{
+    private readonly ConcurrentDictionary<(GrainId, string), ReminderEntry> _entries = new();
+    private long _version;
+
+    public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values]);
+
+    public Task<IReadOnlyList<ReminderEntry>> ReadAsync(GrainId grainId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values.Where(e => e.GrainId == grainId).OrderBy(e => e.Name, StringComparer.Ordinal)]);
+
+    public Task<ReminderEntry> UpsertAsync(GrainId grainId, string name, DateTimeOffset startAt, TimeSpan period, CancellationToken cancellationToken)
+    {
+        var entry = new ReminderEntry(grainId, name, startAt, period, Interlocked.Increment(ref _version).ToString(), null);
+        _entries[(grainId, name)] = entry;
+        return Task.FromResult(entry);
+    }
+
+    public Task<bool> RemoveAsync(GrainId grainId, string name, CancellationToken cancellationToken) =>
+        Task.FromResult(_entries.TryRemove((grainId, name), out _));
+
+    public Task RecordFiredAsync(GrainId grainId, string name, DateTimeOffset tickTime, CancellationToken cancellationToken)
+    {
+        if (_entries.TryGetValue((grainId, name), out var entry))
+        {
+            _entries.TryUpdate((grainId, name), entry with { LastFiredAt = tickTime }, entry);
+        }
+
+        return Task.CompletedTask;
+    }
+}
