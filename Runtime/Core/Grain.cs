@@ -7,7 +7,7 @@ namespace Arbitrage.Orleans.Runtime;
 /// <see cref="PersistentStateAttribute"/> parameters) and binds it to its activation before
 /// <see cref="OnActivateAsync"/>; the key and the runtime services are not available in the constructor.
 /// </summary>
-public abstract class Grain
+public abstract class Grain : IAddressable
 {
     private Activation? _activation;
 
@@ -66,13 +66,10 @@ public abstract class Grain
 public static class GrainExtensions
 {
     /// <summary>The string key of a grain, from inside the grain or from a reference to it.</summary>
-    public static string GetPrimaryKeyString(this Grain grain) => grain.GrainId.Key;
-
-    /// <inheritdoc cref="GetPrimaryKeyString(Grain)"/>
-    public static string GetPrimaryKeyString(this IGrain grain) => grain.GetGrainId().Key;
+    public static string GetPrimaryKeyString(this IAddressable grain) => grain.GetGrainId().Key;
 
     /// <summary>The identity of a grain reference or grain instance.</summary>
-    public static GrainId GetGrainId(this IGrain grain) => grain switch
+    public static GrainId GetGrainId(this IAddressable grain) => grain switch
     {
         GrainReference reference => reference.GrainId,
         Grain instance => instance.GrainId,

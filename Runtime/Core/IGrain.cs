@@ -1,7 +1,10 @@
 namespace Arbitrage.Orleans.Runtime;
 
+/// <summary>Something with a grain identity: a grain instance or a reference to one.</summary>
+public interface IAddressable;
+
 /// <summary>Marker for every grain interface.</summary>
-public interface IGrain;
+public interface IGrain : IAddressable;
 
 /// <summary>A grain identified by a string key, like Orleans' <c>IGrainWithStringKey</c>.</summary>
 public interface IGrainWithStringKey : IGrain;

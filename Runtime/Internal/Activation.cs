@@ -296,7 +296,7 @@ internal sealed class Activation : SynchronizationContext, IThreadPoolWorkItem
 
     private void Finish(Request request, Task task)
     {
-        request.Complete(task);
+        // Book-keeping first, so that a caller resuming on the result sees this activation idle and up to date.
         bool deactivate = false;
         lock (this)
         {
@@ -320,6 +320,7 @@ internal sealed class Activation : SynchronizationContext, IThreadPoolWorkItem
             }
         }
 
+        request.Complete(task);
         if (deactivate)
         {
             _ = StartDeactivation(new(DeactivationReasonCode.ApplicationRequested, "DeactivateOnIdle was called"));
