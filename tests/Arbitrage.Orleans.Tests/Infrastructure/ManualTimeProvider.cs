@@ -60,15 +60,19 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         public DateTimeOffset? DueAt { get; set; }
         public TimeSpan? Period { get; private set; }
 
+        /// <summary>As with real timers, a due time of zero fires at once (on the thread pool), without Advance.</summary>
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            bool now;
             lock (clock._gate)
             {
                 if (!clock._timers.Contains(this)) clock._timers.Add(this);
-                DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : clock._now + dueTime;
                 Period = period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero ? null : period;
+                now = dueTime == TimeSpan.Zero;
+                DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : now ? (Period is { } p ? clock._now + p : null) : clock._now + dueTime;
             }
 
+            if (now) ThreadPool.QueueUserWorkItem(_ => Fire());
             return true;
         }
 

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text.Json;
+using Arbitrage.Orleans.Tests.Infrastructure;
+using Npgsql;
+
+namespace Arbitrage.Orleans.Tests.Hosting;
+
+/// <summary>The silo executable as an operator runs it: settings, health, readiness, its own local database.</summary>
+[Collection(PostgresCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SiloHostTests(PostgresServerFixture postgres)
+{
+    [Fact]
+    public async Task The_silo_serves_liveness_and_readiness_against_its_database_and_readiness_fails_when_the_database_goes()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var silo = SiloProcess.Start([], new Dictionary<string, string> { ["ConnectionStrings__Arbitrage"] = connectionString });
+        await silo.WaitUntilServingAsync();
+
+        using (var ready = await silo.Http.GetAsync("/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        }
+
+        await DropDatabaseAsync(connectionString);
+
+        using var notReady = await silo.Http.GetAsync("/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        using var alive = await silo.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(connectionString).Password!, silo.Output);
+    }
+
+    [Fact]
+    public async Task With_storage_memory_the_silo_needs_no_database()
+    {
+        await using var silo = SiloProcess.Start(["--storage", "memory"]);
+        await silo.WaitUntilServingAsync();
+
+        using var ready = await silo.Http.GetAsync("/ready");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("--storage floppy", "Storage must be 'postgres' or 'memory' (was 'floppy')")]
+    [InlineData("--storage memory --Runtime:ResponseTimeout -00:00:01", "Runtime:ResponseTimeout must be a positive time span")]
+    [InlineData("--storage memory --Reminders:MinimumPeriod soon", "Reminders:MinimumPeriod")]
+    [InlineData("--storage memory --Gateway:Enabled perhaps", "Gateway:Enabled must be true or false (was 'perhaps')")]
+    [InlineData("--ConnectionStrings:Arbitrage Host=127.0.0.1;Port=abc;Password=hunter2-secret", "ConnectionStrings:Arbitrage is not a valid PostgreSQL connection string")]
+    public async Task A_bad_setting_stops_the_silo_at_start_up_with_a_message_naming_it(string arguments, string expected)
+    {
+        await using var silo = SiloProcess.Start(arguments.Split(' '));
+
+        int exitCode = await silo.WaitForExitAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, silo.Output);
+        Assert.DoesNotContain("hunter2-secret", silo.Output);
+        Assert.DoesNotContain("Unhandled exception", silo.Output);
+    }
+
+    [Fact]
+    public async Task The_silo_runs_its_own_database_under_the_data_directory_stops_it_on_ctrl_c_and_keeps_it_across_restarts()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"arbitrage-silo-{Guid.NewGuid():N}");
+        try
+        {
+            await using (var first = SiloProcess.Start(["--DataDirectory", dataDirectory]))
+            {
+                await first.WaitUntilServingAsync();
+                using var ready = await first.Http.GetAsync("/ready");
+                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+                await first.InterruptAsync();
+                Assert.Equal(0, await first.WaitForExitAsync());
+                Assert.Contains("1 migrations applied now", first.Output);
+            }
+
+            Assert.False(File.Exists(Path.Combine(dataDirectory, "postgres", "cluster", "postmaster.pid")), "PostgreSQL was stopped with the silo");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDirectory, "postgres", "postgres-password")));
+
+            await using var second = SiloProcess.Start(["--DataDirectory", dataDirectory]);
+            await second.WaitUntilServingAsync();
+            await second.InterruptAsync();
+            Assert.Equal(0, await second.WaitForExitAsync());
+            Assert.Contains("0 migrations applied now", second.Output);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new NpgsqlConnection(postgres.ServerConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database {name} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
