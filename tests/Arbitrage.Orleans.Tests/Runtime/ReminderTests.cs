@@ -40,6 +40,19 @@ public sealed class ReminderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Registering_again_under_the_same_name_updates_the_schedule()
+    {
+        var grain = _cluster.GrainFactory.GetGrain<IReminderGrain>("moved");
+        await grain.Register("sweep", TimeSpan.FromMinutes(2), Minute);
+
+        await grain.Register("sweep", TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
+        await AdvanceUntilAsync(() => _probe.CountPrefix("reminder:moved") == 1, "the updated reminder fired");
+
+        Assert.Equal(["reminder:moved:sweep:00:05:00"], _probe.Events.Where(e => e.StartsWith("reminder:")));
+        Assert.Equal(["sweep"], await grain.List());
+    }
+
+    [Fact]
     public async Task A_due_reminder_activates_its_grain()
     {
         var grain = _cluster.GrainFactory.GetGrain<IReminderGrain>("sleeper");
