@@ -6,24 +6,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Arbitrage.Orleans.Tests.Runtime;
 
-public sealed class FilterAndStatisticsTests : IAsyncLifetime
+public sealed class FilterAndStatisticsTests : ClusterTest
 {
-    private readonly Probe _probe = new();
     private readonly CallLog _log = new();
-    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() =>
-        _cluster = await new TestClusterBuilder()
-            .ConfigureServices(s => s.AddSingleton(_probe).AddSingleton(_log))
-            .ConfigureRuntime(r => r.AddIncomingGrainCallFilter<RecordingFilter>().AddIncomingGrainCallFilter<DoublingFilter>())
-            .StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    protected override TestClusterBuilder Configure(TestClusterBuilder builder) =>
+        builder.ConfigureServices(s => s.AddSingleton(_log))
+            .ConfigureRuntime(r => r.AddIncomingGrainCallFilter<RecordingFilter>().AddIncomingGrainCallFilter<DoublingFilter>());
 
     [Fact]
     public async Task Incoming_filters_see_every_call_in_order_with_its_grain_method_arguments_and_outcome()
     {
-        var counter = _cluster.GrainFactory.GetGrain<ICounterGrain>("filtered");
+        var counter = Cluster.GrainFactory.GetGrain<ICounterGrain>("filtered");
         await counter.Increment();
         await Assert.ThrowsAsync<InvalidOperationException>(() => counter.Fail("nope"));
 
@@ -35,7 +29,7 @@ public sealed class FilterAndStatisticsTests : IAsyncLifetime
     [Fact]
     public async Task A_filter_can_replace_the_result()
     {
-        var counter = _cluster.GrainFactory.GetGrain<ICounterGrain>("doubled");
+        var counter = Cluster.GrainFactory.GetGrain<ICounterGrain>("doubled");
         await counter.Increment();
         await counter.Increment();
 
@@ -45,11 +39,15 @@ public sealed class FilterAndStatisticsTests : IAsyncLifetime
     [Fact]
     public async Task Runtime_statistics_count_calls_exceptions_and_activations_per_grain_type_and_method()
     {
-        for (int i = 0; i < 5; i++) await _cluster.GrainFactory.GetGrain<ICounterGrain>($"c{i % 2}").Increment();
-        for (int i = 0; i < 3; i++) await Assert.ThrowsAsync<InvalidOperationException>(() => _cluster.GrainFactory.GetGrain<ICounterGrain>("c0").Fail("x"));
-        await _cluster.GrainFactory.GetGrain<ITurnGrain>("t").Peek();
+        for (int i = 0; i < 5; i++) await Cluster.GrainFactory.GetGrain<ICounterGrain>($"c{i % 2}").Increment();
+        for (int i = 0; i < 3; i++) await Assert.ThrowsAsync<InvalidOperationException>(() => Cluster.GrainFactory.GetGrain<ICounterGrain>("c0").Fail("x"));
+        var held = Cluster.GrainFactory.GetGrain<ITurnGrain>("t").Hold("slow");
+        await Probe.WaitForAsync("enter:slow");
+        Clock.Advance(TimeSpan.FromMilliseconds(250));
+        Probe.Open("slow");
+        await held;
 
-        var stats = _cluster.Primary.Statistics;
+        var stats = Cluster.Primary.Statistics;
 
         Assert.Equal(2, stats.ActivationsByGrainType[nameof(CounterGrain)]);
         Assert.Equal(1, stats.ActivationsByGrainType[nameof(TurnGrain)]);
@@ -57,7 +55,9 @@ public sealed class FilterAndStatisticsTests : IAsyncLifetime
         var increments = stats.Methods.Single(m => m.GrainType == nameof(CounterGrain) && m.Method == "ICounterGrain.Increment");
         Assert.Equal(5, increments.Calls);
         Assert.Equal(0, increments.Exceptions);
-        Assert.True(increments.P99LatencyMs >= increments.P50LatencyMs && increments.MaxLatencyMs > 0);
+        var hold = stats.Methods.Single(m => m.Method == "ITurnGrain.Hold");
+        Assert.Equal(250, hold.MaxLatencyMs);
+        Assert.InRange(hold.P99LatencyMs, 250, 512);
         var failures = stats.Methods.Single(m => m.Method == "ICounterGrain.Fail");
         Assert.Equal(3, failures.Calls);
         Assert.Equal(3, failures.Exceptions);

@@ -6,59 +6,52 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Arbitrage.Orleans.Tests.Runtime;
 
-public sealed class GrainReferenceTests : IAsyncLifetime
+public sealed class GrainReferenceTests : ClusterTest
 {
-    private readonly Probe _probe = new();
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync() =>
-        _cluster = await new TestClusterBuilder().ConfigureServices(s => s.AddSingleton(_probe)).StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task GetGrain_returns_a_reference_without_activating_and_the_first_call_activates()
     {
-        var counter = _cluster.GrainFactory.GetGrain<ICounterGrain>("lazy");
+        var counter = Cluster.GrainFactory.GetGrain<ICounterGrain>("lazy");
 
         Assert.Equal("lazy", counter.GetPrimaryKeyString());
-        Assert.Equal(0, _cluster.Primary.Statistics.TotalActivations);
-        Assert.Empty(_probe.Events);
+        Assert.Equal(0, Cluster.Primary.Statistics.TotalActivations);
+        Assert.Empty(Probe.Events);
 
         Assert.Equal(1, await counter.Increment());
-        Assert.Equal(1, _cluster.Primary.Statistics.ActivationsByGrainType[nameof(CounterGrain)]);
-        Assert.Equal(["activate:lazy"], _probe.Events);
+        Assert.Equal(1, Cluster.Primary.Statistics.ActivationsByGrainType[nameof(CounterGrain)]);
+        Assert.Equal(["activate:lazy"], Probe.Events);
     }
 
     [Fact]
     public async Task Concurrent_first_calls_through_many_references_share_one_activation()
     {
         var calls = Enumerable.Range(0, 200)
-            .Select(_ => Task.Run(() => _cluster.GrainFactory.GetGrain<ICounterGrain>("shared").Increment()))
+            .Select(_ => Task.Run(() => Cluster.GrainFactory.GetGrain<ICounterGrain>("shared").Increment()))
             .ToArray();
         var results = await Task.WhenAll(calls);
 
         Assert.Equal(Enumerable.Range(1, 200), results.Order());
-        Assert.Equal(1, _probe.Count("activate:shared"));
-        Assert.Equal(1, _cluster.Primary.Statistics.TotalActivations);
+        Assert.Equal(1, Probe.Count("activate:shared"));
+        Assert.Equal(1, Cluster.Primary.Statistics.TotalActivations);
     }
 
     [Fact]
     public async Task Different_keys_get_different_activations()
     {
-        await _cluster.GrainFactory.GetGrain<ICounterGrain>("a").Increment();
-        await _cluster.GrainFactory.GetGrain<ICounterGrain>("b").Increment();
-        await _cluster.GrainFactory.GetGrain<ICounterGrain>("b").Increment();
+        await Cluster.GrainFactory.GetGrain<ICounterGrain>("a").Increment();
+        await Cluster.GrainFactory.GetGrain<ICounterGrain>("b").Increment();
+        await Cluster.GrainFactory.GetGrain<ICounterGrain>("b").Increment();
 
-        Assert.Equal(1, await _cluster.GrainFactory.GetGrain<ICounterGrain>("a").Get());
-        Assert.Equal(2, await _cluster.GrainFactory.GetGrain<ICounterGrain>("b").Get());
-        Assert.Equal(2, _cluster.Primary.Statistics.TotalActivations);
+        Assert.Equal(1, await Cluster.GrainFactory.GetGrain<ICounterGrain>("a").Get());
+        Assert.Equal(2, await Cluster.GrainFactory.GetGrain<ICounterGrain>("b").Get());
+        Assert.Equal(2, Cluster.Primary.Statistics.TotalActivations);
     }
 
     [Fact]
     public async Task ValueTask_methods_return_their_result()
     {
-        var counter = _cluster.GrainFactory.GetGrain<ICounterGrain>("vt");
+        var counter = Cluster.GrainFactory.GetGrain<ICounterGrain>("vt");
         await counter.Increment();
 
         Assert.Equal(1, await counter.GetAsValueTask());
@@ -67,7 +60,7 @@ public sealed class GrainReferenceTests : IAsyncLifetime
     [Fact]
     public void Asking_for_an_unregistered_grain_interface_names_it_at_the_call_site()
     {
-        var error = Assert.Throws<ArgumentException>(() => _cluster.GrainFactory.GetGrain<IUnregisteredGrain>("x"));
+        var error = Assert.Throws<ArgumentException>(() => Cluster.GrainFactory.GetGrain<IUnregisteredGrain>("x"));
 
         Assert.Contains(nameof(IUnregisteredGrain), error.Message);
         Assert.Contains("AddGrains", error.Message);
@@ -76,7 +69,7 @@ public sealed class GrainReferenceTests : IAsyncLifetime
     [Fact]
     public void An_empty_key_is_refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => _cluster.GrainFactory.GetGrain<ICounterGrain>(""));
+        var error = Assert.Throws<ArgumentException>(() => Cluster.GrainFactory.GetGrain<ICounterGrain>(""));
 
         Assert.Equal("key", error.ParamName);
     }
@@ -84,7 +77,7 @@ public sealed class GrainReferenceTests : IAsyncLifetime
     [Fact]
     public async Task An_argument_that_cannot_be_serialized_is_refused_at_the_call_site_and_the_grain_keeps_working()
     {
-        var grain = _cluster.GrainFactory.GetGrain<ISerializationGrain>("s");
+        var grain = Cluster.GrainFactory.GetGrain<ISerializationGrain>("s");
 
         var error = Assert.Throws<ArgumentException>(() => { _ = grain.Take(new Func<int>(() => 1)); });
 
@@ -98,7 +91,7 @@ public sealed class GrainReferenceTests : IAsyncLifetime
     public async Task A_grain_interface_whose_parameter_cannot_be_serialized_stops_the_silo_at_start_up()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new TestClusterBuilder().ConfigureServices(s => s.AddSingleton(_probe)).AddGrain(typeof(StreamGrain)).StartAsync());
+            new TestClusterBuilder().ConfigureServices(s => s.AddSingleton(Probe)).AddGrain(typeof(StreamGrain)).StartAsync());
 
         Assert.Contains("IStreamGrain.Upload", error.Message);
         Assert.Contains("'content'", error.Message);

@@ -4,71 +4,62 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Arbitrage.Orleans.Tests.Runtime;
 
-public sealed class ReminderTests : IAsyncLifetime
+public sealed class ReminderTests : ClusterTest
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-    private readonly Probe _probe = new();
-    private readonly ManualTimeProvider _clock = new();
-    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() =>
-        _cluster = await new TestClusterBuilder()
-            .UseTimeProvider(_clock)
-            .ConfigureOptions(o => o.CollectionAge = TimeSpan.FromMinutes(3))
-            .ConfigureServices(s => s.AddSingleton(_probe))
-            .StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    protected override TestClusterBuilder Configure(TestClusterBuilder builder) =>
+        builder.ConfigureOptions(o => o.CollectionAge = TimeSpan.FromMinutes(3));
 
     [Fact]
     public async Task A_reminder_fires_at_its_due_time_then_every_period_and_stops_when_unregistered()
     {
-        var grain = _cluster.GrainFactory.GetGrain<IReminderGrain>("r");
+        var grain = Cluster.GrainFactory.GetGrain<IReminderGrain>("r");
         await grain.Register("poll", TimeSpan.FromMinutes(2), Minute);
         Assert.Equal(["poll"], await grain.List());
 
-        _clock.Advance(Minute);
-        Assert.Equal(0, _probe.CountPrefix("reminder:"));
-        _clock.Advance(Minute);
-        await _probe.WaitForAsync("reminder:r:poll:00:02:00");
-        await AdvanceUntilAsync(() => _probe.Count("reminder:r:poll:00:03:00") == 1, "the second tick");
+        Clock.Advance(Minute);
+        Assert.Equal(0, Probe.CountPrefix("reminder:"));
+        Clock.Advance(Minute);
+        await Probe.WaitForAsync("reminder:r:poll:00:02:00");
+        await AdvanceUntilAsync(() => Probe.Count("reminder:r:poll:00:03:00") == 1, "the second tick");
 
         await grain.Unregister("poll");
         Assert.Empty(await grain.List());
-        for (int i = 0; i < 5; i++) _clock.Advance(Minute);
-        Assert.Equal(2, _probe.CountPrefix("reminder:"));
+        for (int i = 0; i < 5; i++) Clock.Advance(Minute);
+        Assert.Equal(2, Probe.CountPrefix("reminder:"));
     }
 
     [Fact]
     public async Task Registering_again_under_the_same_name_updates_the_schedule()
     {
-        var grain = _cluster.GrainFactory.GetGrain<IReminderGrain>("moved");
+        var grain = Cluster.GrainFactory.GetGrain<IReminderGrain>("moved");
         await grain.Register("sweep", TimeSpan.FromMinutes(2), Minute);
 
         await grain.Register("sweep", TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
-        await AdvanceUntilAsync(() => _probe.CountPrefix("reminder:moved") == 1, "the updated reminder fired");
+        await AdvanceUntilAsync(() => Probe.CountPrefix("reminder:moved") == 1, "the updated reminder fired");
 
-        Assert.Equal(["reminder:moved:sweep:00:05:00"], _probe.Events.Where(e => e.StartsWith("reminder:")));
+        Assert.Equal(["reminder:moved:sweep:00:05:00"], Probe.Events.Where(e => e.StartsWith("reminder:")));
         Assert.Equal(["sweep"], await grain.List());
     }
 
     [Fact]
     public async Task A_due_reminder_activates_its_grain()
     {
-        var grain = _cluster.GrainFactory.GetGrain<IReminderGrain>("sleeper");
+        var grain = Cluster.GrainFactory.GetGrain<IReminderGrain>("sleeper");
         await grain.Register("wake", TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
-        await AdvanceUntilAsync(() => _cluster.Primary.Statistics.TotalActivations == 0, "the idle grain was collected");
+        await AdvanceUntilAsync(() => Cluster.Primary.Statistics.TotalActivations == 0, "the idle grain was collected");
 
-        await AdvanceUntilAsync(() => _probe.Events.Any(x => x.StartsWith("reminder:sleeper:wake")), "the reminder fired");
+        await AdvanceUntilAsync(() => Probe.Events.Any(x => x.StartsWith("reminder:sleeper:wake")), "the reminder fired");
 
-        Assert.Equal("reminder:sleeper:wake:00:10:00", _probe.Events.Last());
-        Assert.Equal(2, _probe.Count("activate:sleeper"));
+        Assert.Equal("reminder:sleeper:wake:00:10:00", Probe.Events.Last());
+        Assert.Equal(2, Probe.Count("activate:sleeper"));
     }
 
     [Fact]
     public async Task A_period_below_the_minimum_is_refused_with_the_setting_named()
     {
-        var grain = _cluster.GrainFactory.GetGrain<IReminderGrain>("fast");
+        var grain = Cluster.GrainFactory.GetGrain<IReminderGrain>("fast");
 
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => grain.Register("too-fast", TimeSpan.Zero, TimeSpan.FromSeconds(5)));
 
@@ -92,5 +83,5 @@ public sealed class ReminderTests : IAsyncLifetime
         Assert.Equal(nextTick, nextDue);
     }
 
-    private Task AdvanceUntilAsync(Func<bool> condition, string what) => _cluster.AdvanceUntilAsync(_clock, Minute, condition, what);
+    private Task AdvanceUntilAsync(Func<bool> condition, string what) => Cluster.AdvanceUntilAsync(Clock, Minute, condition, what);
 }
