@@ -234,7 +234,7 @@ internal sealed class Activation : SynchronizationContext, IThreadPoolWorkItem
         if (!_scheduled)
         {
             _scheduled = true;
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 

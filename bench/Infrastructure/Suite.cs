@@ -1,0 +1,95 @@
+namespace Arbitrage.Orleans.Bench.Infrastructure;
+
+/// <summary>One benchmark suite, run by name: <c>dotnet run -c Release --project bench -- &lt;name&gt;</c>.</summary>
+internal interface ISuite
+{
+    /// <summary>The name given on the command line; also the name of its results file, bench/results/&lt;name&gt;.json.</summary>
+    string Name { get; }
+
+    /// <summary>One line for the list of suites.</summary>
+    string Description { get; }
+
+    /// <summary>Runs the suite, printing progress to <see cref="SuiteContext.Progress"/>, and returns its figures.</summary>
+    Task<BenchResult> RunAsync(SuiteContext context);
+}
+
+/// <summary>What a suite gets from the harness.</summary>
+internal sealed class SuiteContext(TextWriter progress, string repositoryRoot, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+{
+    /// <summary>Progress lines (standard output); the harness prints the result JSON after the suite returns.</summary>
+    public TextWriter Progress { get; } = progress;
+
+    public string RepositoryRoot { get; } = repositoryRoot;
+
+    /// <summary>Arguments after the suite name.</summary>
+    public IReadOnlyList<string> Arguments { get; } = arguments;
+
+    /// <summary>Cancelled by Ctrl-C.</summary>
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>Prints one progress line, prefixed with the time since the suite started.</summary>
+    public void Log(string message) => Progress.WriteLine($"[{Elapsed.Elapsed.TotalSeconds,6:0.0}s] {message}");
+
+    /// <summary>The value of <c>--name value</c> among the arguments, or <paramref name="fallback"/>.</summary>
+    public double Option(string name, double fallback)
+    {
+        for (int i = 0; i + 1 < Arguments.Count; i++)
+        {
+            if (Arguments[i] == "--" + name)
+            {
+                return double.TryParse(Arguments[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+                    ? value
+                    : throw new ArgumentException($"--{name} needs a positive number (was '{Arguments[i + 1]}').");
+            }
+        }
+
+        return fallback;
+    }
+
+    private System.Diagnostics.Stopwatch Elapsed { get; } = System.Diagnostics.Stopwatch.StartNew();
+}
+
+/// <summary>The figures of a suite in the order they were added: becomes one JSON object.</summary>
+internal sealed class BenchResult
+{
+    private readonly List<KeyValuePair<string, object?>> _values = [];
+
+    public IReadOnlyList<KeyValuePair<string, object?>> Values => _values;
+
+    /// <summary>Adds (or replaces) a figure: a number, bool, string or list of strings. Keys are snake_case and name their unit.</summary>
+    public BenchResult Add(string key, object? value)
+    {
+        int existing = _values.FindIndex(v => v.Key == key);
+        if (existing >= 0) _values[existing] = new(key, value);
+        else _values.Add(new(key, value));
+        return this;
+    }
+
+    public object? this[string key] => _values.FirstOrDefault(v => v.Key == key).Value;
+}
+
+/// <summary>Facts about the run that every suite records beside its figures.</summary>
+internal static class BenchEnvironment
+{
+#if DEBUG
+    public static readonly string BuildConfiguration = "Debug";
+#else
+    public static readonly string BuildConfiguration = "Release";
+#endif
+
+    public static BenchResult AddTo(BenchResult result, string suite) => result
+        .Add("suite", suite)
+        .Add("build_configuration", BuildConfiguration)
+        .Add("processor_count", Environment.ProcessorCount)
+        .Add("gc_server", System.Runtime.GCSettings.IsServerGC)
+        .Add("dotnet_version", Environment.Version.ToString())
+        .Add("measured_at_utc", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Rounds to <paramref name="digits"/> significant digits, for readable figures.</summary>
+    public static double Significant(double value, int digits = 4)
+    {
+        if (value == 0 || !double.IsFinite(value)) return value;
+        int scale = digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(value)));
+        return scale >= 0 ? Math.Round(value, Math.Min(scale, 15)) : Math.Round(value / Math.Pow(10, -scale)) * Math.Pow(10, -scale);
+    }
+}
