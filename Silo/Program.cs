@@ -17,7 +17,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is SiloConfigurationException or OptionsValidationException or Arbitrage.Orleans.Runtime.SchemaVersionException
+catch (Exception e) when (e is SiloConfigurationException or OptionsValidationException or Arbitrage.Orleans.Runtime.SchemaVersionException or Arbitrage.Orleans.Runtime.ClusterConfigurationException
                               || (e is InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)))
 {
     Console.Error.WriteLine($"The silo cannot start: {e.Message}");

@@ -54,7 +54,7 @@ public abstract class Grain : IAddressable
         Activation.Runtime.Reminders.RegisterOrUpdateAsync(Activation, reminderName, dueTime, period, cancellationToken);
 
     protected Task UnregisterReminder(IGrainReminder reminder, CancellationToken cancellationToken = default) =>
-        Activation.Runtime.Reminders.UnregisterAsync(GrainId, reminder?.ReminderName ?? throw new ArgumentNullException(nameof(reminder)), cancellationToken);
+        Activation.Runtime.Reminders.UnregisterAsync(Activation, reminder?.ReminderName ?? throw new ArgumentNullException(nameof(reminder)), cancellationToken);
 
     protected Task<IGrainReminder?> GetReminder(string reminderName, CancellationToken cancellationToken = default) =>
         Activation.Runtime.Reminders.GetAsync(GrainId, reminderName, cancellationToken);

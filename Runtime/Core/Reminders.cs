@@ -15,8 +15,8 @@ public interface IGrainReminder
     string ReminderName { get; }
 }
 
-/// <summary>A durable reminder as stored: one per grain and name.</summary>
-public sealed record ReminderEntry(GrainId GrainId, string Name, DateTimeOffset StartAt, TimeSpan Period, string ETag, DateTimeOffset? LastFiredAt)
+/// <summary>A durable reminder as stored: one per grain and name, in its grain's partition.</summary>
+public sealed record ReminderEntry(GrainId GrainId, string Name, DateTimeOffset StartAt, TimeSpan Period, string ETag, DateTimeOffset? LastFiredAt, int Partition = 0)
     : IGrainReminder
 {
     string IGrainReminder.ReminderName => Name;

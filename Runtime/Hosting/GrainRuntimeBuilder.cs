@@ -1,4 +1,5 @@
 using System.Reflection;
+using Arbitrage.Orleans.Runtime.Cluster;
 using Arbitrage.Orleans.Runtime.Internal;
 using Arbitrage.Orleans.Runtime.Postgres;
 using Arbitrage.Orleans.Runtime.Reminders;
@@ -70,6 +71,12 @@ public sealed class GrainRuntimeBuilder
         Services.RemoveAll<IReminderTable>();
         Services.AddSingleton<IReminderTable, PostgresReminderTable>();
         Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        Services.RemoveAll<GrainPlacement>();
+        Services.AddSingleton<GrainPlacement>(sp => new ClusterMembership(
+            sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value,
+            sp.GetKeyedService<TimeProvider>(ClusterMembership.TimeProviderKey) ?? TimeProvider.System,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClusterMembership>>()));
         return this;
     }
 
@@ -80,6 +87,12 @@ public sealed class GrainRuntimeBuilder
     }
 
     public GrainRuntimeBuilder Configure(Action<GrainRuntimeOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
+    public GrainRuntimeBuilder ConfigureCluster(Action<ClusterOptions> configure)
     {
         Services.Configure(configure);
         return this;
@@ -105,6 +118,9 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.AddOptions<ReminderOptions>().BindConfigurationIfPresent(ReminderOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GrainRuntimeOptions>, GrainRuntimeOptionsValidator>();
         services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
+        services.AddOptions<ClusterOptions>().BindConfigurationIfPresent(ClusterOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
+        services.TryAddSingleton<GrainPlacement, LocalPlacement>();
         services.TryAddSingleton<IReminderTable, MemoryReminderTable>();
         services.AddSingleton<GrainRuntime>();
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>().GrainFactory);

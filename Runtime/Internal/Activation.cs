@@ -31,10 +31,12 @@ internal sealed class Activation : SynchronizationContext, IThreadPoolWorkItem
     private DeactivationReason _deactivationReason;
     private TaskCompletionSource? _deactivated;
 
-    public Activation(GrainId id, GrainClassInfo grainClass)
+    public Activation(GrainId id, GrainClassInfo grainClass, int partition, long epoch)
     {
         Id = id;
         Class = grainClass;
+        Partition = partition;
+        Epoch = epoch;
         _lastActivity = grainClass.Runtime.Time.GetTimestamp();
     }
 
@@ -42,7 +44,27 @@ internal sealed class Activation : SynchronizationContext, IThreadPoolWorkItem
 
     public GrainId Id { get; }
     public GrainClassInfo Class { get; }
+
+    /// <summary>The partition of the grain and the lease epoch this activation was created under (its write fence).</summary>
+    public int Partition { get; }
+    public long Epoch { get; }
     public GrainRuntime Runtime => Class.Runtime;
+
+    /// <summary>The fence this activation's writes must pass; null outside a cluster.</summary>
+    public GrainFence? Fence => Runtime.Placement.FenceFor(Partition, Epoch);
+
+    /// <summary>Refuses a write locally when this silo already knows it lost the lease this activation was created under.</summary>
+    public void EnsureMayWrite()
+    {
+        if (!Runtime.Placement.MayWrite(Partition, Epoch))
+        {
+            throw new PartitionLeaseLostException(
+                $"{Id} may no longer write: this silo does not hold partition {Partition} at epoch {Epoch} any more. Nothing was written; retry the call.");
+        }
+    }
+
+    /// <summary>A write was refused because the lease moved: this activation must not serve any longer.</summary>
+    public void OnLeaseLost() => _ = StartDeactivation(new(DeactivationReasonCode.PartitionLost, $"partition {Partition} epoch {Epoch} is held elsewhere"));
 
     /// <summary>Hands a request to this activation. False when the activation is gone: look it up again.</summary>
     public bool TryEnqueue(Request request)
@@ -431,9 +453,9 @@ internal sealed class Activation : SynchronizationContext, IThreadPoolWorkItem
         while (waiting is { Count: > 0 })
         {
             var request = waiting.Dequeue();
-            if (request.Redeliverable)
+            if (request is CallRequest call)
             {
-                Runtime.Dispatcher.Deliver(Class, Id, request);
+                Runtime.Dispatcher.Deliver(Class, call);
             }
         }
 

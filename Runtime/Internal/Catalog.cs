@@ -12,11 +12,11 @@ internal sealed class Catalog
 
     public IEnumerable<Activation> Activations => _activations.Values;
 
-    public Activation GetOrCreate(GrainClassInfo grainClass, GrainId id)
+    public Activation GetOrCreate(GrainClassInfo grainClass, GrainId id, int partition, long epoch)
     {
         if (_activations.TryGetValue(id, out var existing)) return existing;
-        if (_closed) throw new InvalidOperationException($"The silo is shutting down; {id} cannot be activated here.");
-        return _activations.GetOrAdd(id, static (id, cls) => new Activation(id, cls), grainClass);
+        if (_closed) throw new SiloUnavailableException($"The silo is shutting down; {id} cannot be activated here.");
+        return _activations.GetOrAdd(id, static (id, arg) => new Activation(id, arg.grainClass, arg.partition, arg.epoch), (grainClass, partition, epoch));
     }
 
     public void Remove(Activation activation) => _activations.TryRemove(new KeyValuePair<GrainId, Activation>(activation.Id, activation));

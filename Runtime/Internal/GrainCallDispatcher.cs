@@ -1,11 +1,21 @@
 using System.Reflection;
+using Arbitrage.Orleans.Runtime.Cluster;
 
 namespace Arbitrage.Orleans.Runtime.Internal;
 
-/// <summary>Turns a call on a grain reference into a request delivered to the grain's activation.</summary>
-internal sealed class GrainCallDispatcher(Catalog catalog, CallTracker tracker, TimeProvider time)
+/// <summary>
+/// Turns a call on a grain reference into a request and delivers it where the grain's partition is served: to the
+/// local activation, or to the owning silo's internal endpoint. While ownership is moving (no owner yet, a dead
+/// owner, a silo that no longer serves the partition) it retries after each refresh of the partition map until the
+/// call's response timeout.
+/// </summary>
+internal sealed class GrainCallDispatcher(GrainRuntime runtime)
 {
-    public object Invoke(GrainClassInfo grainClass, GrainId target, MethodInfo method, object?[] arguments)
+    private Catalog Catalog => runtime.Catalog;
+    private CallTracker Tracker => runtime.Tracker;
+    private GrainPlacement Placement => runtime.Placement;
+
+    public object Invoke(GrainClassInfo grainClass, GrainId target, int partition, MethodInfo method, object?[] arguments)
     {
         if (!grainClass.Invokers.TryGetValue(method, out var invoker))
         {
@@ -13,9 +23,9 @@ internal sealed class GrainCallDispatcher(Catalog catalog, CallTracker tracker, 
         }
 
         invoker.CheckArguments(arguments);
-        var (request, result) = invoker.CreateCall(target, arguments, time.GetTimestamp(), tracker);
-        tracker.Track((ITrackedCall)request);
-        Deliver(grainClass, target, request);
+        var (request, result) = invoker.CreateCall(target, partition, arguments, runtime.Time.GetTimestamp(), Tracker);
+        Tracker.Track(request);
+        Deliver(grainClass, request);
         return result;
     }
 
@@ -24,17 +34,57 @@ internal sealed class GrainCallDispatcher(Catalog catalog, CallTracker tracker, 
     {
         var invoker = grainClass.ReminderInvoker
             ?? throw new InvalidOperationException($"Grain class {grainClass.ClassType.Name} received reminder '{reminderName}' but does not implement IRemindable.");
-        var (request, result) = invoker.CreateCall(target, [reminderName, status], time.GetTimestamp(), tracker);
-        tracker.Track((ITrackedCall)request);
-        Deliver(grainClass, target, request);
-        return (Task)result;
+        var (request, _) = invoker.CreateCall(target, Placement.PartitionOf(target), [reminderName, status], runtime.Time.GetTimestamp(), Tracker);
+        Tracker.Track(request);
+        Deliver(grainClass, request);
+        return request.Completion;
     }
 
-    public void Deliver(GrainClassInfo grainClass, GrainId target, Request request)
+    /// <summary>Routes a call: to the local activation when this silo serves its partition, else to the owner.</summary>
+    public void Deliver(GrainClassInfo grainClass, CallRequest request)
+    {
+        var route = Placement.Resolve(request.Partition);
+        if (route.Kind == RouteKind.Local)
+        {
+            DeliverLocal(grainClass, request, route.Epoch);
+        }
+        else
+        {
+            _ = ForwardAsync(grainClass, request);
+        }
+    }
+
+    /// <summary>Serves a call that another silo or a cluster client sent here.</summary>
+    public async Task<RemoteResultMessage> InvokeFromRemoteAsync(RemoteCallMessage call, CancellationToken cancellationToken)
     {
         try
         {
-            while (!catalog.GetOrCreate(grainClass, target).TryEnqueue(request))
+            var grainClass = runtime.Registry.FindByGrainType(call.GrainType)
+                ?? throw new ArgumentException($"Grain type '{call.GrainType}' is not registered on this silo.");
+            var invoker = grainClass.InvokersBySignature.GetValueOrDefault(call.Method)
+                ?? throw new ArgumentException($"Grain type '{call.GrainType}' has no method {call.Method}.");
+            var target = new GrainId(call.GrainType, call.Key);
+            int partition = Placement.PartitionOf(target);
+            var route = Placement.Resolve(partition);
+            if (route.Kind != RouteKind.Local) return RemoteResultMessage.NotServedHere;
+
+            var (request, _) = invoker.CreateCall(target, partition, invoker.DeserializeArguments(call.Arguments), runtime.Time.GetTimestamp(), Tracker);
+            Tracker.Track(request);
+            DeliverLocal(grainClass, request, route.Epoch);
+            await request.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new RemoteResultMessage(invoker.SerializeResult(request.Completion), null, null, false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return RemoteResultMessage.Failure(e);
+        }
+    }
+
+    private void DeliverLocal(GrainClassInfo grainClass, CallRequest request, long epoch)
+    {
+        try
+        {
+            while (!Catalog.GetOrCreate(grainClass, request.Target, request.Partition, epoch).TryEnqueue(request))
             {
                 // The activation found was deactivating or gone; the next lookup finds or creates its successor.
             }
@@ -42,6 +92,55 @@ internal sealed class GrainCallDispatcher(Catalog catalog, CallTracker tracker, 
         catch (Exception e)
         {
             request.Fail(e);
+        }
+    }
+
+    private async Task ForwardAsync(GrainClassInfo grainClass, CallRequest request)
+    {
+        var stopping = runtime.Stopping;
+        while (!request.IsCompleted && !stopping.IsCancellationRequested)
+        {
+            var changed = Placement.ChangedAsync(stopping);
+            var route = Placement.Resolve(request.Partition);
+            if (route.Kind == RouteKind.Local)
+            {
+                DeliverLocal(grainClass, request, route.Epoch);
+                return;
+            }
+
+            if (route.Kind == RouteKind.Remote)
+            {
+                try
+                {
+                    var answer = await runtime.RemoteClient.CallAsync(
+                        route.Address!,
+                        new RemoteCallMessage(request.Target.Type, request.Target.Key, request.Invoker.Signature, request.Invoker.SerializeArguments(request.Arguments)),
+                        stopping).ConfigureAwait(false);
+                    if (!answer.NotServed)
+                    {
+                        request.CompleteRemote(answer);
+                        return;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // The owner is unreachable (it may have died); wait for the map to move the partition.
+                }
+            }
+
+            try
+            {
+                await Task.WhenAny(changed, request.Completion).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        if (!request.IsCompleted)
+        {
+            request.Fail(new SiloUnavailableException($"No silo could serve {request.Invoker.Name} on grain {request.Target}: this silo is stopping."));
         }
     }
 }

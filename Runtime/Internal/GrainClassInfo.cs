@@ -36,6 +36,7 @@ internal sealed class GrainClassInfo
         }
 
         Invokers = invokers;
+        InvokersBySignature = invokers.Values.ToDictionary(i => i.Signature, StringComparer.Ordinal);
         ReminderInvoker = typeof(IRemindable).IsAssignableFrom(classType)
             ? invokers[typeof(IRemindable).GetMethod(nameof(IRemindable.ReceiveReminder))!]
             : null;
@@ -47,6 +48,7 @@ internal sealed class GrainClassInfo
     public bool IsReentrant { get; }
     public int StateCount { get; }
     public IReadOnlyDictionary<MethodInfo, GrainMethodInvoker> Invokers { get; }
+    public IReadOnlyDictionary<string, GrainMethodInvoker> InvokersBySignature { get; }
     public GrainMethodInvoker? ReminderInvoker { get; }
     public int ActivationCount => Volatile.Read(ref _activations);
 

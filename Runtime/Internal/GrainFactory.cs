@@ -13,7 +13,8 @@ internal sealed class GrainFactory(GrainRuntime runtime) : IGrainFactory
 
         var grainClass = runtime.Registry.Resolve(typeof(TGrainInterface));
         var proxy = DispatchProxy.Create<TGrainInterface, GrainReference>();
-        ((GrainReference)(object)proxy).Bind(grainClass, new GrainId(grainClass.GrainType, key));
+        var id = new GrainId(grainClass.GrainType, key);
+        ((GrainReference)(object)proxy).Bind(grainClass, id, runtime.Placement.PartitionOf(id));
         return proxy;
     }
 }

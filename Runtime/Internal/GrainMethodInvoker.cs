@@ -1,6 +1,8 @@
 using Arbitrage.Orleans.Runtime.Filters;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Text.Json;
+using Arbitrage.Orleans.Runtime.Storage;
 
 namespace Arbitrage.Orleans.Runtime.Internal;
 
@@ -23,6 +25,7 @@ internal abstract class GrainMethodInvoker
         IsReadOnly = HasAttribute<ReadOnlyAttribute>(interfaceMethod, implementation);
         ReturnsValue = returnsValue;
         Statistics = new MethodStatistics(grainClass.GrainType, Name);
+        Signature = SignatureOf(interfaceMethod);
         _rules = rules;
         _call = Compile(interfaceMethod);
         _polymorphicParameters = interfaceMethod.GetParameters()
@@ -40,7 +43,46 @@ internal abstract class GrainMethodInvoker
     public MethodStatistics Statistics { get; }
 
     /// <summary>Creates the request for a call and the object the proxy returns to the caller (a Task or ValueTask).</summary>
-    public abstract (Request Request, object ProxyResult) CreateCall(GrainId target, object?[] arguments, long startTimestamp, CallTracker tracker);
+    public abstract (CallRequest Request, object ProxyResult) CreateCall(GrainId target, int partition, object?[] arguments, long startTimestamp, CallTracker tracker);
+
+    /// <summary>Identifies the method across silos: interface, name and parameter types.</summary>
+    public string Signature { get; }
+
+    public JsonElement[] SerializeArguments(object?[] arguments)
+    {
+        var parameters = InterfaceMethod.GetParameters();
+        var elements = new JsonElement[arguments.Length];
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            var type = arguments[i]?.GetType() ?? parameters[i].ParameterType;
+            elements[i] = JsonSerializer.SerializeToElement(arguments[i], SerializationRules.IsPolymorphic(parameters[i].ParameterType) ? type : parameters[i].ParameterType, GrainStateSerializer.Options);
+        }
+
+        return elements;
+    }
+
+    public object?[] DeserializeArguments(JsonElement[] elements)
+    {
+        var parameters = InterfaceMethod.GetParameters();
+        if (elements.Length != parameters.Length)
+        {
+            throw new ArgumentException($"{Name} takes {parameters.Length} arguments; {elements.Length} were sent.");
+        }
+
+        var arguments = new object?[elements.Length];
+        for (int i = 0; i < elements.Length; i++)
+        {
+            arguments[i] = elements[i].Deserialize(parameters[i].ParameterType, GrainStateSerializer.Options);
+        }
+
+        return arguments;
+    }
+
+    /// <summary>The JSON of a completed call's result (null for methods without one).</summary>
+    public JsonElement? SerializeResult(Task completed) =>
+        ReturnsValue ? JsonSerializer.SerializeToElement(GetResult(completed), ResultType!, GrainStateSerializer.Options) : null;
+
+    private Type? ResultType => ReturnShapes.ResultType(InterfaceMethod.ReturnType);
 
     /// <summary>Fails at the call site when an argument's run-time type cannot cross a silo boundary.</summary>
     public void CheckArguments(object?[] arguments)
@@ -71,6 +113,9 @@ internal abstract class GrainMethodInvoker
 
     protected abstract Task InvokeFiltered(IIncomingGrainCallFilter[] filters, Grain grain, object?[] arguments, GrainId target);
 
+    public static string SignatureOf(MethodInfo method) =>
+        $"{method.DeclaringType!.FullName}.{method.Name}({string.Join(",", method.GetParameters().Select(p => p.ParameterType.FullName))})";
+
     private static bool HasAttribute<T>(MethodInfo interfaceMethod, MethodInfo? implementation) where T : Attribute =>
         interfaceMethod.IsDefined(typeof(T), true) || (implementation?.IsDefined(typeof(T), true) ?? false);
 
@@ -96,9 +141,9 @@ internal sealed class GrainMethodInvoker<TResult>(GrainClassInfo grainClass, Met
 {
     private readonly ReturnShape _shape = ReturnShapes.Of(interfaceMethod.ReturnType);
 
-    public override (Request Request, object ProxyResult) CreateCall(GrainId target, object?[] arguments, long startTimestamp, CallTracker tracker)
+    public override (CallRequest Request, object ProxyResult) CreateCall(GrainId target, int partition, object?[] arguments, long startTimestamp, CallTracker tracker)
     {
-        var request = new CallRequest<TResult>(this, target, arguments, startTimestamp, tracker);
+        var request = new CallRequest<TResult>(this, target, partition, arguments, startTimestamp, tracker);
         object result = _shape switch
         {
             ReturnShape.ValueTask => new ValueTask(request.Task),

@@ -13,17 +13,20 @@ public class GrainReference : DispatchProxy
     /// <summary>The grain this reference points to.</summary>
     public GrainId GrainId { get; private set; }
 
-    internal void Bind(GrainClassInfo grainClass, GrainId id)
+    private int _partition;
+
+    internal void Bind(GrainClassInfo grainClass, GrainId id, int partition)
     {
         _grainClass = grainClass;
         GrainId = id;
+        _partition = partition;
     }
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
         var grainClass = _grainClass ?? throw new InvalidOperationException("This grain reference was not created by a grain factory.");
-        return grainClass.Runtime.Dispatcher.Invoke(grainClass, GrainId, targetMethod, args ?? []);
+        return grainClass.Runtime.Dispatcher.Invoke(grainClass, GrainId, _partition, targetMethod, args ?? []);
     }
 
     public override string ToString() => $"GrainReference({GrainId})";

@@ -1,3 +1,4 @@
+using Arbitrage.Orleans.Runtime.Cluster;
 using Arbitrage.Orleans.Runtime.Reminders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,8 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
 {
     private readonly Lazy<GrainTypeRegistry> _registry;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ClusterOptions _clusterOptions;
+    private InternalEndpoint? _endpoint;
     private ITimer? _collector;
 
     public GrainRuntime(
@@ -26,7 +29,9 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
         IOptions<GrainRuntimeOptions> options,
         IOptions<ReminderOptions> reminderOptions,
         IOptions<GrainClassOptions> grainClasses,
+        IOptions<ClusterOptions> clusterOptions,
         IReminderTable reminderTable,
+        GrainPlacement placement,
         IEnumerable<IIncomingGrainCallFilter> filters,
         TimeProvider time,
         ILogger<GrainRuntime> logger)
@@ -36,9 +41,11 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
         Time = time;
         Logger = logger;
         Filters = [.. filters];
+        _clusterOptions = clusterOptions.Value;
+        Placement = placement;
         Catalog = new Catalog();
         Tracker = new CallTracker(time, Options.ResponseTimeout);
-        Dispatcher = new GrainCallDispatcher(Catalog, Tracker, time);
+        Dispatcher = new GrainCallDispatcher(this);
         GrainFactory = new GrainFactory(this);
         var rules = new SerializationRules();
         _registry = new Lazy<GrainTypeRegistry>(() => new GrainTypeRegistry(grainClasses.Value.Classes, this, rules));
@@ -54,6 +61,8 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
     public CallTracker Tracker { get; }
     public GrainCallDispatcher Dispatcher { get; }
     public IGrainFactory GrainFactory { get; }
+    public GrainPlacement Placement { get; }
+    public RemoteSiloClient RemoteClient { get; } = new();
     public ReminderService Reminders { get; }
     public GrainTypeRegistry Registry => _registry.Value;
 
@@ -64,31 +73,71 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
     {
         var registry = Registry;
         await Reminders.StartAsync(cancellationToken);
+        if (Placement is ClusterMembership cluster)
+        {
+            cluster.PartitionLost += OnPartitionLost;
+            cluster.PartitionAcquired += (partition, epoch) => _ = Reminders.OnPartitionAcquiredAsync(partition, epoch);
+            _endpoint = new InternalEndpoint(this);
+            var address = await _endpoint.StartAsync(_clusterOptions.AdvertisedAddress, cancellationToken);
+            await cluster.JoinAsync(address, cancellationToken);
+        }
+
         _collector = Time.CreateTimer(static s => ((GrainRuntime)s!).CollectIdleActivations(), this, Options.CollectionQuantum, Options.CollectionQuantum);
         Logger.RuntimeStarted(registry.Classes.Count());
     }
 
+    /// <summary>Graceful stop: deactivate every activation (writes still allowed), then hand the partitions over.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _collector?.Dispose();
         await Reminders.StopAsync();
+        var cluster = Placement as ClusterMembership;
+        cluster?.StopServing();
         Catalog.Close();
+        await DeactivateAllAsync(new(DeactivationReasonCode.ShuttingDown, "the silo is stopping"), cancellationToken);
+        if (cluster is not null) await cluster.LeaveAsync(cancellationToken);
+        if (_endpoint is not null) await _endpoint.StopAsync(abrupt: false);
+        await _stopping.CancelAsync();
+    }
+
+    /// <summary>Test hook: the process dies. Nothing is handed over, nothing more is written, calls to it fail.</summary>
+    internal async Task KillAsync()
+    {
+        _collector?.Dispose();
+        if (Placement is ClusterMembership cluster) await cluster.KillAsync();
+        if (_endpoint is not null) await _endpoint.StopAsync(abrupt: true);
+        await Reminders.StopAsync();
+        Catalog.Close();
+        await _stopping.CancelAsync();
+    }
+
+    private async Task DeactivateAllAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
         var activations = Catalog.Activations.ToList();
         Logger.RuntimeStopping(activations.Count);
-        var deactivations = activations.Select(a => a.StartDeactivation(new(DeactivationReasonCode.ShuttingDown, "the silo is stopping"))).ToList();
-        var all = Task.WhenAll(deactivations);
+        var deactivations = activations.Select(a => a.StartDeactivation(reason)).ToList();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.ShutdownTimeout);
         try
         {
-            await all.WaitAsync(timeout.Token);
+            await Task.WhenAll(deactivations).WaitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
             Logger.ShutdownTimedOut(deactivations.Count(d => !d.IsCompleted));
         }
+    }
 
-        await _stopping.CancelAsync();
+    private void OnPartitionLost(int partition)
+    {
+        Reminders.OnPartitionLost(partition);
+        foreach (var activation in Catalog.Activations)
+        {
+            if (activation.Partition == partition)
+            {
+                _ = activation.StartDeactivation(new(DeactivationReasonCode.PartitionLost, $"partition {partition} is no longer served here"));
+            }
+        }
     }
 
     /// <summary>Deactivates every activation that has been idle for the collection age.</summary>
@@ -120,6 +169,8 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
     public void Dispose()
     {
         _collector?.Dispose();
+        RemoteClient.Dispose();
+        _endpoint?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Tracker.Dispose();
         Reminders.Dispose();
         _stopping.Dispose();

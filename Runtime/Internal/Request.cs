@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Arbitrage.Orleans.Runtime.Cluster;
+
 namespace Arbitrage.Orleans.Runtime.Internal;
 
 /// <summary>A unit of work an activation admits: a grain call, a reminder tick or a timer tick.</summary>
@@ -34,47 +37,82 @@ internal abstract class Request
         task.Exception is { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : (Exception?)task.Exception ?? new TaskCanceledException(task);
 }
 
-/// <summary>A call to a grain interface method, with the caller waiting for its result.</summary>
-internal sealed class CallRequest<TResult>(GrainMethodInvoker invoker, GrainId target, object?[] arguments, long startTimestamp, CallTracker tracker)
+/// <summary>A call to a grain interface method, with a caller waiting for its result.</summary>
+internal abstract class CallRequest(GrainMethodInvoker invoker, GrainId target, int partition, object?[] arguments, long startTimestamp, CallTracker tracker)
     : Request, ITrackedCall
 {
-    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     public GrainMethodInvoker Invoker { get; } = invoker;
     public GrainId Target { get; } = target;
+    public int Partition { get; } = partition;
     public object?[] Arguments { get; } = arguments;
     public long StartTimestamp { get; } = startTimestamp;
     public long CallId { get; set; }
-    public Task<TResult> Task => _completion.Task;
+    protected CallTracker Tracker { get; } = tracker;
+
+    /// <summary>Completes with the caller's result (a Task&lt;T&gt; for methods with a result).</summary>
+    public abstract Task Completion { get; }
 
     public override bool Interleaves => Invoker.AlwaysInterleave;
     public override bool IsReadOnly => Invoker.IsReadOnly;
     public override bool CountsAsActivity => true;
-    public override bool IsCompleted => _completion.Task.IsCompleted;
+    public override bool IsCompleted => Completion.IsCompleted;
     public override bool Redeliverable => true;
 
     public override Task Invoke(Grain grain) => Invoker.Invoke(grain, Arguments, Target);
+
+    /// <summary>Completes the call with what a remote silo answered.</summary>
+    public abstract void CompleteRemote(RemoteResultMessage answer);
+
+    string ITrackedCall.Describe() => $"{Invoker.Name} on grain {Target}";
+
+    protected void Finished(bool faulted)
+    {
+        Tracker.Untrack(this);
+        Invoker.Statistics.Record(Tracker.Time.GetElapsedTime(StartTimestamp), faulted);
+    }
+}
+
+internal sealed class CallRequest<TResult>(GrainMethodInvoker invoker, GrainId target, int partition, object?[] arguments, long startTimestamp, CallTracker tracker)
+    : CallRequest(invoker, target, partition, arguments, startTimestamp, tracker)
+{
+    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<TResult> Task => _completion.Task;
+
+    public override Task Completion => _completion.Task;
 
     public override void Complete(Task task)
     {
         bool completed = task.IsCompletedSuccessfully
             ? _completion.TrySetResult(Invoker.ReturnsValue ? ((Task<TResult>)task).Result : default!)
             : task.IsCanceled ? _completion.TrySetCanceled() : _completion.TrySetException(Unwrap(task));
-        if (completed)
-        {
-            tracker.Untrack(this);
-            Invoker.Statistics.Record(tracker.Time.GetElapsedTime(StartTimestamp), faulted: !task.IsCompletedSuccessfully);
-        }
+        if (completed) Finished(faulted: !task.IsCompletedSuccessfully);
     }
 
     public override void Fail(Exception exception)
     {
-        if (_completion.TrySetException(exception))
-        {
-            tracker.Untrack(this);
-            Invoker.Statistics.Record(tracker.Time.GetElapsedTime(StartTimestamp), faulted: true);
-        }
+        if (_completion.TrySetException(exception)) Finished(faulted: true);
     }
 
-    string ITrackedCall.Describe() => $"{Invoker.Name} on grain {Target}";
+    public override void CompleteRemote(RemoteResultMessage answer)
+    {
+        if (answer.ErrorType is not null)
+        {
+            Fail(RemoteSiloClient.Rebuild(answer.ErrorType, answer.ErrorMessage ?? ""));
+            return;
+        }
+
+        TResult value;
+        try
+        {
+            value = Invoker.ReturnsValue && answer.Value is { } json ? json.Deserialize<TResult>(Storage.GrainStateSerializer.Options)! : default!;
+        }
+        catch (JsonException e)
+        {
+            Fail(new InvalidOperationException($"The result of {Invoker.Name} from a remote silo could not be read: {e.Message}", e));
+            return;
+        }
+
+        if (_completion.TrySetResult(value)) Finished(faulted: false);
+    }
 }

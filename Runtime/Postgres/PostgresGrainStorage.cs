@@ -8,7 +8,8 @@ namespace Arbitrage.Orleans.Runtime.Postgres;
 /// <summary>
 /// Grain state in PostgreSQL: one row per (grain type, key, state name) with a jsonb payload and a version used as
 /// etag. Every write is a single conditional statement (insert-if-absent or update-if-version-matches), so a stale
-/// writer changes nothing and gets an <see cref="InconsistentStateException"/>.
+/// writer changes nothing and gets an <see cref="InconsistentStateException"/>. In a cluster the same statement also
+/// checks the writer's lease (<see cref="LeaseFence"/>); a writer whose lease moved gets a <see cref="PartitionLeaseLostException"/>.
 /// </summary>
 internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrainStorage
 {
@@ -36,24 +37,27 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
     {
         string json = GrainStateSerializer.Serialize(grainState.State);
         long? expected = ParseEtag(grainState.ETag, stateName, grainId);
+        var fence = (grainState as IFencedGrainState)?.Fence;
         await using var command = dataSource.CreateCommand(expected is null
-            ? """
-              insert into grain_state (grain_type, grain_key, state_name, payload, version)
-              values ($1, $2, $3, $4, 1)
-              on conflict do nothing
-              returning version
-              """
-            : """
-              update grain_state set payload = $4, version = version + 1, updated_at = now()
-              where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $5
-              returning version
-              """);
+            ? $"""
+               insert into grain_state (grain_type, grain_key, state_name, payload, version)
+               select $1, $2, $3, $4, 1 where {FenceCondition(fence, 5)}
+               on conflict do nothing
+               returning version
+               """
+            : $"""
+               update grain_state set payload = $4, version = version + 1, updated_at = now()
+               where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $5 and {FenceCondition(fence, 6)}
+               returning version
+               """);
         AddKey(command, stateName, grainId);
         command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb });
         if (expected is not null) command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
+        if (fence is not null) LeaseFence.AddParameters(command, fence);
         var version = await command.ExecuteScalarAsync(cancellationToken);
         if (version is not long newVersion)
         {
+            await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Writing state '{stateName}' of {grainId}", cancellationToken);
             throw MemoryGrainStorage.Conflict(stateName, grainId, grainState.ETag, await StoredVersionAsync(stateName, grainId, cancellationToken));
         }
 
@@ -64,14 +68,17 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
     public async Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
         long? expected = ParseEtag(grainState.ETag, stateName, grainId);
+        var fence = (grainState as IFencedGrainState)?.Fence;
         if (expected is not null)
         {
             await using var command = dataSource.CreateCommand(
-                "delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4");
+                $"delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4 and {FenceCondition(fence, 5)}");
             AddKey(command, stateName, grainId);
             command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
+            if (fence is not null) LeaseFence.AddParameters(command, fence);
             if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
+                await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Clearing state '{stateName}' of {grainId}", cancellationToken);
                 throw MemoryGrainStorage.Conflict(stateName, grainId, grainState.ETag, await StoredVersionAsync(stateName, grainId, cancellationToken));
             }
         }
@@ -84,6 +91,8 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         grainState.ETag = null;
         grainState.RecordExists = false;
     }
+
+    private static string FenceCondition(GrainFence? fence, int firstParameter) => fence is null ? "true" : LeaseFence.Condition(firstParameter);
 
     private async Task<string?> StoredVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
     {

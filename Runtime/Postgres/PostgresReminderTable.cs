@@ -4,47 +4,66 @@ using Npgsql;
 
 namespace Arbitrage.Orleans.Runtime.Postgres;
 
-/// <summary>Durable reminders in PostgreSQL: one row per (grain type, key, name).</summary>
+/// <summary>Durable reminders in PostgreSQL: one row per (grain type, key, name), with the grain's partition; changes are fenced.</summary>
 internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IReminderTable
 {
-    private const string Columns = "grain_type, grain_key, reminder_name, start_at, period_ms, version, last_fired_at";
+    private const string Columns = "grain_type, grain_key, reminder_name, start_at, period_ms, version, last_fired_at, partition";
 
     public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
         QueryAsync($"select {Columns} from reminders", [], cancellationToken);
 
+    public Task<IReadOnlyList<ReminderEntry>> ReadPartitionAsync(int partition, CancellationToken cancellationToken) =>
+        QueryAsync($"select {Columns} from reminders where partition = $1", [partition], cancellationToken);
+
     public Task<IReadOnlyList<ReminderEntry>> ReadAsync(GrainId grainId, CancellationToken cancellationToken) =>
         QueryAsync($"select {Columns} from reminders where grain_type = $1 and grain_key = $2 order by reminder_name", [grainId.Type, grainId.Key], cancellationToken);
 
-    public async Task<ReminderEntry> UpsertAsync(GrainId grainId, string name, DateTimeOffset startAt, TimeSpan period, CancellationToken cancellationToken)
+    public async Task<ReminderEntry> UpsertAsync(GrainId grainId, string name, DateTimeOffset startAt, TimeSpan period, int partition, GrainFence? fence, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             $"""
-             insert into reminders (grain_type, grain_key, reminder_name, start_at, period_ms)
-             values ($1, $2, $3, $4, $5)
+             insert into reminders (grain_type, grain_key, reminder_name, start_at, period_ms, partition)
+             select $1, $2, $3, $4, $5, $6 where {FenceCondition(fence, 7)}
              on conflict (grain_type, grain_key, reminder_name) do update
-                set start_at = excluded.start_at, period_ms = excluded.period_ms, last_fired_at = null,
+                set start_at = excluded.start_at, period_ms = excluded.period_ms, partition = excluded.partition, last_fired_at = null,
                     version = reminders.version + 1, updated_at = now()
              returning {Columns}
              """,
-            [grainId.Type, grainId.Key, name, startAt, (long)period.TotalMilliseconds],
+            WithFence([grainId.Type, grainId.Key, name, startAt, (long)period.TotalMilliseconds, partition], fence),
             cancellationToken);
+        if (rows.Count == 0)
+        {
+            await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Registering reminder '{name}' of {grainId}", cancellationToken);
+        }
+
         return rows[0];
     }
 
-    public async Task<bool> RemoveAsync(GrainId grainId, string name, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("delete from reminders where grain_type = $1 and grain_key = $2 and reminder_name = $3");
-        AddParameters(command, [grainId.Type, grainId.Key, name]);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
-
-    public async Task RecordFiredAsync(GrainId grainId, string name, DateTimeOffset tickTime, CancellationToken cancellationToken)
+    public async Task<bool> RemoveAsync(GrainId grainId, string name, GrainFence? fence, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "update reminders set last_fired_at = $4 where grain_type = $1 and grain_key = $2 and reminder_name = $3 and (last_fired_at is null or last_fired_at < $4)");
-        AddParameters(command, [grainId.Type, grainId.Key, name, tickTime]);
+            $"delete from reminders where grain_type = $1 and grain_key = $2 and reminder_name = $3 and {FenceCondition(fence, 4)}");
+        AddParameters(command, WithFence([grainId.Type, grainId.Key, name], fence));
+        if (await command.ExecuteNonQueryAsync(cancellationToken) > 0) return true;
+        await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Removing reminder '{name}' of {grainId}", cancellationToken);
+        return false;
+    }
+
+    public async Task RecordFiredAsync(GrainId grainId, string name, DateTimeOffset tickTime, GrainFence? fence, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+             update reminders set last_fired_at = $4
+             where grain_type = $1 and grain_key = $2 and reminder_name = $3 and (last_fired_at is null or last_fired_at < $4) and {FenceCondition(fence, 5)}
+             """);
+        AddParameters(command, WithFence([grainId.Type, grainId.Key, name, tickTime], fence));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static string FenceCondition(GrainFence? fence, int firstParameter) => fence is null ? "true" : LeaseFence.Condition(firstParameter);
+
+    private static object[] WithFence(object[] values, GrainFence? fence) =>
+        fence is null ? values : [.. values, fence.Partition, fence.SiloId, fence.Epoch];
 
     private async Task<IReadOnlyList<ReminderEntry>> QueryAsync(string sql, object[] parameters, CancellationToken cancellationToken)
     {
@@ -60,7 +79,8 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
                 reader.GetFieldValue<DateTimeOffset>(3),
                 TimeSpan.FromMilliseconds(reader.GetInt64(4)),
                 reader.GetInt64(5).ToString(CultureInfo.InvariantCulture),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                reader.GetInt32(7)));
         }
 
         return entries;

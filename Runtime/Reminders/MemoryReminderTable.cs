@@ -11,20 +11,23 @@ internal sealed class MemoryReminderTable : IReminderTable
     public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values]);
 
+    public Task<IReadOnlyList<ReminderEntry>> ReadPartitionAsync(int partition, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values.Where(e => e.Partition == partition)]);
+
     public Task<IReadOnlyList<ReminderEntry>> ReadAsync(GrainId grainId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values.Where(e => e.GrainId == grainId).OrderBy(e => e.Name, StringComparer.Ordinal)]);
 
-    public Task<ReminderEntry> UpsertAsync(GrainId grainId, string name, DateTimeOffset startAt, TimeSpan period, CancellationToken cancellationToken)
+    public Task<ReminderEntry> UpsertAsync(GrainId grainId, string name, DateTimeOffset startAt, TimeSpan period, int partition, GrainFence? fence, CancellationToken cancellationToken)
     {
-        var entry = new ReminderEntry(grainId, name, startAt, period, Interlocked.Increment(ref _version).ToString(), null);
+        var entry = new ReminderEntry(grainId, name, startAt, period, Interlocked.Increment(ref _version).ToString(), null, partition);
         _entries[(grainId, name)] = entry;
         return Task.FromResult(entry);
     }
 
-    public Task<bool> RemoveAsync(GrainId grainId, string name, CancellationToken cancellationToken) =>
+    public Task<bool> RemoveAsync(GrainId grainId, string name, GrainFence? fence, CancellationToken cancellationToken) =>
         Task.FromResult(_entries.TryRemove((grainId, name), out _));
 
-    public Task RecordFiredAsync(GrainId grainId, string name, DateTimeOffset tickTime, CancellationToken cancellationToken)
+    public Task RecordFiredAsync(GrainId grainId, string name, DateTimeOffset tickTime, GrainFence? fence, CancellationToken cancellationToken)
     {
         if (_entries.TryGetValue((grainId, name), out var entry))
         {

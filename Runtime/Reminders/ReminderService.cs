@@ -7,7 +7,9 @@ namespace Arbitrage.Orleans.Runtime.Reminders;
 /// Runs the durable reminders of this silo: loads them from the reminder table at start, keeps them in one
 /// priority queue driven by a single timer of the runtime's <see cref="TimeProvider"/>, and delivers each tick as a
 /// call to <see cref="IRemindable.ReceiveReminder"/> (activating the grain when needed). A tick that fell due while
-/// no silo was running it is delivered as soon as the reminder is picked up.
+/// no silo was running it is delivered as soon as the reminder is picked up. In a cluster a silo runs the reminders
+/// of the partitions it holds: it loads a partition's reminders when it takes the partition and drops them when it
+/// loses it, and records each delivered tick under that partition's fence.
 /// </summary>
 internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table, ReminderOptions options, TimeProvider time, ILogger logger) : IDisposable
 {
@@ -15,6 +17,7 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
     private readonly Dictionary<(GrainId, string), Scheduled> _scheduled = [];
     private readonly PriorityQueue<Scheduled, DateTimeOffset> _queue = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<int, long> _partitionEpochs = [];
     private ITimer? _timer;
 
     public int Count
@@ -22,9 +25,10 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
         get { lock (_gate) return _scheduled.Count; }
     }
 
+    /// <summary>Starts the timer; outside a cluster also loads every reminder (in a cluster they come with partitions).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var entries = await table.ReadAllAsync(cancellationToken);
+        var entries = runtime.Placement.IsClustered ? [] : await table.ReadAllAsync(cancellationToken);
         lock (_gate)
         {
             _timer = time.CreateTimer(static s => ((ReminderService)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -36,7 +40,52 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
             ArmLocked();
         }
 
-        logger.RemindersLoaded(entries.Count);
+        if (!runtime.Placement.IsClustered) logger.RemindersLoaded(entries.Count);
+    }
+
+    /// <summary>This silo took a partition: run its reminders from now on.</summary>
+    public async Task OnPartitionAcquiredAsync(int partition, long epoch)
+    {
+        lock (_gate) _partitionEpochs[partition] = epoch;
+        IReadOnlyList<ReminderEntry> entries;
+        try
+        {
+            entries = await table.ReadPartitionAsync(partition, _stopping.Token);
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            logger.ReminderPartitionLoadFailed(e, partition);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_timer is null || !_partitionEpochs.TryGetValue(partition, out var current) || current != epoch) return;
+            foreach (var entry in entries)
+            {
+                if (!_scheduled.ContainsKey((entry.GrainId, entry.Name))) ScheduleLocked(entry);
+            }
+
+            ArmLocked();
+        }
+    }
+
+    /// <summary>This silo lost a partition: its reminders are run elsewhere now.</summary>
+    public void OnPartitionLost(int partition)
+    {
+        lock (_gate)
+        {
+            _partitionEpochs.Remove(partition);
+            foreach (var key in _scheduled.Where(s => s.Value.Entry.Partition == partition).Select(s => s.Key).ToList())
+            {
+                _scheduled.Remove(key, out var scheduled);
+                scheduled!.Removed = true;
+            }
+        }
     }
 
     public async Task StopAsync()
@@ -76,7 +125,7 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
 
         var now = time.GetUtcNow();
         var startAt = new DateTimeOffset(now.Add(dueTime).UtcTicks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
-        var entry = await table.UpsertAsync(activation.Id, name, startAt, period, cancellationToken);
+        var entry = await table.UpsertAsync(activation.Id, name, startAt, period, activation.Partition, activation.Fence, cancellationToken);
         lock (_gate)
         {
             ScheduleLocked(entry);
@@ -86,9 +135,10 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
         return entry;
     }
 
-    public async Task UnregisterAsync(GrainId grainId, string name, CancellationToken cancellationToken)
+    public async Task UnregisterAsync(Activation activation, string name, CancellationToken cancellationToken)
     {
-        await table.RemoveAsync(grainId, name, cancellationToken);
+        var grainId = activation.Id;
+        await table.RemoveAsync(grainId, name, activation.Fence, cancellationToken);
         lock (_gate)
         {
             if (_scheduled.Remove((grainId, name), out var scheduled))
@@ -174,7 +224,7 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
             }
 
             await runtime.Dispatcher.DeliverReminder(grainClass, entry.GrainId, entry.Name, new TickStatus(entry.StartAt, entry.Period, scheduled.TickTime));
-            await table.RecordFiredAsync(entry.GrainId, entry.Name, scheduled.TickTime, _stopping.Token);
+            await table.RecordFiredAsync(entry.GrainId, entry.Name, scheduled.TickTime, FenceOf(entry.Partition), _stopping.Token);
         }
         catch (Exception e) when (!_stopping.IsCancellationRequested)
         {
@@ -190,6 +240,14 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
             if (scheduled.Removed || _timer is null) return;
             ScheduleLocked(entry with { LastFiredAt = scheduled.TickTime });
             ArmLocked();
+        }
+    }
+
+    private GrainFence? FenceOf(int partition)
+    {
+        lock (_gate)
+        {
+            return _partitionEpochs.TryGetValue(partition, out var epoch) ? runtime.Placement.FenceFor(partition, epoch) : runtime.Placement.FenceFor(partition, 0);
         }
     }
 
