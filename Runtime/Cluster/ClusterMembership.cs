@@ -21,6 +21,7 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private volatile bool _serving = true;
+    private volatile bool _routingOnly;
     private volatile bool _stalled;
     private TaskCompletionSource? _resume;
 
@@ -64,6 +65,19 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
 
     public override Task ChangedAsync(CancellationToken cancellationToken) => Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
 
+    /// <summary>Refuses an address a live silo already advertises (checked before binding it, and again when registering).</summary>
+    public async Task EnsureAddressFreeAsync(string address, CancellationToken cancellationToken)
+    {
+        await using var live = dataSource.CreateCommand(
+            "select silo_id from silos where address = $1 and status in ('active', 'leaving') and heartbeat_at >= now() - $2");
+        AddParameters(live, address, options.DeadAfter);
+        if (await live.ExecuteScalarAsync(cancellationToken) is string other)
+        {
+            throw new ClusterConfigurationException(
+                $"Cluster:AdvertisedAddress {address} is already used by live silo {other}; give each silo its own address.");
+        }
+    }
+
     /// <summary>Checks the cluster's settings, registers this silo and takes its first share of partitions.</summary>
     public async Task JoinAsync(string address, CancellationToken cancellationToken)
     {
@@ -75,11 +89,21 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
         LogJoined(SiloId, Address, OwnedCount);
     }
 
+    /// <summary>Takes part as a cluster client: routes calls to the silos serving each partition, serves none itself.</summary>
+    public async Task JoinAsClientAsync(CancellationToken cancellationToken)
+    {
+        _serving = false;
+        _routingOnly = true;
+        await RunOnceAsync(cancellationToken);
+        _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+    }
+
     /// <summary>Leaves gracefully: stops serving, hands every partition over at once, marks the row left.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
         _serving = false;
         await StopLoopAsync();
+        if (_routingOnly) return;
         var owned = Enumerable.Range(0, _owned.Length).Where(p => _owned[p] is not null).ToArray();
         await using var batch = new NpgsqlBatch();
         batch.BatchCommands.Add(Command("update partitions set owner_silo = null, lease_expires_at = '-infinity' where owner_silo = $1", SiloId));
@@ -164,11 +188,20 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
         }
     }
 
-    /// <summary>One round: heartbeat, renew, declare the dead, take or give partitions, refresh the map.</summary>
+    /// <summary>
+    /// One round: heartbeat, renew, declare the dead, take or give partitions, refresh the map. A member that only
+    /// routes (a cluster client, or a silo the cluster declared dead) just refreshes the map.
+    /// </summary>
     private async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         long renewStartedAt = time.GetTimestamp();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (_routingOnly)
+        {
+            await RefreshMapAsync(connection, cancellationToken);
+            return;
+        }
+
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(Command("update silos set heartbeat_at = now() where silo_id = $1 and status = 'active' returning 1", SiloId));
         batch.BatchCommands.Add(Command(
@@ -198,8 +231,9 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
         {
             LogFoundDead(SiloId);
             _serving = false;
+            _routingOnly = true;
             DropAll();
-            await _stop.CancelAsync();
+            await RefreshMapAsync(connection, cancellationToken);
             return;
         }
 
@@ -404,7 +438,7 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
     [LoggerMessage(1303, LogLevel.Warning, "Declared silo {SiloId} at {Address} dead: its heartbeat stopped")]
     private partial void LogDeclaredDead(string siloId, string address);
 
-    [LoggerMessage(1304, LogLevel.Error, "Silo {SiloId} was declared dead by the cluster; it stops serving every partition")]
+    [LoggerMessage(1304, LogLevel.Error, "Silo {SiloId} was declared dead by the cluster; it stops serving every partition and only routes calls from now on (restart it to serve again)")]
     private partial void LogFoundDead(string siloId);
 
     [LoggerMessage(1305, LogLevel.Information, "Took {Count} partitions; now holding {Owned}")]

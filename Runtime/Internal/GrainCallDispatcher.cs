@@ -7,7 +7,8 @@ namespace Arbitrage.Orleans.Runtime.Internal;
 /// Turns a call on a grain reference into a request and delivers it where the grain's partition is served: to the
 /// local activation, or to the owning silo's internal endpoint. While ownership is moving (no owner yet, a dead
 /// owner, a silo that no longer serves the partition) it retries after each refresh of the partition map until the
-/// call's response timeout.
+/// call's response timeout. A call is retried only when the owner certainly did not run it (refused connection, or
+/// "not served here"); a call lost with its silo fails with <see cref="SiloUnavailableException"/> (at most once).
 /// </summary>
 internal sealed class GrainCallDispatcher(GrainRuntime runtime)
 {
@@ -122,9 +123,16 @@ internal sealed class GrainCallDispatcher(GrainRuntime runtime)
                         return;
                     }
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
                 {
-                    // The owner is unreachable (it may have died); wait for the map to move the partition.
+                    // The owner could not be reached, so it never saw the call: wait for the map to move the partition.
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException)
+                {
+                    // The call may have run before the owner was lost: retrying could run it twice (calls are at most once).
+                    request.Fail(new SiloUnavailableException(
+                        $"The silo at {route.Address} serving {request.Invoker.Name} on grain {request.Target} was lost during the call; it may or may not have run. {e.Message}"));
+                    return;
                 }
             }
 

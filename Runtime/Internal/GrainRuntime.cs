@@ -78,7 +78,18 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
             cluster.PartitionLost += OnPartitionLost;
             cluster.PartitionAcquired += (partition, epoch) => _ = Reminders.OnPartitionAcquiredAsync(partition, epoch);
             _endpoint = new InternalEndpoint(this);
-            var address = await _endpoint.StartAsync(_clusterOptions.AdvertisedAddress, cancellationToken);
+            var advertised = new Uri(_clusterOptions.AdvertisedAddress);
+            if (advertised.Port != 0) await cluster.EnsureAddressFreeAsync($"http://{advertised.Host}:{advertised.Port}", cancellationToken);
+            string address;
+            try
+            {
+                address = await _endpoint.StartAsync(_clusterOptions.AdvertisedAddress, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                throw new ClusterConfigurationException($"Cluster:AdvertisedAddress {_clusterOptions.AdvertisedAddress} cannot be bound here: {e.Message}");
+            }
+
             await cluster.JoinAsync(address, cancellationToken);
         }
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Arbitrage.Orleans.Runtime.Cluster;
+using Npgsql;
 
 namespace Arbitrage.Orleans.Tests.Infrastructure;
 
@@ -40,6 +42,10 @@ public sealed class TestClusterBuilder
     }
 
     public TestClusterBuilder ConfigureOptions(Action<GrainRuntimeOptions> configure) => ConfigureRuntime(r => r.Configure(configure));
+
+    public TestClusterBuilder ConfigureReminders(Action<ReminderOptions> configure) => ConfigureRuntime(r => r.ConfigureReminders(configure));
+
+    public TestClusterBuilder ConfigureCluster(Action<ClusterOptions> configure) => ConfigureRuntime(r => r.ConfigureCluster(configure));
 
     /// <summary>Adds a grain class beside the test grains (for example one the runtime must refuse).</summary>
     public TestClusterBuilder AddGrain(Type grainClass)
@@ -101,6 +107,8 @@ public sealed class TestCluster(TestClusterBuilder builder) : IAsyncDisposable
 
     public TestSilo Primary => _silos.First(s => s.IsRunning);
 
+    public IEnumerable<TestSilo> Running => _silos.Where(s => s.IsRunning);
+
     public async Task<TestSilo> StartSiloAsync()
     {
         var host = builder.BuildSiloHost(_started++);
@@ -148,7 +156,12 @@ public sealed class TestSilo(IHost host)
     public RuntimeStatistics Statistics => Host.Services.GetRequiredService<IRuntimeStatisticsProvider>().GetStatistics();
     internal GrainRuntime Runtime => Host.Services.GetRequiredService<GrainRuntime>();
 
-    /// <summary>Stops the silo gracefully: activations deactivate, then the host stops.</summary>
+    internal ClusterMembership Membership => (ClusterMembership)Runtime.Placement;
+
+    /// <summary>Whether this silo serves the grain's partition now.</summary>
+    public bool Serves(GrainId grain) => Runtime.Placement.Resolve(Runtime.Placement.PartitionOf(grain)).Kind == RouteKind.Local;
+
+    /// <summary>Stops the silo gracefully: activations deactivate, then the host stops and hands its partitions over.</summary>
     public async Task StopAsync()
     {
         if (!IsRunning) return;
@@ -156,4 +169,20 @@ public sealed class TestSilo(IHost host)
         await Host.StopAsync();
         Host.Dispose();
     }
+
+    /// <summary>Kills the silo: no goodbye, no lease release; its database connections and internal endpoint vanish.</summary>
+    public async Task KillAsync()
+    {
+        if (!IsRunning) return;
+        IsRunning = false;
+        await Runtime.KillAsync();
+        await Host.Services.GetRequiredService<NpgsqlDataSource>().DisposeAsync();
+        Host.Dispose();
+    }
+
+    /// <summary>Freezes the silo's heartbeats and lease renewals while it goes on serving and writing, believing it still owns its partitions.</summary>
+    public void Stall() => Membership.Stall();
+
+    /// <summary>Wakes a stalled silo.</summary>
+    public void Resume() => Membership.Resume();
 }
