@@ -30,7 +30,12 @@ public sealed class ClusterOptions
 
     /// <summary>A silo whose heartbeat is older than this is declared dead by the others.</summary>
     public TimeSpan DeadAfter { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary><see cref="ClusterRole.Silo"/> hosts grains; <see cref="ClusterRole.Client"/> only routes calls to the silos (a standalone gateway).</summary>
+    public ClusterRole Role { get; set; } = ClusterRole.Silo;
 }
+
+public enum ClusterRole { Silo, Client }
 
 internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
 {

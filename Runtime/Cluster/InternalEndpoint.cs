@@ -35,6 +35,8 @@ internal sealed class InternalEndpoint(GrainRuntime runtime) : IAsyncDisposable
         });
         _app = builder.Build();
         _app.MapPost(RemoteSiloClient.CallPath, HandleAsync);
+        _app.MapGet(RemoteSiloClient.StatisticsPath, (HttpContext context) =>
+            context.Response.WriteAsJsonAsync(runtime.GetStatistics(), GrainStateSerializer.Options, context.RequestAborted));
         await _app.StartAsync(cancellationToken);
         var bound = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return $"http://{address.Host}:{bound.Port}";

@@ -21,6 +21,7 @@ internal sealed record RemoteResultMessage(JsonElement? Value, string? ErrorType
 internal sealed class RemoteSiloClient : IDisposable
 {
     public const string CallPath = "/internal/v1/call";
+    public const string StatisticsPath = "/internal/v1/statistics";
 
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
@@ -41,6 +42,14 @@ internal sealed class RemoteSiloClient : IDisposable
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<RemoteResultMessage>(GrainStateSerializer.Options, cancellationToken)
             ?? throw new InvalidOperationException($"Silo {address} sent an empty answer.");
+    }
+
+    public async Task<RuntimeStatistics> GetStatisticsAsync(string address, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        return await _http.GetFromJsonAsync<RuntimeStatistics>(address.TrimEnd('/') + StatisticsPath, GrainStateSerializer.Options, timeout.Token)
+            ?? throw new InvalidOperationException($"Silo {address} sent no statistics.");
     }
 
     public void Dispose() => _http.Dispose();

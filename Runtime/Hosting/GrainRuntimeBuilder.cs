@@ -77,6 +77,7 @@ public sealed class GrainRuntimeBuilder
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value,
             sp.GetKeyedService<TimeProvider>(ClusterMembership.TimeProviderKey) ?? TimeProvider.System,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ClusterMembership>>()));
+        Services.AddSingleton<IClusterStatisticsProvider>(sp => new ClusterStatisticsReader(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<GrainRuntime>()));
         return this;
     }
 
@@ -91,6 +92,9 @@ public sealed class GrainRuntimeBuilder
         Services.Configure(configure);
         return this;
     }
+
+    /// <summary>Makes this host a cluster client: it routes grain calls to the silos and hosts no grain (a standalone gateway).</summary>
+    public GrainRuntimeBuilder AsClusterClient() => ConfigureCluster(o => o.Role = ClusterRole.Client);
 
     public GrainRuntimeBuilder ConfigureCluster(Action<ClusterOptions> configure)
     {

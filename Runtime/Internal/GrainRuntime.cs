@@ -23,6 +23,7 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
     private readonly ClusterOptions _clusterOptions;
     private InternalEndpoint? _endpoint;
     private ITimer? _collector;
+    private DateTimeOffset _startedAt;
 
     public GrainRuntime(
         IServiceProvider services,
@@ -71,7 +72,15 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _startedAt = Time.GetUtcNow();
         var registry = Registry;
+        if (Placement is ClusterMembership client && _clusterOptions.Role == ClusterRole.Client)
+        {
+            await client.JoinAsClientAsync(cancellationToken);
+            Logger.ClientStarted(registry.Classes.Count());
+            return;
+        }
+
         await Reminders.StartAsync(cancellationToken);
         if (Placement is ClusterMembership cluster)
         {
@@ -174,7 +183,7 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
         var classes = _registry.IsValueCreated ? Registry.Classes.ToList() : [];
         var byType = classes.ToDictionary(c => c.GrainType, c => c.ActivationCount);
         var methods = classes.SelectMany(c => c.Invokers.Values).Where(i => i.Statistics.Calls > 0).Select(i => i.Statistics.Snapshot()).ToList();
-        return new RuntimeStatistics(Time.GetUtcNow(), byType.Values.Sum(), byType, methods, Tracker.InFlight);
+        return new RuntimeStatistics(Time.GetUtcNow(), byType.Values.Sum(), byType, methods, Tracker.InFlight) { StartedAt = _startedAt };
     }
 
     public void Dispose()

@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Information, "Grain runtime started with {GrainClassCount} grain classes")]
     public static partial void RuntimeStarted(this ILogger logger, int grainClassCount);
 
+    [LoggerMessage(1010, LogLevel.Information, "Cluster client started: routing calls for {GrainClassCount} grain classes to the silos")]
+    public static partial void ClientStarted(this ILogger logger, int grainClassCount);
+
     [LoggerMessage(1008, LogLevel.Information, "Grain runtime stopping: deactivating {Count} activations")]
     public static partial void RuntimeStopping(this ILogger logger, int count);
 

@@ -219,6 +219,38 @@ public sealed class ClusterTests(PostgresServerFixture postgres) : IAsyncLifetim
         Assert.Contains("uses 32", mismatch.Message);
     }
 
+    [Fact]
+    public async Task A_cluster_client_routes_calls_to_the_silos_and_hosts_no_grain()
+    {
+        var cluster = await StartAsync(2);
+        await using var client = await Builder().ConfigureRuntime(r => r.AsClusterClient()).StartAsync();
+
+        Assert.Equal(1, await client.GrainFactory.GetGrain<ICounterGrain>("via-client").Increment());
+        Assert.Equal(2, await cluster.Silos[1].GrainFactory.GetGrain<ICounterGrain>("via-client").Increment());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.GrainFactory.GetGrain<ICounterGrain>("via-client").Fail("through the client"));
+
+        Assert.Equal(0, client.Primary.Statistics.TotalActivations);
+        Assert.Equal(Partitions, cluster.Silos.Sum(s => s.Membership.OwnedCount));
+    }
+
+    [Fact]
+    public async Task Statistics_are_queryable_cluster_wide()
+    {
+        var cluster = await StartAsync(2);
+        await cluster.Silos[0].GrainFactory.GetGrain<ICounterGrain>(KeyServedBy(cluster.Silos[0], "stats")).Increment();
+        await cluster.Silos[0].GrainFactory.GetGrain<ICounterGrain>(KeyServedBy(cluster.Silos[1], "stats")).Increment();
+
+        var statistics = await cluster.Silos[0].Host.Services.GetRequiredService<IClusterStatisticsProvider>().GetClusterStatisticsAsync(default);
+
+        var live = statistics.Silos.Where(s => s.Status == "active").ToList();
+        Assert.Equal(2, live.Count);
+        Assert.All(live, s => Assert.NotNull(s.Runtime));
+        Assert.Equal(Partitions, live.Sum(s => s.Partitions));
+        Assert.Equal(2, statistics.ActivationsByGrainType[nameof(CounterGrain)]);
+        Assert.Equal([1, 1], live.Select(s => s.Runtime!.ActivationsByGrainType[nameof(CounterGrain)]));
+        Assert.True(statistics.TotalCalls >= 2);
+    }
+
     private async Task<string?> SiloStatusAsync(string siloId)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
