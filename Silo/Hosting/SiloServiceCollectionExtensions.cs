@@ -6,7 +6,10 @@ namespace Arbitrage.Orleans.Silo.Hosting;
 
 public static class SiloServiceCollectionExtensions
 {
-    /// <summary>The grain runtime with the product's grains, on PostgreSQL or (for throwaway runs) in memory.</summary>
+    /// <summary>
+    /// The grain runtime with the product's grains, on PostgreSQL (a cluster member) or (for throwaway runs) in memory;
+    /// in the gateway role a cluster client that hosts no grain.
+    /// </summary>
     public static IServiceCollection AddSilo(this IServiceCollection services, SiloSettings settings, string? connectionString) =>
         services.AddGrainRuntime(runtime =>
         {
@@ -18,6 +21,7 @@ public static class SiloServiceCollectionExtensions
             else
             {
                 runtime.UsePostgres(connectionString ?? throw new SiloConfigurationException("ConnectionStrings:Arbitrage is required for postgres storage."));
+                if (settings.Role == SiloRole.Gateway) runtime.AsClusterClient();
             }
         });
 }

@@ -51,6 +51,8 @@ public sealed class SiloHostTests(PostgresServerFixture postgres)
     [InlineData("--storage memory --Reminders:MinimumPeriod soon", "Reminders:MinimumPeriod")]
     [InlineData("--storage memory --Gateway:Enabled perhaps", "Gateway:Enabled must be true or false (was 'perhaps')")]
     [InlineData("--ConnectionStrings:Arbitrage Host=127.0.0.1;Port=abc;Password=hunter2-secret", "ConnectionStrings:Arbitrage is not a valid PostgreSQL connection string")]
+    [InlineData("--role gateway", "Role 'gateway' routes calls to a cluster: it needs Storage 'postgres' and ConnectionStrings:Arbitrage")]
+    [InlineData("--storage memory --Cluster:AdvertisedAddress tcp://x", "Cluster:AdvertisedAddress must be an http://host:port address (was 'tcp://x')")]
     public async Task A_bad_setting_stops_the_silo_at_start_up_with_a_message_naming_it(string arguments, string expected)
     {
         await using var silo = SiloProcess.Start(arguments.Split(' '));
@@ -92,6 +94,42 @@ public sealed class SiloHostTests(PostgresServerFixture postgres)
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Silos_started_on_one_database_form_a_cluster_with_only_their_advertised_address_and_a_duplicate_is_refused()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var database = new Dictionary<string, string> { ["ConnectionStrings__Arbitrage"] = connectionString };
+        int[] ports = [FreePort(), FreePort()];
+        await using var first = SiloProcess.Start(["--Cluster:AdvertisedAddress", $"http://127.0.0.1:{ports[0]}"], database);
+        await using var second = SiloProcess.Start(["--Cluster:AdvertisedAddress", $"http://127.0.0.1:{ports[1]}"], database);
+        await using var gateway = SiloProcess.Start(["--role", "gateway"], database);
+        await Task.WhenAll(first.WaitUntilServingAsync(), second.WaitUntilServingAsync(), gateway.WaitUntilServingAsync());
+
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var silos = new NpgsqlCommand("select address from silos where status = 'active' order by address", connection);
+            var addresses = new List<string>();
+            await using (var reader = await silos.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync()) addresses.Add(reader.GetString(0));
+            }
+
+            Assert.Equal(ports.Order().Select(p => $"http://127.0.0.1:{p}"), addresses);
+        }
+
+        await using var duplicate = SiloProcess.Start(["--Cluster:AdvertisedAddress", $"http://127.0.0.1:{ports[0]}"], database);
+        Assert.Equal(2, await duplicate.WaitForExitAsync());
+        Assert.Contains($"Cluster:AdvertisedAddress http://127.0.0.1:{ports[0]} is already used by live silo", duplicate.Output);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task DropDatabaseAsync(string connectionString)
