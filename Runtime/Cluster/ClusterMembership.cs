@@ -38,8 +38,8 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
     /// <summary>Raised (on the membership loop) when this silo stops serving a partition.</summary>
     public event Action<int>? PartitionLost;
 
-    /// <summary>Raised (on the membership loop) when this silo takes a partition, with the new epoch.</summary>
-    public event Action<int, long>? PartitionAcquired;
+    /// <summary>Raised (on the membership loop) when this silo takes partitions, with their new epochs.</summary>
+    public event Action<IReadOnlyList<(int Partition, long Epoch)>>? PartitionsAcquired;
 
     public int OwnedCount => _owned.Count(l => l is not null);
 
@@ -284,10 +284,13 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
             foreach (var (partition, epoch) in taken)
             {
                 Volatile.Write(ref _owned[partition], new Lease(epoch, startedAt));
-                PartitionAcquired?.Invoke(partition, epoch);
             }
 
-            if (taken.Count > 0) LogAcquired(taken.Count, OwnedCount);
+            if (taken.Count > 0)
+            {
+                PartitionsAcquired?.Invoke(taken);
+                LogAcquired(taken.Count, OwnedCount);
+            }
         }
         else if (owned > target)
         {

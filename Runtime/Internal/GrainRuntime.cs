@@ -85,7 +85,7 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
         if (Placement is ClusterMembership cluster)
         {
             cluster.PartitionLost += OnPartitionLost;
-            cluster.PartitionAcquired += (partition, epoch) => _ = Reminders.OnPartitionAcquiredAsync(partition, epoch);
+            cluster.PartitionsAcquired += taken => _ = Reminders.OnPartitionsAcquiredAsync(taken);
             _endpoint = new InternalEndpoint(this);
             var advertised = new Uri(_clusterOptions.AdvertisedAddress);
             if (advertised.Port != 0) await cluster.EnsureAddressFreeAsync($"http://{advertised.Host}:{advertised.Port}", cancellationToken);

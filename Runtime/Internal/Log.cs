@@ -44,8 +44,8 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Information, "Loaded {Count} reminders")]
     public static partial void RemindersLoaded(this ILogger logger, int count);
 
-    [LoggerMessage(1104, LogLevel.Warning, "Loading the reminders of partition {Partition} failed; they run again when the partition is next taken")]
-    public static partial void ReminderPartitionLoadFailed(this ILogger logger, Exception exception, int partition);
+    [LoggerMessage(1104, LogLevel.Warning, "Loading the reminders of {Partitions} partitions failed; retrying")]
+    public static partial void ReminderPartitionLoadFailed(this ILogger logger, Exception exception, int partitions);
 
     [LoggerMessage(1201, LogLevel.Information, "Database schema at version {Version} ({Applied} migrations applied now)")]
     public static partial void SchemaReady(this ILogger logger, int version, int applied);

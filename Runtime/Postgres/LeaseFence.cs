@@ -13,6 +13,9 @@ internal static class LeaseFence
     public static string Condition(int first) =>
         $"exists (select 1 from partitions where partition = ${first} and owner_silo = ${first + 1} and epoch = ${first + 2} and lease_expires_at > now())";
 
+    /// <summary>The condition for a fenced writer, or <c>true</c> outside a cluster.</summary>
+    public static string ConditionOrTrue(GrainFence? fence, int first) => fence is null ? "true" : Condition(first);
+
     public static void AddParameters(NpgsqlCommand command, GrainFence fence)
     {
         command.Parameters.Add(new NpgsqlParameter { Value = fence.Partition });

@@ -41,13 +41,13 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         await using var command = dataSource.CreateCommand(expected is null
             ? $"""
                insert into grain_state (grain_type, grain_key, state_name, payload, version)
-               select $1, $2, $3, $4, 1 where {FenceCondition(fence, 5)}
+               select $1, $2, $3, $4, 1 where {LeaseFence.ConditionOrTrue(fence, 5)}
                on conflict do nothing
                returning version
                """
             : $"""
                update grain_state set payload = $4, version = version + 1, updated_at = now()
-               where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $5 and {FenceCondition(fence, 6)}
+               where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $5 and {LeaseFence.ConditionOrTrue(fence, 6)}
                returning version
                """);
         AddKey(command, stateName, grainId);
@@ -72,7 +72,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         if (expected is not null)
         {
             await using var command = dataSource.CreateCommand(
-                $"delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4 and {FenceCondition(fence, 5)}");
+                $"delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4 and {LeaseFence.ConditionOrTrue(fence, 5)}");
             AddKey(command, stateName, grainId);
             command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
             if (fence is not null) LeaseFence.AddParameters(command, fence);
@@ -92,7 +92,6 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         grainState.RecordExists = false;
     }
 
-    private static string FenceCondition(GrainFence? fence, int firstParameter) => fence is null ? "true" : LeaseFence.Condition(firstParameter);
 
     private async Task<string?> StoredVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
     {

@@ -12,8 +12,8 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
     public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
         QueryAsync($"select {Columns} from reminders", [], cancellationToken);
 
-    public Task<IReadOnlyList<ReminderEntry>> ReadPartitionAsync(int partition, CancellationToken cancellationToken) =>
-        QueryAsync($"select {Columns} from reminders where partition = $1", [partition], cancellationToken);
+    public Task<IReadOnlyList<ReminderEntry>> ReadPartitionsAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) =>
+        QueryAsync($"select {Columns} from reminders where partition = any($1)", [partitions.ToArray()], cancellationToken);
 
     public Task<IReadOnlyList<ReminderEntry>> ReadAsync(GrainId grainId, CancellationToken cancellationToken) =>
         QueryAsync($"select {Columns} from reminders where grain_type = $1 and grain_key = $2 order by reminder_name", [grainId.Type, grainId.Key], cancellationToken);
@@ -23,7 +23,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
         var rows = await QueryAsync(
             $"""
              insert into reminders (grain_type, grain_key, reminder_name, start_at, period_ms, partition)
-             select $1, $2, $3, $4, $5, $6 where {FenceCondition(fence, 7)}
+             select $1, $2, $3, $4, $5, $6 where {LeaseFence.ConditionOrTrue(fence, 7)}
              on conflict (grain_type, grain_key, reminder_name) do update
                 set start_at = excluded.start_at, period_ms = excluded.period_ms, partition = excluded.partition, last_fired_at = null,
                     version = reminders.version + 1, updated_at = now()
@@ -42,7 +42,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
     public async Task<bool> RemoveAsync(GrainId grainId, string name, GrainFence? fence, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"delete from reminders where grain_type = $1 and grain_key = $2 and reminder_name = $3 and {FenceCondition(fence, 4)}");
+            $"delete from reminders where grain_type = $1 and grain_key = $2 and reminder_name = $3 and {LeaseFence.ConditionOrTrue(fence, 4)}");
         AddParameters(command, WithFence([grainId.Type, grainId.Key, name], fence));
         if (await command.ExecuteNonQueryAsync(cancellationToken) > 0) return true;
         await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Removing reminder '{name}' of {grainId}", cancellationToken);
@@ -54,13 +54,12 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
         await using var command = dataSource.CreateCommand(
             $"""
              update reminders set last_fired_at = $4
-             where grain_type = $1 and grain_key = $2 and reminder_name = $3 and (last_fired_at is null or last_fired_at < $4) and {FenceCondition(fence, 5)}
+             where grain_type = $1 and grain_key = $2 and reminder_name = $3 and (last_fired_at is null or last_fired_at < $4) and {LeaseFence.ConditionOrTrue(fence, 5)}
              """);
         AddParameters(command, WithFence([grainId.Type, grainId.Key, name, tickTime], fence));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static string FenceCondition(GrainFence? fence, int firstParameter) => fence is null ? "true" : LeaseFence.Condition(firstParameter);
 
     private static object[] WithFence(object[] values, GrainFence? fence) =>
         fence is null ? values : [.. values, fence.Partition, fence.SiloId, fence.Epoch];

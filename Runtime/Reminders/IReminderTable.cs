@@ -8,7 +8,7 @@ public interface IReminderTable
 {
     Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<ReminderEntry>> ReadPartitionAsync(int partition, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ReminderEntry>> ReadPartitionsAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ReminderEntry>> ReadAsync(GrainId grainId, CancellationToken cancellationToken);
 

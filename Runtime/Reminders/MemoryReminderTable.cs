@@ -11,8 +11,8 @@ internal sealed class MemoryReminderTable : IReminderTable
     public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values]);
 
-    public Task<IReadOnlyList<ReminderEntry>> ReadPartitionAsync(int partition, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values.Where(e => e.Partition == partition)]);
+    public Task<IReadOnlyList<ReminderEntry>> ReadPartitionsAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values.Where(e => partitions.Contains(e.Partition))]);
 
     public Task<IReadOnlyList<ReminderEntry>> ReadAsync(GrainId grainId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _entries.Values.Where(e => e.GrainId == grainId).OrderBy(e => e.Name, StringComparer.Ordinal)]);

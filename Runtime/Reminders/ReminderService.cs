@@ -43,34 +43,52 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable table
         if (!runtime.Placement.IsClustered) logger.RemindersLoaded(entries.Count);
     }
 
-    /// <summary>This silo took a partition: run its reminders from now on.</summary>
-    public async Task OnPartitionAcquiredAsync(int partition, long epoch)
+    /// <summary>This silo took partitions: run their reminders from now on (one query; retried while it fails).</summary>
+    public async Task OnPartitionsAcquiredAsync(IReadOnlyList<(int Partition, long Epoch)> taken)
     {
-        lock (_gate) _partitionEpochs[partition] = epoch;
-        IReadOnlyList<ReminderEntry> entries;
-        try
-        {
-            entries = await table.ReadPartitionAsync(partition, _stopping.Token);
-        }
-        catch (Exception e) when (!_stopping.IsCancellationRequested)
-        {
-            logger.ReminderPartitionLoadFailed(e, partition);
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
         lock (_gate)
         {
-            if (_timer is null || !_partitionEpochs.TryGetValue(partition, out var current) || current != epoch) return;
-            foreach (var entry in entries)
-            {
-                if (!_scheduled.ContainsKey((entry.GrainId, entry.Name))) ScheduleLocked(entry);
-            }
+            foreach (var (partition, epoch) in taken) _partitionEpochs[partition] = epoch;
+        }
 
-            ArmLocked();
+        for (var delay = TimeSpan.FromMilliseconds(200); !_stopping.IsCancellationRequested; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.TicksPerSecond * 10)))
+        {
+            var pending = StillHeld(taken);
+            if (pending.Count == 0) return;
+            try
+            {
+                var entries = await table.ReadPartitionsAsync(pending.Select(p => p.Partition).ToArray(), _stopping.Token);
+                lock (_gate)
+                {
+                    if (_timer is null) return;
+                    foreach (var entry in entries)
+                    {
+                        bool held = _partitionEpochs.TryGetValue(entry.Partition, out var current) && pending.Contains((entry.Partition, current));
+                        if (held && !_scheduled.ContainsKey((entry.GrainId, entry.Name))) ScheduleLocked(entry);
+                    }
+
+                    ArmLocked();
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.ReminderPartitionLoadFailed(e, pending.Count);
+                await Task.Delay(delay, time, _stopping.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private List<(int Partition, long Epoch)> StillHeld(IReadOnlyList<(int Partition, long Epoch)> taken)
+    {
+        lock (_gate)
+        {
+            return [.. taken.Where(t => _partitionEpochs.TryGetValue(t.Partition, out var epoch) && epoch == t.Epoch)];
         }
     }
 
