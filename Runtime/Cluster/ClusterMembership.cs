@@ -20,6 +20,8 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
     private volatile string?[] _map = new string?[options.PartitionCount];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private ITimer? _watchdog;
+    private volatile bool _renewalsPaused;
     private volatile bool _serving = true;
     private volatile bool _routingOnly;
     private volatile bool _stalled;
@@ -86,6 +88,9 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
         await RegisterAsync(cancellationToken);
         await RunOnceAsync(cancellationToken);
         _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+        // Self-fencing must not depend on the membership round finishing: a round stuck on the database still
+        // lets the watchdog drop every lease that was not renewed in time.
+        _watchdog = time.CreateTimer(static s => ((ClusterMembership)s!).DropStaleLeases(), this, options.RenewInterval, options.RenewInterval);
         LogJoined(SiloId, Address, OwnedCount);
     }
 
@@ -120,6 +125,13 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
     /// <summary>Stops serving the partitions this silo holds without giving them up (the caller deactivates grains first).</summary>
     public void StopServing() => _serving = false;
 
+    /// <summary>Test hook: renewals stop (as when the database cannot be reached) while self-fencing goes on.</summary>
+    internal void PauseRenewals()
+    {
+        Volatile.Write(ref _resume, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _renewalsPaused = true;
+    }
+
     /// <summary>Test hook: the silo freezes (no heartbeat, no renewal) but keeps believing it owns its partitions.</summary>
     internal void Stall()
     {
@@ -131,6 +143,7 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
     internal void Resume()
     {
         _stalled = false;
+        _renewalsPaused = false;
         Volatile.Read(ref _resume)?.TrySetResult();
     }
 
@@ -149,6 +162,7 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
 
     private async Task StopLoopAsync()
     {
+        _watchdog?.Dispose();
         if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
         Resume();
         if (_loop is not null)
@@ -171,7 +185,7 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(options.RenewInterval, time, cancellationToken);
-            if (_stalled && Volatile.Read(ref _resume) is { } resume)
+            if ((_stalled || _renewalsPaused) && Volatile.Read(ref _resume) is { } resume)
             {
                 await resume.Task.WaitAsync(cancellationToken);
             }
@@ -202,7 +216,7 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
             return;
         }
 
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = new NpgsqlBatch(connection) { Timeout = Math.Max(1, (int)options.LeaseDuration.TotalSeconds) };
         batch.BatchCommands.Add(Command("update silos set heartbeat_at = now() where silo_id = $1 and status = 'active' returning 1", SiloId));
         batch.BatchCommands.Add(Command(
             "update partitions set lease_expires_at = now() + $2 where owner_silo = $1 and lease_expires_at > now() returning partition, epoch",
@@ -343,10 +357,15 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
         }
     }
 
+    /// <summary>Stops serving a partition (exactly once per lease, whether the round or the watchdog sees it first).</summary>
     private void Lose(int partition)
     {
-        Volatile.Write(ref _owned[partition], null);
-        PartitionLost?.Invoke(partition);
+        var lease = Volatile.Read(ref _owned[partition]);
+        if (lease is not null && Interlocked.CompareExchange(ref _owned[partition], null, lease) == lease)
+        {
+            LogSelfFenced(partition, lease.Epoch);
+            PartitionLost?.Invoke(partition);
+        }
     }
 
     private async Task EnsureClusterSettingsAsync(CancellationToken cancellationToken)
@@ -449,6 +468,9 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
 
     [LoggerMessage(1306, LogLevel.Information, "Handed over {Count} partitions to rebalance; now holding {Owned}")]
     private partial void LogReleased(int count, int owned);
+
+    [LoggerMessage(1308, LogLevel.Debug, "Stopped serving partition {Partition} (epoch {Epoch})")]
+    private partial void LogSelfFenced(int partition, long epoch);
 
     [LoggerMessage(1307, LogLevel.Warning, "Membership round failed; leases not renewed in time are dropped")]
     private partial void LogLoopFailed(Exception exception);

@@ -127,6 +127,24 @@ public sealed class ClusterTests(PostgresServerFixture postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_silo_that_cannot_renew_stops_serving_before_its_lease_expires()
+    {
+        var cluster = await StartAsync(2);
+        var silo = cluster.Silos[1];
+        var key = KeyServedBy(silo, "self-fence");
+        var grain = new GrainId(nameof(CounterGrain), key);
+        await silo.GrainFactory.GetGrain<ICounterGrain>(key).Increment();
+
+        silo.PauseRenewals();
+        await Eventually.TrueAsync(() => !silo.Serves(grain), "the silo stopped serving the partition");
+        var leaseStillValid = await LeaseValidAsync(silo.Membership.SiloId, grain, silo);
+
+        Assert.True(leaseStillValid, "it stopped serving while its lease was still valid in the database");
+        await Eventually.TrueAsync(() => silo.Statistics.TotalActivations == 0, "its activations were deactivated");
+        Assert.Equal(2, await cluster.Silos[0].GrainFactory.GetGrain<ICounterGrain>(key).Increment());
+    }
+
+    [Fact]
     public async Task Reminders_owned_by_a_killed_silo_still_fire()
     {
         var cluster = await StartAsync(2);
@@ -249,6 +267,17 @@ public sealed class ClusterTests(PostgresServerFixture postgres) : IAsyncLifetim
         Assert.Equal(2, statistics.ActivationsByGrainType[nameof(CounterGrain)]);
         Assert.Equal([1, 1], live.Select(s => s.Runtime!.ActivationsByGrainType[nameof(CounterGrain)]));
         Assert.True(statistics.TotalCalls >= 2);
+    }
+
+    private async Task<bool> LeaseValidAsync(string siloId, GrainId grain, TestSilo silo)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select lease_expires_at > now() from partitions where partition = $1 and owner_silo = $2", connection)
+        {
+            Parameters = { new() { Value = silo.Runtime.Placement.PartitionOf(grain) }, new() { Value = siloId } },
+        };
+        return await command.ExecuteScalarAsync() is true;
     }
 
     private async Task<string?> SiloStatusAsync(string siloId)

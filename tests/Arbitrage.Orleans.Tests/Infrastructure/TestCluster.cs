@@ -183,6 +183,9 @@ public sealed class TestSilo(IHost host)
     /// <summary>Freezes the silo's heartbeats and lease renewals while it goes on serving and writing, believing it still owns its partitions.</summary>
     public void Stall() => Membership.Stall();
 
+    /// <summary>Stops the silo's lease renewals (as when it cannot reach the database) while its self-fencing goes on.</summary>
+    public void PauseRenewals() => Membership.PauseRenewals();
+
     /// <summary>Wakes a stalled silo.</summary>
     public void Resume() => Membership.Resume();
 }
