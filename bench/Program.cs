@@ -8,7 +8,8 @@ using Arbitrage.Orleans.Bench.Suites;
 ISuite[] suites =
 [
     new RuntimeSuite(),
-    // Later: cluster, placement, gateway — one line each.
+    new ClusterSuite(),
+    // Later: placement, gateway — one line each.
 ];
 
 if (args is ["-h" or "--help" or "help" or "list"])

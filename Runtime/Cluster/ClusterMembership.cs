@@ -65,7 +65,7 @@ internal sealed partial class ClusterMembership(NpgsqlDataSource dataSource, Clu
         return lease is not null && lease.Epoch == epoch && (_stalled || IsFresh(lease));
     }
 
-    public override Task ChangedAsync(CancellationToken cancellationToken) => Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
+    public override Task Changed => Volatile.Read(ref _changed).Task;
 
     /// <summary>Refuses an address a live silo already advertises (checked before binding it, and again when registering).</summary>
     public async Task EnsureAddressFreeAsync(string address, CancellationToken cancellationToken)

@@ -22,8 +22,11 @@ internal abstract class GrainPlacement
     /// <summary>Whether this silo believes it may still write for the partition at this epoch (the database decides).</summary>
     public abstract bool MayWrite(int partition, long epoch);
 
-    /// <summary>Completes when ownership may have changed (after the next refresh of the partition map).</summary>
-    public abstract Task ChangedAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Completes when ownership may have changed (after the next refresh of the partition map). Read it before
+    /// resolving a route so a change in between is not missed; reading it costs nothing, awaiting it is for retries.
+    /// </summary>
+    public abstract Task Changed { get; }
 }
 
 /// <summary>One silo on its own (memory storage, or a single process): everything is served here.</summary>
@@ -39,5 +42,6 @@ internal sealed class LocalPlacement : GrainPlacement
 
     public override bool MayWrite(int partition, long epoch) => true;
 
-    public override Task ChangedAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+    /// <summary>Never completes: one silo's placement does not change.</summary>
+    public override Task Changed { get; } = new TaskCompletionSource().Task;
 }

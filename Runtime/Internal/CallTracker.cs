@@ -57,5 +57,16 @@ internal sealed class CallTracker : IDisposable
         }
     }
 
-    public void Dispose() => _sweep.Dispose();
+    /// <summary>Stops the sweep and fails every call still waiting: nobody will answer them once the silo is gone.</summary>
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        foreach (var (id, call) in _calls)
+        {
+            if (_calls.TryRemove(id, out _))
+            {
+                call.Fail(new SiloUnavailableException($"The silo stopped before {call.Describe()} was answered; it may or may not have run."));
+            }
+        }
+    }
 }

@@ -98,57 +98,65 @@ internal sealed class GrainCallDispatcher(GrainRuntime runtime)
 
     private async Task ForwardAsync(GrainClassInfo grainClass, CallRequest request)
     {
-        var stopping = runtime.Stopping;
-        while (!request.IsCompleted && !stopping.IsCancellationRequested)
+        try
         {
-            var changed = Placement.ChangedAsync(stopping);
-            var route = Placement.Resolve(request.Partition);
-            if (route.Kind == RouteKind.Local)
+            var stopping = runtime.Stopping;
+            var stopped = runtime.Stopped;
+            while (!request.IsCompleted && !stopped.IsCompleted)
             {
-                DeliverLocal(grainClass, request, route.Epoch);
-                return;
-            }
-
-            if (route.Kind == RouteKind.Remote)
-            {
-                try
+                // Read before resolving, so a map refresh in between wakes the retry below.
+                var changed = Placement.Changed;
+                var route = Placement.Resolve(request.Partition);
+                if (route.Kind == RouteKind.Local)
                 {
-                    var answer = await runtime.RemoteClient.CallAsync(
-                        route.Address!,
-                        new RemoteCallMessage(request.Target.Type, request.Target.Key, request.Invoker.Signature, request.Invoker.SerializeArguments(request.Arguments)),
-                        stopping).ConfigureAwait(false);
-                    if (!answer.NotServed)
-                    {
-                        request.CompleteRemote(answer);
-                        return;
-                    }
-                }
-                catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
-                {
-                    // The owner could not be reached, so it never saw the call: wait for the map to move the partition.
-                }
-                catch (Exception e) when (e is HttpRequestException or IOException)
-                {
-                    // The call may have run before the owner was lost: retrying could run it twice (calls are at most once).
-                    request.Fail(new SiloUnavailableException(
-                        $"The silo at {route.Address} serving {request.Invoker.Name} on grain {request.Target} was lost during the call; it may or may not have run. {e.Message}"));
+                    DeliverLocal(grainClass, request, route.Epoch);
                     return;
                 }
+
+                if (route.Kind == RouteKind.Remote && await TryCallRemoteAsync(request, route.Address!, stopping).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                await Task.WhenAny(changed, request.Completion, stopped).ConfigureAwait(false);
             }
 
-            try
-            {
-                await Task.WhenAny(changed, request.Completion).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            request.Fail(new SiloUnavailableException($"No silo could serve {request.Invoker.Name} on grain {request.Target}: this silo is stopping."));
         }
-
-        if (!request.IsCompleted)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
             request.Fail(new SiloUnavailableException($"No silo could serve {request.Invoker.Name} on grain {request.Target}: this silo is stopping."));
+        }
+        catch (Exception e)
+        {
+            request.Fail(e);
+        }
+    }
+
+    /// <summary>Sends the call to the owner; false when it must be retried after the map changes (never reached it, or not served there).</summary>
+    private async Task<bool> TryCallRemoteAsync(CallRequest request, string address, CancellationToken stopping)
+    {
+        try
+        {
+            var answer = await runtime.RemoteClient.CallAsync(
+                address,
+                new RemoteCallMessage(request.Target.Type, request.Target.Key, request.Invoker.Signature, request.Invoker.SerializeArguments(request.Arguments)),
+                stopping).ConfigureAwait(false);
+            if (answer.NotServed) return false;
+            request.CompleteRemote(answer);
+            return true;
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            // The owner could not be reached, so it never saw the call: wait for the map to move the partition.
+            return false;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // The call may have run before the owner was lost: retrying could run it twice (calls are at most once).
+            request.Fail(new SiloUnavailableException(
+                $"The silo at {address} serving {request.Invoker.Name} on grain {request.Target} was lost during the call; it may or may not have run. {e.Message}"));
+            return true;
         }
     }
 }

@@ -15,6 +15,7 @@ internal abstract class GrainMethodInvoker
     private readonly Func<object, object?[], Task> _call;
     private readonly (int Index, string Name)[] _polymorphicParameters;
     private readonly SerializationRules _rules;
+    private readonly ParameterInfo[] _parameters;
 
     protected GrainMethodInvoker(GrainClassInfo grainClass, MethodInfo interfaceMethod, MethodInfo? implementation, SerializationRules rules, bool returnsValue)
     {
@@ -28,7 +29,8 @@ internal abstract class GrainMethodInvoker
         Signature = SignatureOf(interfaceMethod);
         _rules = rules;
         _call = Compile(interfaceMethod);
-        _polymorphicParameters = interfaceMethod.GetParameters()
+        _parameters = interfaceMethod.GetParameters();
+        _polymorphicParameters = _parameters
             .Where(p => SerializationRules.IsPolymorphic(p.ParameterType))
             .Select(p => (p.Position, p.Name ?? $"#{p.Position}"))
             .ToArray();
@@ -50,7 +52,8 @@ internal abstract class GrainMethodInvoker
 
     public JsonElement[] SerializeArguments(object?[] arguments)
     {
-        var parameters = InterfaceMethod.GetParameters();
+        if (arguments.Length == 0) return [];
+        var parameters = _parameters;
         var elements = new JsonElement[arguments.Length];
         for (int i = 0; i < arguments.Length; i++)
         {
@@ -63,7 +66,7 @@ internal abstract class GrainMethodInvoker
 
     public object?[] DeserializeArguments(JsonElement[] elements)
     {
-        var parameters = InterfaceMethod.GetParameters();
+        var parameters = _parameters;
         if (elements.Length != parameters.Length)
         {
             throw new ArgumentException($"{Name} takes {parameters.Length} arguments; {elements.Length} were sent.");

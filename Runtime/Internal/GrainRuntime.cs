@@ -20,6 +20,7 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
 {
     private readonly Lazy<GrainTypeRegistry> _registry;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ClusterOptions _clusterOptions;
     private InternalEndpoint? _endpoint;
     private ITimer? _collector;
@@ -70,6 +71,9 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
     /// <summary>Cancelled when the silo begins to stop.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Completes once the silo has stopped serving (stopped, killed or disposed); never faults.</summary>
+    public Task Stopped => _stopped.Task;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _startedAt = Time.GetUtcNow();
@@ -117,6 +121,7 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
         await DeactivateAllAsync(new(DeactivationReasonCode.ShuttingDown, "the silo is stopping"), cancellationToken);
         if (cluster is not null) await cluster.LeaveAsync(cancellationToken);
         if (_endpoint is not null) await _endpoint.StopAsync(abrupt: false);
+        _stopped.TrySetResult();
         await _stopping.CancelAsync();
     }
 
@@ -128,6 +133,7 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
         if (_endpoint is not null) await _endpoint.StopAsync(abrupt: true);
         await Reminders.StopAsync();
         Catalog.Close();
+        _stopped.TrySetResult();
         await _stopping.CancelAsync();
     }
 
@@ -188,6 +194,7 @@ internal sealed class GrainRuntime : IRuntimeStatisticsProvider, IDisposable
 
     public void Dispose()
     {
+        _stopped.TrySetResult();
         _collector?.Dispose();
         RemoteClient.Dispose();
         _endpoint?.DisposeAsync().AsTask().GetAwaiter().GetResult();

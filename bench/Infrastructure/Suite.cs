@@ -46,6 +46,9 @@ internal sealed class SuiteContext(TextWriter progress, string repositoryRoot, I
         return fallback;
     }
 
+    /// <summary>Whether the flag <c>--name</c> is among the arguments.</summary>
+    public bool Flag(string name) => Arguments.Contains("--" + name);
+
     private System.Diagnostics.Stopwatch Elapsed { get; } = System.Diagnostics.Stopwatch.StartNew();
 }
 

@@ -45,8 +45,8 @@ public sealed class ClusterTests(PostgresServerFixture postgres) : IAsyncLifetim
         return _cluster;
     }
 
-    private static string KeyServedBy(TestSilo silo, string prefix, int skip = 0) =>
-        Enumerable.Range(0, 10_000).Select(i => $"{prefix}-{i}").Where(k => silo.Serves(new GrainId(nameof(CounterGrain), k))).Skip(skip).First();
+    private static string KeyServedBy(TestSilo silo, string prefix, int skip = 0, string grainType = nameof(CounterGrain)) =>
+        Enumerable.Range(0, 10_000).Select(i => $"{prefix}-{i}").Where(k => silo.Serves(new GrainId(grainType, k))).Skip(skip).First();
 
     [Fact]
     public async Task Silos_share_the_partitions_fairly_and_a_grain_has_one_activation_whichever_silo_is_called()
@@ -79,6 +79,22 @@ public sealed class ClusterTests(PostgresServerFixture postgres) : IAsyncLifetim
 
         Assert.Equal("declined on silo 2", error.Message);
         Assert.Equal(0, cluster.Silos[0].Statistics.TotalActivations);
+    }
+
+    [Fact]
+    public async Task A_call_waiting_on_another_silo_fails_at_once_when_the_calling_silo_is_killed()
+    {
+        var cluster = await StartAsync(2);
+        var key = KeyServedBy(cluster.Silos[1], "held", grainType: nameof(TurnGrain));
+        var call = cluster.Silos[0].GrainFactory.GetGrain<ITurnGrain>(key).Hold("forwarded");
+        await _probe.WaitForAsync("enter:forwarded");
+
+        await cluster.Silos[0].KillAsync();
+
+        // Not the 30 s response timeout: the caller learns at once that nobody will answer.
+        var error = await Assert.ThrowsAsync<SiloUnavailableException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("ITurnGrain.Hold", error.Message);
+        _probe.Open("forwarded");
     }
 
     [Fact]
