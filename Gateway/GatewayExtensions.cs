@@ -1,10 +1,17 @@
 using Arbitrage.Orleans.Gateway.Apis;
-using Microsoft.AspNetCore.Routing;
+using Arbitrage.Orleans.Gateway.Http;
 
 namespace Arbitrage.Orleans.Gateway;
 
-/// <summary>The HTTP gateway: every route group, in one place.</summary>
+/// <summary>The HTTP gateway: the error handling every route shares, then every route group, in one place.</summary>
 public static class GatewayExtensions
 {
-    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder routes) => routes.MapHealthApi();
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.MapHealthApi();
+        app.MapPricingApi();
+        app.MapProvidersApi();
+        return app;
+    }
 }

@@ -11,13 +11,13 @@ try
     await using var database = settings.NeedsLocalDatabase
         ? await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(settings.DataDirectory, "postgres")), Console.Out, CancellationToken.None)
         : null;
-    builder.Services.AddSilo(settings, database?.ConnectionString ?? settings.ConnectionString);
+    builder.Services.AddSilo(settings, database?.ConnectionString ?? settings.ConnectionString).AddSiloMarket(builder.Configuration);
     var app = builder.Build();
     if (settings.GatewayEnabled) app.MapGateway();
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is SiloConfigurationException or OptionsValidationException or Arbitrage.Orleans.Runtime.SchemaVersionException or Arbitrage.Orleans.Runtime.ClusterConfigurationException
+catch (Exception e) when (e is SiloConfigurationException or Arbitrage.Orleans.Grains.Providers.ProviderConfigurationException or OptionsValidationException or Arbitrage.Orleans.Runtime.SchemaVersionException or Arbitrage.Orleans.Runtime.ClusterConfigurationException
                               || (e is InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)))
 {
     Console.Error.WriteLine($"The silo cannot start: {e.Message}");

@@ -9,7 +9,8 @@ ISuite[] suites =
 [
     new RuntimeSuite(),
     new ClusterSuite(),
-    // Later: placement, gateway — one line each.
+    new PlacementSuite(),
+    // Later: gateway — one line.
 ];
 
 if (args is ["-h" or "--help" or "help" or "list"])

@@ -1,5 +1,7 @@
 using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Runtime;
+using Arbitrage.Orleans.Grains.Providers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Arbitrage.Orleans.Silo.Hosting;
@@ -24,4 +26,26 @@ public static class SiloServiceCollectionExtensions
                 if (settings.Role == SiloRole.Gateway) runtime.AsClusterClient();
             }
         });
+
+    /// <summary>
+    /// The market from the <c>Market</c> section: the providers file (validated now, so a bad file stops the start with a
+    /// message naming the provider and field), the simulated clouds, the offer book and placement.
+    /// </summary>
+    public static IServiceCollection AddSiloMarket(this IServiceCollection services, IConfiguration configuration)
+    {
+        var market = new MarketOptions();
+        configuration.GetSection("Market").Bind(market);
+        if (market.PricePollInterval <= TimeSpan.Zero) throw new SiloConfigurationException("Market:PricePollInterval must be positive.");
+        if (market.BookSyncInterval <= TimeSpan.Zero) throw new SiloConfigurationException("Market:BookSyncInterval must be positive.");
+        if (market.ProbeInterval <= TimeSpan.Zero) throw new SiloConfigurationException("Market:ProbeInterval must be positive.");
+        if (market.HistoryLength < 2) throw new SiloConfigurationException("Market:HistoryLength must be at least 2.");
+        if (!Directory.Exists(market.DataDirectory))
+        {
+            throw new SiloConfigurationException($"Market:DataDirectory {Path.GetFullPath(market.DataDirectory)} does not exist; it must hold the bundled market data (see README).");
+        }
+
+        var providers = ProvidersFile.Load(market.ProvidersFile);
+        services.AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
+        return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));
+    }
 }

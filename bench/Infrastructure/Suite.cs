@@ -46,6 +46,22 @@ internal sealed class SuiteContext(TextWriter progress, string repositoryRoot, I
         return fallback;
     }
 
+    /// <summary>The text after <c>--name</c> among the arguments, or <paramref name="fallback"/>.</summary>
+    public string Text(string name, string fallback)
+    {
+        for (int i = 0; i < Arguments.Count; i++)
+        {
+            if (Arguments[i] == "--" + name)
+            {
+                return i + 1 < Arguments.Count && !string.IsNullOrWhiteSpace(Arguments[i + 1])
+                    ? Arguments[i + 1]
+                    : throw new ArgumentException($"--{name} needs a value.");
+            }
+        }
+
+        return fallback;
+    }
+
     /// <summary>Whether the flag <c>--name</c> is among the arguments.</summary>
     public bool Flag(string name) => Arguments.Contains("--" + name);
 

@@ -44,6 +44,8 @@ public sealed class SiloProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["ConnectionStrings__Arbitrage"] = "";
+        start.Environment["Market__DataDirectory"] = SharedData.Directory;
+        start.Environment["Market__ProvidersFile"] = SharedData.ProvidersFile;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = new Process { StartInfo = start };

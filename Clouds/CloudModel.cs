@@ -1,0 +1,75 @@
+namespace Arbitrage.Orleans.Clouds;
+
+/// <summary>The clouds the control plane can place workloads on.</summary>
+public enum CloudKind { Aws, Azure, Gcp }
+
+/// <summary>Spot (interruptible, cheaper) or on-demand capacity.</summary>
+public enum Market { Spot, OnDemand }
+
+/// <summary>
+/// A launch API a provider supports, as in the host-factory API's capabilities. <see cref="SupportsMaxPrice"/> says
+/// whether a spot launch honours <see cref="LaunchRequest.MaxPricePerHour"/> (fails with PriceAboveMaximum above it).
+/// </summary>
+public sealed record LaunchApi(string Name, bool SupportsSpot, bool SupportsOnDemand, int MaxInstances, bool SupportsMaxPrice = false);
+
+public sealed record CloudRegion(string Name, IReadOnlyList<string> Zones);
+
+/// <summary>
+/// One instance type as offered in one zone: its shape and on-demand price, plus what the cloud's public data says
+/// about its spot market. <see cref="GpuType"/> is the catalog's accelerator name (T4, A100, ...) or null.
+/// <see cref="InterruptionRate"/> is the fraction of spot instances interrupted per month (the AWS Spot Advisor's
+/// measure); <see cref="AvailabilityScore"/> is 0..1 (1 = capacity is easy to get).
+/// </summary>
+public sealed record InstanceTypeOffer(
+    string InstanceType,
+    string Region,
+    string Zone,
+    int VCpus,
+    double MemoryGiB,
+    string? GpuType,
+    int GpuCount,
+    decimal? OnDemandPricePerHour,
+    bool SpotAvailable,
+    double InterruptionRate,
+    double AvailabilityScore);
+
+/// <summary>The spot price of one market (zone and instance type) at a point in time.</summary>
+public sealed record SpotPrice(string Region, string Zone, string InstanceType, decimal PricePerHour, DateTimeOffset Timestamp);
+
+public sealed record LaunchRequest(
+    string Region,
+    string Zone,
+    string InstanceType,
+    Market Market,
+    decimal? MaxPricePerHour,
+    string ImageId,
+    string ClientToken,
+    IReadOnlyDictionary<string, string>? Tags = null);
+
+public enum InstanceState { Pending, Running, ShuttingDown, Terminated }
+
+public enum InstanceHealth { Unknown, Healthy, Unhealthy }
+
+public sealed record CloudInstance(
+    string InstanceId,
+    string Region,
+    string Zone,
+    string InstanceType,
+    Market Market,
+    InstanceState State,
+    decimal PricePerHour,
+    string? Address,
+    DateTimeOffset LaunchedAt,
+    DateTimeOffset? TerminatedAt,
+    string? StateReason);
+
+/// <summary>The cloud will take the instance back at <see cref="TerminationAt"/>.</summary>
+public sealed record InterruptionNotice(string InstanceId, string Region, string Zone, string InstanceType, DateTimeOffset NoticedAt, DateTimeOffset TerminationAt, string Reason);
+
+public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable }
+
+/// <summary>A cloud refused or failed an operation; the code says whether another market or a retry may help.</summary>
+public sealed class CloudException(CloudErrorCode code, string message) : Exception(message)
+{
+    public CloudErrorCode Code { get; } = code;
+}

@@ -1,0 +1,28 @@
+namespace Arbitrage.Orleans.Gateway.Http;
+
+/// <summary>
+/// A request the API refuses, with the status, a machine-readable code, a message a person can act on and, for
+/// validation errors, the offending field. Rendered as <c>{"error": {"code", "message", "details", "requestId"}}</c>.
+/// </summary>
+public sealed class ApiErrorException(int status, string code, string message, IReadOnlyDictionary<string, object?>? details = null) : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+    public IReadOnlyDictionary<string, object?> Details { get; } = details ?? new Dictionary<string, object?>();
+
+    public static ApiErrorException Validation(string field, string message) =>
+        new(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, message, new Dictionary<string, object?> { ["field"] = field });
+}
+
+/// <summary>The error codes every API uses.</summary>
+public static class ErrorCodes
+{
+    public const string ValidationError = "VALIDATION_ERROR";
+    public const string InvalidJson = "INVALID_JSON";
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string NotFound = "NOT_FOUND";
+    public const string ProviderNotFound = "PROVIDER_NOT_FOUND";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
+    public const string Unavailable = "SERVICE_UNAVAILABLE";
+    public const string Internal = "INTERNAL_ERROR";
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Arbitrage.Orleans.Gateway.Http;
+
+/// <summary>
+/// Gives every response an <c>X-Request-Id</c> (the caller's, when it sent a sensible one) and turns every failure
+/// into the one error shape: validation and malformed input are 400, an oversized body 413, an unknown route 404,
+/// a silo that cannot serve 503, anything unexpected 500 (logged, never with internals in the message).
+/// </summary>
+public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
+{
+    public const string RequestIdHeader = "X-Request-Id";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        string requestId = RequestIdOf(context);
+        context.TraceIdentifier = requestId;
+        context.Response.Headers[RequestIdHeader] = requestId;
+        try
+        {
+            await next(context);
+            if (context.Response is { HasStarted: false, StatusCode: StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed } response
+                && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
+            {
+                bool notFound = response.StatusCode == StatusCodes.Status404NotFound;
+                await WriteAsync(context, new ApiErrorException(response.StatusCode, notFound ? ErrorCodes.NotFound : ErrorCodes.MethodNotAllowed,
+                    notFound ? $"No route {context.Request.Method} {context.Request.Path}." : $"{context.Request.Method} is not allowed on {context.Request.Path}."));
+            }
+        }
+        catch (Exception e) when (!context.Response.HasStarted && Translate(e) is { } error)
+        {
+            if (error.Status >= 500) LogUnexpected(e, context.Request.Method, context.Request.Path, requestId);
+            await WriteAsync(context, error);
+        }
+    }
+
+    private static ApiErrorException? Translate(Exception e) => e switch
+    {
+        ApiErrorException api => api,
+        PlacementValidationException v => ApiErrorException.Validation(v.Field, v.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is too large."),
+        BadHttpRequestException bad => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, bad.Message),
+        JsonException json => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, $"The request body is not valid JSON: {json.Message}"),
+        SiloUnavailableException or TimeoutException => new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The cluster could not serve the request in time; retry shortly."),
+        OperationCanceledException => null,
+        _ => new(StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "An unexpected error occurred; quote the requestId when reporting it."),
+    };
+
+    public static Task WriteAsync(HttpContext context, ApiErrorException error)
+    {
+        context.Response.Clear();
+        context.Response.Headers[RequestIdHeader] = context.TraceIdentifier;
+        context.Response.StatusCode = error.Status;
+        return context.Response.WriteAsJsonAsync(new
+        {
+            error = new { code = error.Code, message = error.Message, details = error.Details, requestId = context.TraceIdentifier },
+        }, ApiJson.CamelCase, context.RequestAborted);
+    }
+
+    private static string RequestIdOf(HttpContext context)
+    {
+        var given = context.Request.Headers[RequestIdHeader].ToString();
+        return given.Length is > 0 and <= 64 && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? given
+            : "req-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Unexpected failure of {Method} {Path} (request {RequestId})")]
+    private partial void LogUnexpected(Exception exception, string method, string path, string requestId);
+}

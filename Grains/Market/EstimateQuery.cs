@@ -1,0 +1,133 @@
+namespace Arbitrage.Orleans.Grains.Market;
+
+/// <summary>Requirements checked against the book and turned into what the scan compares (indexes, price units).</summary>
+internal sealed record EstimateQuery(
+    int MinCpu,
+    float MinMemoryGb,
+    int GpuCount,
+    int GpuType,
+    bool[]? Providers,
+    bool[]? Regions,
+    long MaxPrice,
+    double MaxInterruptionRate,
+    bool AllowSpot,
+    bool AllowOnDemand,
+    int Alternatives)
+{
+    public static EstimateQuery From(PlacementRequirements r, OfferBook book, int alternatives)
+    {
+        if (r.MinCpu < 1) throw new PlacementValidationException("minCPU", $"minCPU must be at least 1; got {r.MinCpu}.");
+        if (!(r.MinMemoryGb > 0) || double.IsInfinity(r.MinMemoryGb)) throw new PlacementValidationException("minMemoryGB", $"minMemoryGB must be a positive number; got {r.MinMemoryGb}.");
+        if (r.GpuCount < 0) throw new PlacementValidationException("gpuCount", $"gpuCount cannot be negative; got {r.GpuCount}.");
+        if (r.MaxPricePerHour is <= 0) throw new PlacementValidationException("maxPricePerHour", $"maxPricePerHour must be positive; got {r.MaxPricePerHour}.");
+        if (r.MaxInterruptionRate is { } rate && (double.IsNaN(rate) || rate < 0 || rate > 1))
+        {
+            throw new PlacementValidationException("maxInterruptionRate", $"maxInterruptionRate must be between 0 and 1; got {rate}.");
+        }
+
+        if (!r.AllowSpot && !r.AllowOnDemand) throw new PlacementValidationException("allowSpot", "At least one of allowSpot and allowOnDemand must be true.");
+
+        int gpuType = -1;
+        if (r.GpuType is { } name)
+        {
+            if (!book.GpuTypeByName.TryGetValue(name, out gpuType))
+            {
+                throw new PlacementValidationException("gpuType", $"Unknown gpuType '{name}'; known types: {string.Join(", ", book.GpuTypes)}.");
+            }
+        }
+
+        return new EstimateQuery(
+            r.MinCpu,
+            (float)r.MinMemoryGb,
+            // A GPU type without a count asks for at least one.
+            Math.Max(r.GpuCount, gpuType >= 0 ? 1 : 0),
+            gpuType,
+            ProviderMask(book, r.Providers, "providers"),
+            RegionMask(book, r.PreferredRegions, "preferredRegions"),
+            r.MaxPricePerHour is { } max ? OfferBook.ToUnits(max) : long.MaxValue,
+            r.MaxInterruptionRate ?? 1,
+            r.AllowSpot,
+            r.AllowOnDemand,
+            alternatives);
+    }
+
+    /// <summary>Providers by name (<c>sim-aws</c>) or by cloud (<c>aws</c>); null when not filtered.</summary>
+    public static bool[]? ProviderMask(OfferBook book, IReadOnlyList<string>? names, string field)
+    {
+        if (names is null || names.Count == 0) return null;
+        var mask = new bool[book.Providers.Count];
+        foreach (var name in names)
+        {
+            var matches = book.Providers.Where(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || p.CloudName.Equals(name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matches.Count == 0)
+            {
+                throw new PlacementValidationException(field,
+                    $"Unknown provider '{name}'; known providers: {string.Join(", ", book.Providers.Select(p => p.Name))} (or a cloud: aws, azure, gcp).");
+            }
+
+            foreach (var p in matches) mask[p.Index] = true;
+        }
+
+        return mask;
+    }
+
+    public static bool[]? RegionMask(OfferBook book, IReadOnlyList<string>? names, string field)
+    {
+        if (names is null || names.Count == 0) return null;
+        var mask = new bool[book.Regions.Count];
+        foreach (var name in names)
+        {
+            if (!book.RegionByName.TryGetValue(name, out int region))
+            {
+                throw new PlacementValidationException(field, $"Unknown region '{name}'; GET /v1/pricing/current lists the regions offered.");
+            }
+
+            mask[region] = true;
+        }
+
+        return mask;
+    }
+}
+
+/// <summary>One offer that passed every constraint: a market, spot or on-demand, and its expected cost (price units per useful hour).</summary>
+internal readonly record struct Candidate(double Cost, int Market, bool IsSpot);
+
+/// <summary>
+/// The best few candidates, cheapest first, at most one per provider, region, instance type and market: the same type in
+/// six zones of a region is one choice, so alternatives stay meaningful.
+/// </summary>
+internal sealed class TopOffers(int capacity)
+{
+    private readonly Candidate[] _items = new Candidate[Math.Max(1, capacity)];
+    private int _count;
+
+    public void Offer(double cost, int market, bool isSpot, MarketColumns m)
+    {
+        if (_count == _items.Length && cost >= _items[_count - 1].Cost) return;
+
+        // The same choice in another zone: keep the cheaper one.
+        for (int j = 0; j < _count; j++)
+        {
+            int other = _items[j].Market;
+            if (_items[j].IsSpot == isSpot && m.Provider[other] == m.Provider[market] && m.Region[other] == m.Region[market]
+                && string.Equals(m.InstanceType[other], m.InstanceType[market], StringComparison.Ordinal))
+            {
+                if (cost >= _items[j].Cost) return;
+                Array.Copy(_items, j + 1, _items, j, _count - j - 1);
+                _count--;
+                break;
+            }
+        }
+
+        int at = _count == _items.Length ? _count - 1 : _count++;
+        while (at > 0 && _items[at - 1].Cost > cost)
+        {
+            _items[at] = _items[at - 1];
+            at--;
+        }
+
+        _items[at] = new Candidate(cost, market, isSpot);
+    }
+
+    public IEnumerable<Candidate> Ranked() => _items.Take(_count);
+}

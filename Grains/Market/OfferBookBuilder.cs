@@ -1,0 +1,72 @@
+using System.Collections.Frozen;
+using Arbitrage.Orleans.Clouds;
+
+namespace Arbitrage.Orleans.Grains.Market;
+
+/// <summary>Collects every provider's markets (from its adapter's catalog), then lays them out as an <see cref="OfferBook"/>.</summary>
+public sealed class OfferBookBuilder
+{
+    private readonly List<BookProvider> _providers = [];
+    private readonly List<(int Provider, InstanceTypeOffer Offer)> _offers = [];
+    private readonly Dictionary<(int Provider, string Region, string Zone, string Type), SpotPrice> _spot = [];
+
+    public BookProvider AddProvider(string name, CloudKind cloud)
+    {
+        var provider = new BookProvider(_providers.Count, name, cloud);
+        _providers.Add(provider);
+        return provider;
+    }
+
+    public void AddOffers(BookProvider provider, IEnumerable<InstanceTypeOffer> offers)
+    {
+        foreach (var offer in offers) _offers.Add((provider.Index, offer));
+    }
+
+    public void AddSpotPrices(BookProvider provider, IEnumerable<SpotPrice> prices)
+    {
+        foreach (var price in prices) _spot[(provider.Index, price.Region, price.Zone, price.InstanceType)] = price;
+    }
+
+    public OfferBook Build()
+    {
+        var regions = _offers.Select(o => o.Offer.Region).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var regionIndex = regions.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i, StringComparer.Ordinal);
+        var gpuTypes = _offers.Where(o => o.Offer.GpuType is not null).Select(o => GpuNames.Normalize(o.Offer.GpuType!))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var gpuIndex = gpuTypes.Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i, StringComparer.Ordinal);
+
+        // Grouped by provider and region so a page of current prices reads in a natural order.
+        var ordered = _offers
+            .OrderBy(o => o.Provider).ThenBy(o => o.Offer.Region, StringComparer.Ordinal)
+            .ThenBy(o => o.Offer.InstanceType, StringComparer.Ordinal).ThenBy(o => o.Offer.Zone, StringComparer.Ordinal)
+            .ToList();
+        var markets = new MarketColumns(ordered.Count);
+        var index = new Dictionary<MarketKey, int>(ordered.Count);
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            var (provider, offer) = ordered[i];
+            markets.Provider[i] = provider;
+            markets.Region[i] = regionIndex[offer.Region];
+            markets.Zone[i] = offer.Zone;
+            markets.InstanceType[i] = offer.InstanceType;
+            markets.VCpus[i] = offer.VCpus;
+            markets.MemoryGb[i] = (float)offer.MemoryGiB;
+            markets.GpuType[i] = offer.GpuType is null ? -1 : gpuIndex[GpuNames.Normalize(offer.GpuType)];
+            markets.GpuCount[i] = offer.GpuCount;
+            markets.OnDemand[i] = offer.OnDemandPricePerHour is { } od && od > 0 ? OfferBook.ToUnits(od) : OfferBook.NoPrice;
+            markets.Availability[i] = offer.AvailabilityScore;
+            markets.Spot[i] = OfferBook.NoPrice;
+            markets.InterruptionRate[i] = offer.InterruptionRate;
+            markets.HazardPerHour[i] = MarketColumns.Hazard(offer.InterruptionRate);
+            if (offer.SpotAvailable && _spot.TryGetValue((provider, offer.Region, offer.Zone, offer.InstanceType), out var spot) && spot.PricePerHour > 0)
+            {
+                markets.SetSpot(i, OfferBook.ToUnits(spot.PricePerHour), offer.InterruptionRate, spot.Timestamp);
+            }
+
+            // A duplicate row in a catalog keeps the first market.
+            index.TryAdd(new MarketKey(provider, markets.Region[i], offer.Zone, offer.InstanceType), i);
+        }
+
+        return new OfferBook(_providers.ToList(), regions, gpuTypes, markets, index.ToFrozenDictionary());
+    }
+}

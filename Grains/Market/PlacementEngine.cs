@@ -1,0 +1,120 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Arbitrage.Orleans.Grains.Market;
+
+/// <summary>
+/// Ranks every acceptable offer by the expected cost of an hour of useful work, in one pass over the silo's
+/// <see cref="OfferBook"/>: price × (1 + interruptions per hour × restart cost in hours) × (1 + availability penalty
+/// × (1 − availability score)). On-demand offers are never interrupted. Each offer a constraint removes is counted
+/// against the first constraint it fails, so an empty answer says why.
+/// </summary>
+public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOptions> options) : IPlacementService
+{
+    private readonly PlacementOptions _options = options.Value;
+
+    public IReadOnlyCollection<string> KnownGpuTypes => book.Current.GpuTypes;
+
+    public PlacementEstimate Estimate(PlacementRequirements requirements, int alternatives = 5)
+    {
+        var current = book.Current;
+        var query = EstimateQuery.From(requirements, current, Math.Clamp(alternatives, 0, _options.MaxAlternatives));
+        var best = new TopOffers(query.Alternatives + 1);
+        var removed = new int[Constraint.Count];
+        var m = current.Markets;
+        int considered = 0, accepted = 0;
+        double restart = _options.RestartCostHours, penalty = _options.AvailabilityPenalty;
+
+        for (int i = 0; i < m.Count; i++)
+        {
+            long spot = Volatile.Read(ref m.Spot[i]), onDemand = m.OnDemand[i];
+            int offers = (spot != OfferBook.NoPrice ? 1 : 0) + (onDemand != OfferBook.NoPrice ? 1 : 0);
+            considered += offers;
+            if (offers == 0) continue;
+
+            int failed = query.Providers is { } providers && !providers[m.Provider[i]] ? Constraint.Provider
+                : query.Regions is { } regions && !regions[m.Region[i]] ? Constraint.Region
+                : m.VCpus[i] < query.MinCpu ? Constraint.MinCpu
+                : m.MemoryGb[i] < query.MinMemoryGb ? Constraint.MinMemory
+                : m.GpuCount[i] < query.GpuCount ? Constraint.GpuCount
+                : query.GpuType >= 0 && m.GpuType[i] != query.GpuType ? Constraint.GpuType
+                : -1;
+            if (failed >= 0)
+            {
+                removed[failed] += offers;
+                continue;
+            }
+
+            if (spot != OfferBook.NoPrice)
+            {
+                if (!query.AllowSpot) removed[Constraint.Market]++;
+                else if (spot > query.MaxPrice) removed[Constraint.MaxPrice]++;
+                else if (m.InterruptionRate[i] > query.MaxInterruptionRate) removed[Constraint.MaxInterruptionRate]++;
+                else
+                {
+                    accepted++;
+                    double cost = spot * (1 + m.HazardPerHour[i] * restart) * (1 + penalty * (1 - m.Availability[i]));
+                    best.Offer(cost, i, isSpot: true, m);
+                }
+            }
+
+            if (onDemand != OfferBook.NoPrice)
+            {
+                if (!query.AllowOnDemand) removed[Constraint.Market]++;
+                else if (onDemand > query.MaxPrice) removed[Constraint.MaxPrice]++;
+                else
+                {
+                    accepted++;
+                    best.Offer(onDemand, i, isSpot: false, m);
+                }
+            }
+        }
+
+        var ranked = best.Ranked().Select((c, rank) => Describe(current, c, rank, requirements)).ToList();
+        var rejections = Enumerable.Range(0, Constraint.Count).Where(c => removed[c] > 0)
+            .Select(c => new ConstraintRejection(Constraint.Names[c], removed[c], $"{Constraint.Names[c]} removed {removed[c].ToString("N0", CultureInfo.InvariantCulture)} offers"))
+            .OrderByDescending(r => r.Removed)
+            .ToList();
+        return new PlacementEstimate(ranked.FirstOrDefault(), ranked.Skip(1).ToList(), considered, accepted, rejections);
+    }
+
+    public CurrentPricePage CurrentPrices(CurrentPriceQuery query) => CurrentPriceReader.Read(book.Current, query);
+
+    private PlacementOption Describe(OfferBook current, Candidate c, int rank, PlacementRequirements requirements)
+    {
+        var m = current.Markets;
+        int i = c.Market;
+        var provider = current.Providers[m.Provider[i]];
+        long spot = Volatile.Read(ref m.Spot[i]);
+        decimal price = OfferBook.ToDollars(c.IsSpot ? spot : m.OnDemand[i]);
+        decimal? onDemand = m.OnDemand[i] == OfferBook.NoPrice ? null : OfferBook.ToDollars(m.OnDemand[i]);
+        double savings = onDemand is > 0 ? (double)(1 - price / onDemand.Value) : 0;
+        double rate = c.IsSpot ? m.InterruptionRate[i] : 0;
+        double availability = c.IsSpot ? m.Availability[i] : 1;
+        var expected = Math.Round(OfferBook.ToDollars((long)Math.Round(c.Cost)), 6);
+        return new PlacementOption(
+            provider.Name, provider.CloudName, current.Regions[m.Region[i]], m.Zone[i], m.InstanceType[i],
+            c.IsSpot ? MarketNames.Spot : MarketNames.OnDemand,
+            m.VCpus[i], Math.Round(m.MemoryGb[i], 2), m.GpuType[i] < 0 ? null : current.GpuTypes[m.GpuType[i]], m.GpuCount[i],
+            price, onDemand, Math.Round(savings, 4), rate, availability, expected,
+            Reason(rank, c.IsSpot, price, expected, savings, rate, m.VCpus[i], m.MemoryGb[i], requirements));
+    }
+
+    private static string Reason(int rank, bool spot, decimal price, decimal expected, double savings, double rate, int vcpus, float memory, PlacementRequirements r)
+    {
+        var fit = $"{vcpus} vCPU / {memory:0.#} GiB for {r.MinCpu} vCPU / {r.MinMemoryGb:0.#} GiB asked";
+        var what = rank == 0 ? "lowest expected cost" : $"#{rank + 1} by expected cost";
+        return spot
+            ? $"{what}: spot at ${price:0.####}/h ({savings:P0} below on-demand), {rate:P1} interrupted per month, ${expected:0.####}/h with expected restarts; {fit}"
+            : $"{what}: on-demand at ${price:0.####}/h, never interrupted; {fit}";
+    }
+
+    /// <summary>The constraints, in the order an offer is checked against them.</summary>
+    private static class Constraint
+    {
+        public const int Provider = 0, Region = 1, MinCpu = 2, MinMemory = 3, GpuCount = 4, GpuType = 5, Market = 6, MaxPrice = 7, MaxInterruptionRate = 8;
+        public const int Count = 9;
+        public static readonly string[] Names =
+            ["providers", "preferredRegions", "minCPU", "minMemoryGB", "gpuCount", "gpuType", "market", "maxPricePerHour", "maxInterruptionRate"];
+    }
+}

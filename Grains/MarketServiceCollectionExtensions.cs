@@ -1,0 +1,30 @@
+using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Providers;
+using Arbitrage.Orleans.Runtime;
+using Arbitrage.Orleans.Runtime.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Arbitrage.Orleans.Grains;
+
+public static class MarketServiceCollectionExtensions
+{
+    /// <summary>
+    /// The market on this silo: the providers (validated at start-up), their cloud adapters, the offer book built
+    /// before grains run and kept current from the price feeds, and placement over it.
+    /// </summary>
+    public static IServiceCollection AddMarket(this IServiceCollection services, IReadOnlyList<ProviderConfig> providers, Action<MarketOptions>? configure = null)
+    {
+        services.AddOptions<MarketOptions>().Configure(o => configure?.Invoke(o));
+        services.AddOptions<PlacementOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ProviderRegistry(providers, sp.GetRequiredService<ICloudAdapterFactory>()));
+        services.AddSingleton<IProviderDirectory>(sp => sp.GetRequiredService<ProviderRegistry>());
+        services.AddSingleton<OfferBookHolder>();
+        services.AddSingleton<IPlacementService, PlacementEngine>();
+        services.AddSingleton<IRuntimeStartupTask, OfferBookLoader>();
+        services.AddSingleton<OfferBookSynchronizer>();
+        services.AddHostedService(sp => sp.GetRequiredService<OfferBookSynchronizer>());
+        return services;
+    }
+}

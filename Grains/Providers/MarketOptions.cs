@@ -1,0 +1,26 @@
+namespace Arbitrage.Orleans.Grains.Providers;
+
+/// <summary>The market: where providers are configured and how often prices move through the system.</summary>
+public sealed class MarketOptions
+{
+    /// <summary>The providers file (relative paths are from the working directory).</summary>
+    public string ProvidersFile { get; set; } = "Silo/providers.json";
+
+    /// <summary>The bundled real market data the simulated clouds replay.</summary>
+    public string DataDirectory { get; set; } = "../shared/data";
+
+    /// <summary>How often each region's price feed polls its cloud.</summary>
+    public TimeSpan PricePollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often every silo pulls the feeds' changes into its own offer book.</summary>
+    public TimeSpan BookSyncInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a provider grain probes its cloud.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Price points a feed keeps per market.</summary>
+    public int HistoryLength { get; set; } = 64;
+
+    /// <summary>Pseudo instance-months of weight the cloud's published interruption rate has against observations.</summary>
+    public double PriorInstanceMonths { get; set; } = 1;
+}

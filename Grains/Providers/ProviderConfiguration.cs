@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Arbitrage.Orleans.Clouds;
+
+namespace Arbitrage.Orleans.Grains.Providers;
+
+/// <summary>One provider instance as configured in the providers file.</summary>
+public sealed record ProviderConfig
+{
+    public string Name { get; init; } = "";
+    public string Type { get; init; } = "";
+
+    /// <summary>Which adapter speaks to the cloud: <c>simulated</c> (the embedded default) for now.</summary>
+    public string Adapter { get; init; } = "simulated";
+
+    public bool Enabled { get; init; } = true;
+    public int Priority { get; init; } = 1;
+    public int Weight { get; init; } = 1;
+
+    /// <summary>Regions to use; empty means every region the cloud offers.</summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
+
+    public ProviderLimitsConfig Limits { get; init; } = new();
+    public SimulationConfig Simulation { get; init; } = new();
+
+    public CloudKind Cloud => Enum.Parse<CloudKind>(Type, ignoreCase: true);
+}
+
+public sealed record ProviderLimitsConfig
+{
+    public int MaxInstancesPerRequest { get; init; } = 100;
+    public int MaxConcurrentRequests { get; init; } = 20;
+}
+
+/// <summary>How a simulated cloud replays its price history (see docs/SIMULATED_CLOUDS.md).</summary>
+public sealed record SimulationConfig
+{
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Simulated seconds per real second.</summary>
+    public double Speed { get; init; } = 60;
+
+    /// <summary>Where in the price history the replay starts.</summary>
+    public TimeSpan StartOffset { get; init; } = TimeSpan.Zero;
+
+    public TimeSpan? BootDelay { get; init; }
+}
+
+/// <summary>The providers file: <c>{"providers": [...]}</c>.</summary>
+public sealed record ProvidersFile(IReadOnlyList<ProviderConfig> Providers)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static readonly IReadOnlySet<string> Adapters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "simulated" };
+
+    /// <summary>Reads and validates the file; every problem is reported with the provider and field it concerns.</summary>
+    public static ProvidersFile Load(string path)
+    {
+        if (!File.Exists(path)) throw new ProviderConfigurationException($"The providers file {Path.GetFullPath(path)} does not exist (setting Market:ProvidersFile).");
+        ProvidersFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<ProvidersFile>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new ProviderConfigurationException($"The providers file {path} is not valid: {e.Message}");
+        }
+
+        if (file?.Providers is not { Count: > 0 }) throw new ProviderConfigurationException($"The providers file {path} lists no providers (expected {{\"providers\": [...]}}).");
+        var errors = Validate(file.Providers);
+        if (errors.Count > 0) throw new ProviderConfigurationException($"The providers file {path} has errors: {string.Join("; ", errors)}");
+        return file;
+    }
+
+    public static List<string> Validate(IReadOnlyList<ProviderConfig> providers)
+    {
+        var errors = new List<string>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < providers.Count; i++)
+        {
+            var p = providers[i];
+            string who = string.IsNullOrWhiteSpace(p.Name) ? $"providers[{i}]" : $"provider '{p.Name}'";
+            if (string.IsNullOrWhiteSpace(p.Name)) errors.Add($"{who}: name is required");
+            else if (!System.Text.RegularExpressions.Regex.IsMatch(p.Name, "^[a-z0-9][a-z0-9-]{0,62}$")) errors.Add($"{who}: name must be lower-case letters, digits and dashes");
+            else if (!names.Add(p.Name)) errors.Add($"{who}: name is used twice");
+            if (!Enum.TryParse<CloudKind>(p.Type, ignoreCase: true, out _) || int.TryParse(p.Type, out _)) errors.Add($"{who}: type '{p.Type}' must be aws, azure or gcp");
+            if (!Adapters.Contains(p.Adapter)) errors.Add($"{who}: adapter '{p.Adapter}' must be one of {string.Join(", ", Adapters)}");
+            if (p.Priority < 0) errors.Add($"{who}: priority must be 0 or more");
+            if (p.Weight < 0) errors.Add($"{who}: weight must be 0 or more");
+            if (p.Limits.MaxInstancesPerRequest < 1) errors.Add($"{who}: limits.maxInstancesPerRequest must be at least 1");
+            if (p.Limits.MaxConcurrentRequests < 1) errors.Add($"{who}: limits.maxConcurrentRequests must be at least 1");
+            if (p.Simulation.Speed is <= 0 or > 1_000_000 || double.IsNaN(p.Simulation.Speed)) errors.Add($"{who}: simulation.speed must be between 0 and 1,000,000");
+            if (p.Simulation.StartOffset < TimeSpan.Zero) errors.Add($"{who}: simulation.startOffset cannot be negative");
+            if (p.Regions.Any(string.IsNullOrWhiteSpace)) errors.Add($"{who}: regions cannot contain an empty name");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>The providers file is missing or wrong; the message names the provider and field.</summary>
+public sealed class ProviderConfigurationException(string message) : Exception(message);

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Arbitrage.Orleans.Clouds;
+using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Arbitrage.Orleans.Grains.Providers;
+
+/// <summary>
+/// One configured provider instance (key: its name). Probes its cloud on a grain timer (a region listing, timed) to
+/// keep its health current, and counts every call made to the cloud on its behalf. Health and statistics describe
+/// the time since this activation started.
+/// </summary>
+public sealed partial class ProviderGrain(
+    ProviderRegistry providers,
+    IOptions<MarketOptions> options,
+    TimeProvider time,
+    ILogger<ProviderGrain> logger) : Grain, IProviderGrain
+{
+    private ConfiguredProvider _provider = null!;
+    private IReadOnlyList<CloudRegion> _regions = [];
+    private string _status = ProviderStatus.Unknown;
+    private string? _statusReason;
+    private DateTimeOffset? _lastProbeAt;
+    private long _requests, _successes, _failures;
+    private double _totalMs;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var name = this.GetPrimaryKeyString();
+        _provider = providers.Find(name) ?? throw new KeyNotFoundException($"Provider '{name}' is not configured.");
+        if (!_provider.Config.Enabled)
+        {
+            _status = ProviderStatus.Disabled;
+            _statusReason = "disabled in the providers file";
+            return;
+        }
+
+        RegisterGrainTimer(ProbeAsync, new GrainTimerCreationOptions(options.Value.ProbeInterval, options.Value.ProbeInterval) { KeepAlive = true });
+        await ProbeAsync(cancellationToken);
+    }
+
+    public Task<ProviderDetails> GetDetails() => Task.FromResult(Details());
+
+    public Task<ProviderCapabilities> GetCapabilities()
+    {
+        var apis = _provider.Adapter.LaunchApis;
+        var models = new List<string>();
+        if (apis.Any(a => a.SupportsOnDemand)) models.Add("ondemand");
+        if (apis.Any(a => a.SupportsSpot)) models.Add("spot");
+        var regions = ConfiguredRegions();
+        return Task.FromResult(new ProviderCapabilities(
+            _provider.Config.Name,
+            apis.Select(a => new ProviderApi(a.Name, a.SupportsSpot, a.SupportsOnDemand, Math.Min(a.MaxInstances, _provider.Config.Limits.MaxInstancesPerRequest))).ToList(),
+            models,
+            regions.Select(r => r.Name).ToList(),
+            regions.SelectMany(r => r.Zones).ToList()));
+    }
+
+    public async Task<ProviderDetails> Probe()
+    {
+        if (_provider.Config.Enabled) await ProbeAsync(CancellationToken.None);
+        return Details();
+    }
+
+    public Task RecordRequest(bool succeeded, double elapsedMs)
+    {
+        _requests++;
+        if (succeeded) _successes++;
+        else _failures++;
+        _totalMs += elapsedMs;
+        return Task.CompletedTask;
+    }
+
+    private async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        bool ok;
+        try
+        {
+            _regions = await _provider.Adapter.ListRegionsAsync(cancellationToken);
+            ok = true;
+            _status = ProviderStatus.Healthy;
+            _statusReason = null;
+        }
+        catch (Exception e) when (e is CloudException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            ok = false;
+            _status = ProviderStatus.Unhealthy;
+            _statusReason = e.Message;
+            LogProbeFailed(e, _provider.Config.Name);
+        }
+
+        _lastProbeAt = time.GetUtcNow();
+        await RecordRequest(ok, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private IReadOnlyList<CloudRegion> ConfiguredRegions() =>
+        _provider.Config.Regions.Count == 0 ? _regions : _regions.Where(r => _provider.Config.Regions.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+
+    private ProviderDetails Details()
+    {
+        var c = _provider.Config;
+        var configuration = new Dictionary<string, string>
+        {
+            ["adapter"] = c.Adapter,
+            ["regions"] = c.Regions.Count == 0 ? "all" : string.Join(",", c.Regions),
+        };
+        if (c.Adapter == "simulated")
+        {
+            configuration["seed"] = c.Simulation.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            configuration["speed"] = c.Simulation.Speed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new ProviderDetails(
+            c.Name, c.Type.ToLowerInvariant(), c.Enabled, c.Priority, c.Weight,
+            _provider.Adapter.LaunchApis.Select(a => a.Name).ToList(),
+            _status, _statusReason, _lastProbeAt, configuration,
+            new ProviderLimits(c.Limits.MaxInstancesPerRequest, c.Limits.MaxConcurrentRequests),
+            new ProviderStatistics(_requests, _successes, _failures, _requests == 0 ? 0 : Math.Round(_totalMs / _requests, 3)));
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Health probe of provider {Provider} failed")]
+    private partial void LogProbeFailed(Exception exception, string provider);
+}
