@@ -53,6 +53,8 @@ public sealed class SiloHostTests(PostgresServerFixture postgres)
     [InlineData("--ConnectionStrings:Arbitrage Host=127.0.0.1;Port=abc;Password=hunter2-secret", "ConnectionStrings:Arbitrage is not a valid PostgreSQL connection string")]
     [InlineData("--role gateway", "Role 'gateway' routes calls to a cluster: it needs Storage 'postgres' and ConnectionStrings:Arbitrage")]
     [InlineData("--storage memory --Cluster:AdvertisedAddress tcp://x", "Cluster:AdvertisedAddress must be an http://host:port address (was 'tcp://x')")]
+    [InlineData("--storage memory --Market:ProvidersFile /nonexistent/providers.json", "The providers file /nonexistent/providers.json does not exist (setting Market:ProvidersFile)")]
+    [InlineData("--storage memory --Market:DataDirectory /nonexistent/data", "Market:DataDirectory /nonexistent/data does not exist")]
     public async Task A_bad_setting_stops_the_silo_at_start_up_with_a_message_naming_it(string arguments, string expected)
     {
         await using var silo = SiloProcess.Start(arguments.Split(' '));
