@@ -64,21 +64,18 @@ internal sealed class AwsInterruptionData
     private void LoadSpotLake(string path, StringPool pool)
     {
         var text = MarketDataFiles.ReadText(path);
-        var lines = text.AsSpan().EnumerateLines();
-        if (!lines.MoveNext()) return;
-        var header = new CsvHeader(lines.Current, path);
+        var csv = new CsvReader(text, path, lenient: true);
+        if (!csv.HasHeader) return;
+        var header = csv.Header;
         int sps = header.IndexOf("SPS"), az = header.IndexOf("AZ"), region = header.IndexOf("Region"), type = header.IndexOf("InstanceType"), code = header.IndexOf("IF");
-        Span<Range> fields = stackalloc Range[header.Count + 1];
-        foreach (var line in lines)
+        while (csv.MoveNext())
         {
-            if (line.IsEmpty) continue;
-            if (CsvText.Split(line, fields) < header.Count) continue;
-            var typeName = pool.Get(CsvText.Field(line, fields[type]));
-            var zone = pool.Get(CsvText.Field(line, fields[az]));
-            var regionName = pool.Get(CsvText.Field(line, fields[region]));
-            var codeText = CsvText.Field(line, fields[code]);
+            var typeName = pool.Get(csv[type]);
+            var zone = pool.Get(csv[az]);
+            var regionName = pool.Get(csv[region]);
+            var codeText = csv[code];
             var rate = codeText.IsEmpty ? 0 : RateOfSpotLakeCode(CsvText.ParseDouble(codeText, path, "IF"));
-            var spsText = CsvText.Field(line, fields[sps]);
+            var spsText = csv[sps];
             var score = spsText.IsEmpty ? 0 : (int)CsvText.ParseDouble(spsText, path, "SPS");
             _spotLakeByZone[(zone, typeName)] = (rate, score);
             if (rate > 0) _spotLakeByRegion.TryAdd((regionName, typeName), rate);

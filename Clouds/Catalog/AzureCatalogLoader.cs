@@ -12,32 +12,29 @@ internal static class AzureCatalogLoader
         var path = files.PathOf(MarketDataFiles.AzureCatalog);
         var text = MarketDataFiles.ReadText(path);
         var table = new OfferTable();
-        var lines = text.AsSpan().EnumerateLines();
-        if (!lines.MoveNext()) return table;
-        var header = new CsvHeader(lines.Current, path);
+        var csv = new CsvReader(text, path);
+        if (!csv.HasHeader) return table;
+        var header = csv.Header;
         int type = header.IndexOf("InstanceType"), vcpus = header.IndexOf("vCPUs"), memory = header.IndexOf("MemoryGiB"),
             gpu = header.IndexOf("AcceleratorName"), gpuCount = header.IndexOf("AcceleratorCount"), region = header.IndexOf("Region"),
             price = header.IndexOf("Price"), spot = header.IndexOf("SpotPrice");
-        Span<Range> f = stackalloc Range[header.Count + 1];
-        foreach (var line in lines)
+        while (csv.MoveNext())
         {
-            if (line.IsEmpty) continue;
-            if (CsvText.Split(line, f) < header.Count) throw new InvalidDataException($"'{path}': line '{line}' has fewer than {header.Count} fields.");
-            var regionName = pool.Get(CsvText.Field(line, f[region]));
-            var gpuName = pool.GetOrNull(CsvText.Field(line, f[gpu]));
-            var spotPrice = CsvText.ParseOptionalDecimal(CsvText.Field(line, f[spot]), path, "SpotPrice");
-            var countText = CsvText.Field(line, f[gpuCount]);
+            var regionName = pool.Get(csv[region]);
+            var gpuName = pool.GetOrNull(csv[gpu]);
+            var spotPrice = CsvText.ParseOptionalDecimal(csv[spot], path, "SpotPrice");
+            var countText = csv[gpuCount];
             var gpuCountValue = countText.IsEmpty ? 0 : (int)Math.Ceiling(CsvText.ParseDouble(countText, path, "AcceleratorCount"));
             var hazard = spotPrice is null ? 0 : figures.HourlyHazard(gpuName is not null);
             var offer = new InstanceTypeOffer(
-                pool.Get(CsvText.Field(line, f[type])),
+                pool.Get(csv[type]),
                 regionName,
                 regionName,
-                (int)Math.Ceiling(CsvText.ParseDouble(CsvText.Field(line, f[vcpus]), path, "vCPUs")),
-                CsvText.ParseDouble(CsvText.Field(line, f[memory]), path, "MemoryGiB"),
+                (int)Math.Ceiling(CsvText.ParseDouble(csv[vcpus], path, "vCPUs")),
+                CsvText.ParseDouble(csv[memory], path, "MemoryGiB"),
                 gpuName,
                 gpuCountValue,
-                CsvText.ParseOptionalDecimal(CsvText.Field(line, f[price]), path, "Price"),
+                CsvText.ParseOptionalDecimal(csv[price], path, "Price"),
                 spotPrice is not null,
                 InterruptionMath.MonthlyFractionOfHourlyHazard(hazard),
                 figures.AvailabilityScore(gpuName is not null));

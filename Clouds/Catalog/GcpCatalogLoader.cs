@@ -127,32 +127,29 @@ internal static class GcpCatalogLoader
     {
         var text = MarketDataFiles.ReadText(path);
         var rows = new List<Row>(32_000);
-        var lines = text.AsSpan().EnumerateLines();
-        if (!lines.MoveNext()) return rows;
-        var header = new CsvHeader(lines.Current, path);
+        var csv = new CsvReader(text, path);
+        if (!csv.HasHeader) return rows;
+        var header = csv.Header;
         int type = header.IndexOf("InstanceType"), vcpus = header.IndexOf("vCPUs"), memory = header.IndexOf("MemoryGiB"),
             gpu = header.IndexOf("AcceleratorName"), gpuCount = header.IndexOf("AcceleratorCount"), region = header.IndexOf("Region"),
             zone = header.IndexOf("AvailabilityZone"), price = header.IndexOf("Price"), spot = header.IndexOf("SpotPrice");
-        Span<Range> f = stackalloc Range[header.Count + 1];
-        foreach (var line in lines)
+        while (csv.MoveNext())
         {
-            if (line.IsEmpty) continue;
-            if (CsvText.Split(line, f) < header.Count) throw new InvalidDataException($"'{path}': line '{line}' has fewer than {header.Count} fields.");
-            var accelerator = pool.GetOrNull(CsvText.Field(line, f[gpu]));
+            var accelerator = pool.GetOrNull(csv[gpu]);
             if (accelerator is not null && accelerator.StartsWith("tpu", StringComparison.OrdinalIgnoreCase)) continue;
-            var vcpuText = CsvText.Field(line, f[vcpus]);
-            var memoryText = CsvText.Field(line, f[memory]);
-            var countText = CsvText.Field(line, f[gpuCount]);
+            var vcpuText = csv[vcpus];
+            var memoryText = csv[memory];
+            var countText = csv[gpuCount];
             rows.Add(new Row(
-                pool.Get(CsvText.Field(line, f[type])),
+                pool.Get(csv[type]),
                 vcpuText.IsEmpty ? 0 : (int)Math.Ceiling(CsvText.ParseDouble(vcpuText, path, "vCPUs")),
                 memoryText.IsEmpty ? 0 : CsvText.ParseDouble(memoryText, path, "MemoryGiB"),
                 accelerator,
                 countText.IsEmpty ? 0 : (int)Math.Ceiling(CsvText.ParseDouble(countText, path, "AcceleratorCount")),
-                pool.Get(CsvText.Field(line, f[region])),
-                pool.Get(CsvText.Field(line, f[zone])),
-                CsvText.ParseOptionalDecimal(CsvText.Field(line, f[price]), path, "Price"),
-                CsvText.ParseOptionalDecimal(CsvText.Field(line, f[spot]), path, "SpotPrice")));
+                pool.Get(csv[region]),
+                pool.Get(csv[zone]),
+                CsvText.ParseOptionalDecimal(csv[price], path, "Price"),
+                CsvText.ParseOptionalDecimal(csv[spot], path, "SpotPrice")));
         }
 
         return rows;

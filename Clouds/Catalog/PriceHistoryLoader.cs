@@ -26,21 +26,18 @@ internal static class PriceHistoryLoader
     {
         var text = MarketDataFiles.ReadText(path);
         var builders = new Dictionary<(string, string), SeriesBuilder>();
-        var lines = text.AsSpan().EnumerateLines();
-        if (lines.MoveNext())
+        var csv = new CsvReader(text, path);
+        if (csv.HasHeader)
         {
-            var header = new CsvHeader(lines.Current, path);
+            var header = csv.Header;
             int time = header.IndexOf(timeColumn), location = header.IndexOf(locationColumn), type = header.IndexOf(typeColumn), price = header.IndexOf(priceColumn);
-            Span<Range> f = stackalloc Range[header.Count + 1];
-            foreach (var line in lines)
+            while (csv.MoveNext())
             {
-                if (line.IsEmpty) continue;
-                if (CsvText.Split(line, f) < header.Count) throw new InvalidDataException($"'{path}': line '{line}' has fewer than {header.Count} fields.");
-                var priceText = CsvText.Field(line, f[price]);
+                var priceText = csv[price];
                 if (priceText.IsEmpty) continue;
-                var key = (pool.Get(CsvText.Field(line, f[location])), pool.Get(CsvText.Field(line, f[type])));
+                var key = (pool.Get(csv[location]), pool.Get(csv[type]));
                 if (!builders.TryGetValue(key, out var builder)) builders[key] = builder = new SeriesBuilder();
-                builder.Ticks.Add(CsvText.ParseUtcTicks(CsvText.Field(line, f[time]), path));
+                builder.Ticks.Add(CsvText.ParseUtcTicks(csv[time], path));
                 builder.Prices.Add(CsvText.ParseDecimal(priceText, path, priceColumn));
             }
         }

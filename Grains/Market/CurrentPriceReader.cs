@@ -49,14 +49,10 @@ internal static class CurrentPriceReader
     private static CurrentPrice Describe(OfferBook book, int i)
     {
         var m = book.Markets;
-        var provider = book.Providers[m.Provider[i]];
-        long spot = Volatile.Read(ref m.Spot[i]);
+        var provider = book.ProviderOf(i);
         return new CurrentPrice(
             provider.Name, provider.CloudName, book.Regions[m.Region[i]], m.Zone[i], m.InstanceType[i], m.VCpus[i], Math.Round(m.MemoryGb[i], 2),
-            m.GpuType[i] < 0 ? null : book.GpuTypes[m.GpuType[i]], m.GpuCount[i],
-            spot == OfferBook.NoPrice ? null : OfferBook.ToDollars(spot),
-            m.OnDemand[i] == OfferBook.NoPrice ? null : OfferBook.ToDollars(m.OnDemand[i]),
-            m.InterruptionRate[i],
+            book.GpuTypeOf(i), m.GpuCount[i], book.SpotPrice(i), book.OnDemandPrice(i), m.InterruptionRate[i],
             m.SpotUpdatedAt[i] == 0 ? null : new DateTimeOffset(m.SpotUpdatedAt[i], TimeSpan.Zero));
     }
 }

@@ -95,6 +95,17 @@ public sealed class OfferBook
         ProviderByName.TryGetValue(provider, out var p) && RegionByName.TryGetValue(region, out int r)
         && Index.TryGetValue(new MarketKey(p.Index, r, zone, instanceType), out int i) ? i : -1;
 
+    /// <summary>Market <paramref name="i"/>'s current spot price, or null when it has none.</summary>
+    public decimal? SpotPrice(int i) => Volatile.Read(ref Markets.Spot[i]) is var units and not NoPrice ? ToDollars(units) : null;
+
+    /// <summary>Market <paramref name="i"/>'s on-demand price, or null when it has none.</summary>
+    public decimal? OnDemandPrice(int i) => Markets.OnDemand[i] is var units and not NoPrice ? ToDollars(units) : null;
+
+    /// <summary>Market <paramref name="i"/>'s GPU type (<c>nvidia-t4</c>), or null.</summary>
+    public string? GpuTypeOf(int i) => Markets.GpuType[i] < 0 ? null : GpuTypes[Markets.GpuType[i]];
+
+    public BookProvider ProviderOf(int i) => Providers[Markets.Provider[i]];
+
     public static long ToUnits(decimal price) => decimal.ToInt64(decimal.Round(price * UnitsPerDollar));
 
     public static decimal ToDollars(long units) => units / (decimal)UnitsPerDollar;

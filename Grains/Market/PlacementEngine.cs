@@ -84,10 +84,9 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
     {
         var m = current.Markets;
         int i = c.Market;
-        var provider = current.Providers[m.Provider[i]];
-        long spot = Volatile.Read(ref m.Spot[i]);
-        decimal price = OfferBook.ToDollars(c.IsSpot ? spot : m.OnDemand[i]);
-        decimal? onDemand = m.OnDemand[i] == OfferBook.NoPrice ? null : OfferBook.ToDollars(m.OnDemand[i]);
+        var provider = current.ProviderOf(i);
+        decimal? onDemand = current.OnDemandPrice(i);
+        decimal price = (c.IsSpot ? current.SpotPrice(i) : onDemand) ?? 0;
         double savings = onDemand is > 0 ? (double)(1 - price / onDemand.Value) : 0;
         double rate = c.IsSpot ? m.InterruptionRate[i] : 0;
         double availability = c.IsSpot ? m.Availability[i] : 1;
@@ -95,7 +94,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         return new PlacementOption(
             provider.Name, provider.CloudName, current.Regions[m.Region[i]], m.Zone[i], m.InstanceType[i],
             c.IsSpot ? MarketNames.Spot : MarketNames.OnDemand,
-            m.VCpus[i], Math.Round(m.MemoryGb[i], 2), m.GpuType[i] < 0 ? null : current.GpuTypes[m.GpuType[i]], m.GpuCount[i],
+            m.VCpus[i], Math.Round(m.MemoryGb[i], 2), current.GpuTypeOf(i), m.GpuCount[i],
             price, onDemand, Math.Round(savings, 4), rate, availability, expected,
             Reason(rank, c.IsSpot, price, expected, savings, rate, m.VCpus[i], m.MemoryGb[i], requirements));
     }

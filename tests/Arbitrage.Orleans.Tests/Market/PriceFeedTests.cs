@@ -50,11 +50,7 @@ public sealed class PriceFeedTests : IAsyncLifetime
     private async Task<Dictionary<(string Zone, string Type), decimal>> CloudPricesAsync() =>
         (await Cloud.GetSpotPricesAsync("us-east-1", CancellationToken.None)).ToDictionary(p => (p.Zone, p.InstanceType), p => p.PricePerHour);
 
-    private decimal? BookPrice(string zone, string type)
-    {
-        int i = Book.Find("sim-aws", "us-east-1", zone, type);
-        return Book.Markets.Spot[i] == OfferBook.NoPrice ? null : OfferBook.ToDollars(Book.Markets.Spot[i]);
-    }
+    private decimal? BookPrice(string zone, string type) => Book.SpotPrice(Book.Find("sim-aws", "us-east-1", zone, type));
 
     [Fact]
     public async Task A_poll_after_prices_moved_brings_every_changed_market_into_the_offer_book()
