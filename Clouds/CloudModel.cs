@@ -61,7 +61,8 @@ public sealed record CloudInstance(
     string? Address,
     DateTimeOffset LaunchedAt,
     DateTimeOffset? TerminatedAt,
-    string? StateReason);
+    string? StateReason,
+    IReadOnlyDictionary<string, string>? Tags = null);
 
 /// <summary>The cloud will take the instance back at <see cref="TerminationAt"/>.</summary>
 public sealed record InterruptionNotice(string InstanceId, string Region, string Zone, string InstanceType, DateTimeOffset NoticedAt, DateTimeOffset TerminationAt, string Reason);

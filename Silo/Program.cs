@@ -11,7 +11,8 @@ try
     await using var database = settings.NeedsLocalDatabase
         ? await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(settings.DataDirectory, "postgres")), Console.Out, CancellationToken.None)
         : null;
-    builder.Services.AddSilo(settings, database?.ConnectionString ?? settings.ConnectionString).AddSiloMarket(builder.Configuration);
+    builder.Services.AddSilo(settings, database?.ConnectionString ?? settings.ConnectionString).AddSiloMarket(builder.Configuration)
+        .AddBootstrapTenant(settings, builder.Configuration).AddGateway();
     var app = builder.Build();
     if (settings.GatewayEnabled) app.MapGateway();
     await app.RunAsync();

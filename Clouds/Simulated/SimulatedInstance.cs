@@ -48,7 +48,8 @@ internal sealed class SimulatedInstance(
             Address,
             LaunchedAt,
             terminated ? TerminationAt : null,
-            terminated ? TerminationReason : state == InstanceState.Pending ? "booting" : null);
+            terminated ? TerminationReason : state == InstanceState.Pending ? "booting" : null,
+            Request.Tags);
     }
 
     public void CancelInterruptionTimer()

@@ -10,6 +10,8 @@ public sealed class ApiErrorException(int status, string code, string message, I
     public string Code { get; } = code;
     public IReadOnlyDictionary<string, object?> Details { get; } = details ?? new Dictionary<string, object?>();
 
+    public static ApiErrorException NotFound(string code, string message) => new(StatusCodes.Status404NotFound, code, message);
+
     public static ApiErrorException Validation(string field, string message) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, message, new Dictionary<string, object?> { ["field"] = field });
 }
@@ -25,4 +27,16 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string Unavailable = "SERVICE_UNAVAILABLE";
     public const string Internal = "INTERNAL_ERROR";
+    public const string Unauthorized = "UNAUTHORIZED";
+    public const string Forbidden = "FORBIDDEN";
+    public const string Conflict = "CONFLICT";
+    public const string IdempotencyConflict = "IDEMPOTENCY_CONFLICT";
+    public const string WorkloadNotFound = "WORKLOAD_NOT_FOUND";
+    public const string WorkloadAlreadyTerminated = "WORKLOAD_ALREADY_TERMINATED";
+    public const string TokenNotFound = "TOKEN_NOT_FOUND";
+    public const string WalletNotFound = "WALLET_NOT_FOUND";
+    public const string WalletExists = "WALLET_EXISTS";
+    public const string TenantExists = "TENANT_EXISTS";
+    public const string InsufficientCredit = "INSUFFICIENT_CREDIT";
+    public const string ReservationNotActive = "RESERVATION_NOT_ACTIVE";
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Wallets;
+using Arbitrage.Orleans.Grains.Workloads;
 using Arbitrage.Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -41,6 +43,15 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
     {
         ApiErrorException api => api,
         PlacementValidationException v => ApiErrorException.Validation(v.Field, v.Message),
+        PermissionDeniedException => new(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, e.Message, new Dictionary<string, object?> { ["field"] = "permissions" }),
+        TenantExistsException => new(StatusCodes.Status409Conflict, ErrorCodes.TenantExists, e.Message),
+        WalletExistsException => new(StatusCodes.Status409Conflict, ErrorCodes.WalletExists, e.Message),
+        WalletNotFoundException => ApiErrorException.NotFound(ErrorCodes.WalletNotFound, e.Message),
+        InsufficientCreditException => new(StatusCodes.Status409Conflict, ErrorCodes.InsufficientCredit, e.Message),
+        ReservationStateException => new(StatusCodes.Status409Conflict, ErrorCodes.ReservationNotActive, e.Message),
+        IdempotencyConflictException => new(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyConflict, e.Message),
+        InvalidCursorException => ApiErrorException.Validation("cursor", e.Message),
+        ArgumentException argument => ApiErrorException.Validation(argument.ParamName ?? "body", WithoutParameterSuffix(argument)),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is too large."),
         BadHttpRequestException bad => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, bad.Message),
@@ -50,11 +61,16 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         _ => new(StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "An unexpected error occurred; quote the requestId when reporting it."),
     };
 
+    /// <summary>An ArgumentException's message without the " (Parameter 'x')" .NET appends (the field is in details).</summary>
+    private static string WithoutParameterSuffix(ArgumentException e) =>
+        e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal) ? e.Message[..^($" (Parameter '{name}')".Length)] : e.Message;
+
     public static Task WriteAsync(HttpContext context, ApiErrorException error)
     {
         context.Response.Clear();
         context.Response.Headers[RequestIdHeader] = context.TraceIdentifier;
         context.Response.StatusCode = error.Status;
+        if (error.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
         return context.Response.WriteAsJsonAsync(new
         {
             error = new { code = error.Code, message = error.Message, details = error.Details, requestId = context.TraceIdentifier },

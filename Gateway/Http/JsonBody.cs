@@ -129,6 +129,43 @@ public sealed class JsonBody(JsonElement root, string prefix = "")
         return items;
     }
 
+    /// <summary>A nested object, read with field names prefixed by its path (<c>config.imageId</c>).</summary>
+    public JsonBody? Object(string name)
+    {
+        if (Get(name) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Object) throw ApiErrorException.Validation(Path(name), $"{Path(name)} must be an object; got {Show(value)}.");
+        return new JsonBody(value, Path(name) + ".");
+    }
+
+    public JsonBody RequiredObject(string name) =>
+        Object(name) ?? throw ApiErrorException.Validation(Path(name), $"{Path(name)} is required.");
+
+    public string RequiredString(string name, int maxLength = 1024)
+    {
+        var text = String(name, maxLength);
+        if (string.IsNullOrWhiteSpace(text)) throw ApiErrorException.Validation(Path(name), $"{Path(name)} is required and must not be empty.");
+        return text;
+    }
+
+    /// <summary>An object of string values (metadata, environment variables).</summary>
+    public IReadOnlyDictionary<string, string>? StringMap(string name, int maxEntries = 100, int maxValueLength = 4096)
+    {
+        if (Get(name) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Object) throw ApiErrorException.Validation(Path(name), $"{Path(name)} must be an object of strings; got {Show(value)}.");
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            string field = $"{Path(name)}.{property.Name}";
+            if (property.Value.ValueKind != JsonValueKind.String) throw ApiErrorException.Validation(field, $"{field} must be a string; got {Show(property.Value)}.");
+            if (property.Name.Length is 0 or > 256) throw ApiErrorException.Validation(field, $"Keys of {Path(name)} must have 1 to 256 characters.");
+            if (property.Value.GetString()!.Length > maxValueLength) throw ApiErrorException.Validation(field, $"{field} is longer than {maxValueLength} characters.");
+            map[property.Name] = property.Value.GetString()!;
+        }
+
+        if (map.Count > maxEntries) throw ApiErrorException.Validation(Path(name), $"{Path(name)} has more than {maxEntries} entries.");
+        return map;
+    }
+
     public T Required<T>(string name, Func<string, T?> read) where T : struct =>
         read(name) ?? throw ApiErrorException.Validation(Path(name), $"{Path(name)} is required.");
 

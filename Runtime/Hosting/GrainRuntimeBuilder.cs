@@ -41,7 +41,9 @@ public sealed class GrainRuntimeBuilder
     /// <summary>Grain state kept in this process only.</summary>
     public GrainRuntimeBuilder AddMemoryGrainStorage(string name = GrainStorageNames.Default)
     {
-        Services.AddKeyedSingleton<IGrainStorage, MemoryGrainStorage>(name);
+        Services.AddKeyedSingleton<MemoryGrainStorage>(name, (sp, _) => new MemoryGrainStorage(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        Services.AddKeyedSingleton<IGrainStorage>(name, (sp, key) => sp.GetRequiredKeyedService<MemoryGrainStorage>(key));
+        if (name == GrainStorageNames.Default) Services.AddSingleton<IGrainStateQuery>(sp => sp.GetRequiredKeyedService<MemoryGrainStorage>(GrainStorageNames.Default));
         return this;
     }
 
@@ -68,6 +70,12 @@ public sealed class GrainRuntimeBuilder
         Services.TryAddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString).Build());
         Services.AddSingleton<IRuntimeStartupTask, PostgresMigrator>();
         Services.AddKeyedSingleton<IGrainStorage>(storageName, (sp, _) => new PostgresGrainStorage(sp.GetRequiredService<NpgsqlDataSource>()));
+        if (storageName == GrainStorageNames.Default)
+        {
+            Services.RemoveAll<IGrainStateQuery>();
+            Services.AddSingleton<IGrainStateQuery>(sp => new PostgresGrainStateQuery(sp.GetRequiredService<NpgsqlDataSource>()));
+        }
+
         Services.RemoveAll<IReminderTable>();
         Services.AddSingleton<IReminderTable, PostgresReminderTable>();
         Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

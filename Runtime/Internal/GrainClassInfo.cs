@@ -77,9 +77,17 @@ internal sealed class GrainClassInfo
     {
         if (parameter.GetCustomAttribute<PersistentStateAttribute>() is { } stateAttribute)
         {
-            var stateType = parameter.ParameterType.IsGenericType && parameter.ParameterType.GetGenericTypeDefinition() == typeof(IPersistentState<>)
+            var stateType = parameter.ParameterType.IsGenericType
+                            && parameter.ParameterType.GetGenericTypeDefinition() is var definition
+                            && (definition == typeof(IPersistentState<>) || definition == typeof(IJournaledPersistentState<>))
                 ? parameter.ParameterType.GetGenericArguments()[0]
-                : throw new InvalidOperationException($"{ClassType.Name} parameter '{parameter.Name}' has [PersistentState] but is not an IPersistentState<T>.");
+                : throw new InvalidOperationException($"{ClassType.Name} parameter '{parameter.Name}' has [PersistentState] but is not an IPersistentState<T> or IJournaledPersistentState<T>.");
+            if (parameter.ParameterType.GetGenericTypeDefinition() == typeof(IJournaledPersistentState<>)
+                && services.GetKeyedService<IGrainStorage>(stateAttribute.StorageName) is { } store && store is not IGrainJournalStorage)
+            {
+                throw new InvalidOperationException($"{ClassType.Name} parameter '{parameter.Name}' needs a journal, which grain storage '{stateAttribute.StorageName}' does not keep.");
+            }
+
             if (!stateType.IsValueType && stateType.GetConstructor(Type.EmptyTypes) is null)
             {
                 throw new InvalidOperationException($"{ClassType.Name} state '{stateAttribute.StateName}' of type {stateType.Name} needs a public parameterless constructor for its initial value.");

@@ -12,7 +12,7 @@ internal interface IStateLoader
 /// deactivates the activation, so the next call finds the grain where it now lives.
 /// </summary>
 internal sealed class PersistentState<TState>(string stateName, IGrainStorage storage, Activation activation)
-    : IPersistentState<TState>, IGrainState<TState>, IStateLoader, IFencedGrainState
+    : IJournaledPersistentState<TState>, IGrainState<TState>, IStateLoader, IFencedGrainState
 {
     public TState State { get; set; } = Activator.CreateInstance<TState>();
     public string? ETag { get; set; }
@@ -28,6 +28,22 @@ internal sealed class PersistentState<TState>(string stateName, IGrainStorage st
 
     public Task ClearStateAsync(CancellationToken cancellationToken = default) =>
         Fenced(() => storage.ClearStateAsync(stateName, activation.Id, this, cancellationToken));
+
+    public Task WriteStateAsync<TEntry>(IReadOnlyList<TEntry> entries, CancellationToken cancellationToken = default)
+    {
+        var journal = Journal();
+        var json = entries.Select(e => Storage.GrainStateSerializer.Serialize(e)).ToArray();
+        return Fenced(() => journal.WriteStateAsync(stateName, activation.Id, this, json, cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<JournalRecord<TEntry>>> ReadJournalAsync<TEntry>(long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        var stored = await Journal().ReadJournalAsync(stateName, activation.Id, afterSequence, limit, cancellationToken);
+        return stored.Select(e => new JournalRecord<TEntry>(e.Sequence, Storage.GrainStateSerializer.Deserialize<TEntry>(e.Json), e.RecordedAt)).ToList();
+    }
+
+    private IGrainJournalStorage Journal() =>
+        storage as IGrainJournalStorage ?? throw new InvalidOperationException($"The grain storage of state '{stateName}' does not keep journals.");
 
     private async Task Fenced(Func<Task> write)
     {

@@ -11,7 +11,7 @@ namespace Arbitrage.Orleans.Runtime.Postgres;
 /// writer changes nothing and gets an <see cref="InconsistentStateException"/>. In a cluster the same statement also
 /// checks the writer's lease (<see cref="LeaseFence"/>); a writer whose lease moved gets a <see cref="PartitionLeaseLostException"/>.
 /// </summary>
-internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrainStorage
+internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrainStorage, IGrainJournalStorage
 {
     public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
@@ -33,12 +33,20 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         }
     }
 
-    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
+    public Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken) =>
+        WriteStateAsync(stateName, grainId, grainState, [], cancellationToken);
+
+    /// <summary>
+    /// One statement: the conditional state write and, only if it wrote, the journal entries numbered after the
+    /// grain's last one. The state and its journal therefore never disagree.
+    /// </summary>
+    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<string> entriesJson, CancellationToken cancellationToken)
     {
         string json = GrainStateSerializer.Serialize(grainState.State);
         long? expected = ParseEtag(grainState.ETag, stateName, grainId);
         var fence = (grainState as IFencedGrainState)?.Fence;
-        await using var command = dataSource.CreateCommand(expected is null
+        int fenceFirst = expected is null ? 5 : 6;
+        string write = expected is null
             ? $"""
                insert into grain_state (grain_type, grain_key, state_name, payload, version)
                select $1, $2, $3, $4, 1 where {LeaseFence.ConditionOrTrue(fence, 5)}
@@ -49,11 +57,23 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
                update grain_state set payload = $4, version = version + 1, updated_at = now()
                where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $5 and {LeaseFence.ConditionOrTrue(fence, 6)}
                returning version
-               """);
+               """;
+        int entriesParameter = fenceFirst + (fence is null ? 0 : 3);
+        await using var command = dataSource.CreateCommand(entriesJson.Count == 0 ? write : $"""
+            with written as ({write}),
+            appended as (
+                insert into grain_journal (grain_type, grain_key, state_name, sequence, payload)
+                select $1, $2, $3, last.sequence + e.ordinal, e.payload
+                from written,
+                     (select coalesce(max(sequence), 0) as sequence from grain_journal where grain_type = $1 and grain_key = $2 and state_name = $3) last,
+                     unnest(${entriesParameter}::jsonb[]) with ordinality as e(payload, ordinal))
+            select version from written
+            """);
         AddKey(command, stateName, grainId);
         command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb });
         if (expected is not null) command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
         if (fence is not null) LeaseFence.AddParameters(command, fence);
+        if (entriesJson.Count > 0) command.Parameters.Add(new NpgsqlParameter { Value = entriesJson.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         var version = await command.ExecuteScalarAsync(cancellationToken);
         if (version is not long newVersion)
         {
@@ -63,6 +83,26 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
 
         grainState.ETag = newVersion.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
+    }
+
+    public async Task<IReadOnlyList<StoredJournalEntry>> ReadJournalAsync(string stateName, GrainId grainId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select sequence, payload::text, recorded_at from grain_journal
+            where grain_type = $1 and grain_key = $2 and state_name = $3 and sequence > $4
+            order by sequence limit $5
+            """);
+        AddKey(command, stateName, grainId);
+        command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var entries = new List<StoredJournalEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new StoredJournalEntry(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        }
+
+        return entries;
     }
 
     public async Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)

@@ -6,9 +6,14 @@ namespace Arbitrage.Orleans.Runtime.Storage;
 /// Grain state in this process (development and unit tests). Values are kept as JSON so that a grain changing its
 /// state object after a write does not change what was stored, exactly as with PostgreSQL; etags are versions.
 /// </summary>
-internal sealed class MemoryGrainStorage : IGrainStorage
+internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGrainJournalStorage, IGrainStateQuery
 {
     private readonly ConcurrentDictionary<(string Type, string Key, string State), (string Json, long Version)> _rows = new();
+    private readonly ConcurrentDictionary<(string Type, string Key, string State), List<StoredJournalEntry>> _journals = new();
+
+    public MemoryGrainStorage() : this(TimeProvider.System)
+    {
+    }
 
     public Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
@@ -54,6 +59,49 @@ internal sealed class MemoryGrainStorage : IGrainStorage
 
         grainState.RecordExists = true;
         return Task.CompletedTask;
+    }
+
+    /// <summary>The state write and the append happen under the journal's lock, so readers see both or neither.</summary>
+    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<string> entriesJson, CancellationToken cancellationToken)
+    {
+        var journal = _journals.GetOrAdd((grainId.Type, grainId.Key, stateName), _ => []);
+        lock (journal)
+        {
+            WriteStateAsync(stateName, grainId, grainState, cancellationToken).GetAwaiter().GetResult();
+            var now = time.GetUtcNow();
+            foreach (var json in entriesJson) journal.Add(new StoredJournalEntry(journal.Count + 1, json, now));
+        }
+
+        await Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<StoredJournalEntry>> ReadJournalAsync(string stateName, GrainId grainId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        if (!_journals.TryGetValue((grainId.Type, grainId.Key, stateName), out var journal)) return Task.FromResult<IReadOnlyList<StoredJournalEntry>>([]);
+        lock (journal)
+        {
+            return Task.FromResult<IReadOnlyList<StoredJournalEntry>>(journal.Where(e => e.Sequence > afterSequence).Take(limit).ToList());
+        }
+    }
+
+    public Task<GrainStatePage<TState>> QueryAsync<TState>(GrainStateQuery query, CancellationToken cancellationToken)
+    {
+        query.Validate();
+        var matches = new List<(long Order, string Key, string Json)>();
+        foreach (var ((type, key, state), row) in _rows)
+        {
+            if (type != query.GrainType || state != query.StateName) continue;
+            var root = System.Text.Json.JsonDocument.Parse(row.Json).RootElement;
+            if (!query.Match.All(m => root.TryGetProperty(m.Key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() == m.Value)) continue;
+            long order = root.TryGetProperty(query.OrderBy, out var o) && o.TryGetInt64(out var n) ? n : 0;
+            if (query.After is { } after && (order > after.OrderValue || (order == after.OrderValue && string.CompareOrdinal(key, after.Key) >= 0))) continue;
+            matches.Add((order, key, row.Json));
+        }
+
+        var page = matches.OrderByDescending(m => m.Order).ThenByDescending(m => m.Key, StringComparer.Ordinal).Take(query.Limit + 1).ToList();
+        var rows = page.Take(query.Limit).Select(m => new GrainStateRow<TState>(m.Key, GrainStateSerializer.Deserialize<TState>(m.Json))).ToList();
+        var next = page.Count > query.Limit ? new GrainStateCursor(page[query.Limit - 1].Order, page[query.Limit - 1].Key) : null;
+        return Task.FromResult(new GrainStatePage<TState>(rows, next));
     }
 
     public Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)

@@ -28,6 +28,21 @@ public static class SiloServiceCollectionExtensions
         });
 
     /// <summary>
+    /// The bootstrap tenant and its admin token (see <see cref="AdminBootstrap"/>), after the runtime has started.
+    /// </summary>
+    public static IServiceCollection AddBootstrapTenant(this IServiceCollection services, SiloSettings settings, IConfiguration configuration)
+    {
+        var bootstrap = new BootstrapOptions();
+        configuration.GetSection(BootstrapOptions.SectionName).Bind(bootstrap);
+        if (bootstrap.InitialCredit is < 0 or > Arbitrage.Orleans.Grains.Wallets.Money.Max) throw new SiloConfigurationException($"Bootstrap:InitialCredit must be between 0 and {Arbitrage.Orleans.Grains.Wallets.Money.Max:0} (was {bootstrap.InitialCredit}).");
+        if (!Arbitrage.Orleans.Grains.Wallets.WalletKeys.IsValidProjectId(bootstrap.TenantId)) throw new SiloConfigurationException($"Bootstrap:TenantId must be 1 to 64 letters, digits, '.', '_' or '-' (was '{bootstrap.TenantId}').");
+        services.Configure<BootstrapOptions>(o => configuration.GetSection(BootstrapOptions.SectionName).Bind(o));
+        services.AddSingleton(settings);
+        services.AddHostedService<AdminBootstrap>();
+        return services;
+    }
+
+    /// <summary>
     /// The market from the <c>Market</c> section: the providers file (validated now, so a bad file stops the start with a
     /// message naming the provider and field), the simulated clouds, the offer book and placement.
     /// </summary>
@@ -45,6 +60,10 @@ public static class SiloServiceCollectionExtensions
         }
 
         var providers = ProvidersFile.Load(market.ProvidersFile);
+        var workloads = new Arbitrage.Orleans.Grains.Workloads.WorkloadOptions();
+        configuration.GetSection(Arbitrage.Orleans.Grains.Workloads.WorkloadOptions.SectionName).Bind(workloads);
+        if (workloads.Problems().FirstOrDefault() is { } problem) throw new SiloConfigurationException(problem);
+        services.AddWorkloads(o => configuration.GetSection(Arbitrage.Orleans.Grains.Workloads.WorkloadOptions.SectionName).Bind(o));
         services.AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
         return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));
     }

@@ -11,11 +11,26 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    /// <summary>The admin token every test silo gets (ARBITRAGE_ADMIN_TOKEN) unless a test sets its own.</summary>
+    public const string AdminToken = "arb_test-admin-token-0123456789abcdef";
+
     private SiloProcess(Process process, int port)
     {
         _process = process;
         Port = port;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client of this silo speaking with <paramref name="token"/> (null: no Authorization header).</summary>
+    public HttpClient ClientWith(string? token)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     public int Port { get; }
@@ -46,6 +61,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Arbitrage"] = "";
         start.Environment["Market__DataDirectory"] = SharedData.Directory;
         start.Environment["Market__ProvidersFile"] = SharedData.ProvidersFile;
+        start.Environment["ARBITRAGE_ADMIN_TOKEN"] = AdminToken;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = new Process { StartInfo = start };

@@ -1,0 +1,57 @@
+using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains.Workloads;
+using Arbitrage.Orleans.Runtime;
+
+namespace Arbitrage.Orleans.Gateway.Apis;
+
+/// <summary>
+/// Operator hooks into the simulated clouds, to see the product react: interrupt a workload's spot instance, or make
+/// its health check fail. Only for the caller's own workloads, only on simulated providers, and only with
+/// <c>tenants:manage</c> (operators). A cluster's simulated clouds live in each silo, so the silo that launched the
+/// instance must answer (always true with one silo).
+/// </summary>
+public static class SimulationApi
+{
+    public static IEndpointRouteBuilder MapSimulationApi(this IEndpointRouteBuilder routes)
+    {
+        var simulation = routes.MapGroup("/v1/simulation/workloads/{workloadId}").WithTags("Simulation");
+        simulation.MapPost("/interrupt", InterruptAsync).WithName("SimulateInterruption")
+            .WithSummary("The simulated cloud sends an interruption notice for the workload's current instance").RequirePermission(Permissions.TenantsManage);
+        simulation.MapPost("/health", HealthAsync).WithName("SimulateHealth")
+            .WithSummary("Makes the workload's current instance pass ({\"healthy\": true}) or fail its health check").RequirePermission(Permissions.TenantsManage);
+        return routes;
+    }
+
+    private static async Task<IResult> InterruptAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
+    {
+        var placement = await CurrentPlacementAsync(workloadId, context, grains);
+        if (!simulation.TryInterrupt(placement.Provider, placement.InstanceId))
+        {
+            throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict,
+                $"Instance {placement.InstanceId} cannot be interrupted: it already has a notice, or {placement.Provider} is not a simulated provider on this silo.");
+        }
+
+        return Results.Json(new { workloadId, provider = placement.Provider, instanceId = placement.InstanceId, interrupted = true }, ApiJson.CamelCase, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> HealthAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
+        bool healthy = body.Bool("healthy") ?? throw ApiErrorException.Validation("healthy", "healthy is required: true or false.");
+        var placement = await CurrentPlacementAsync(workloadId, context, grains);
+        if (!simulation.TrySetHealthy(placement.Provider, placement.InstanceId, healthy))
+        {
+            throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"{placement.Provider} is not a simulated provider on this silo, or it no longer knows {placement.InstanceId}.");
+        }
+
+        return Results.Json(new { workloadId, provider = placement.Provider, instanceId = placement.InstanceId, healthy }, ApiJson.CamelCase);
+    }
+
+    private static async Task<WorkloadPlacement> CurrentPlacementAsync(string workloadId, HttpContext context, IGrainFactory grains)
+    {
+        var workload = await grains.GetGrain<IWorkloadGrain>(workloadId).Get(context.Grant().TenantId)
+                       ?? throw ApiErrorException.NotFound(ErrorCodes.WorkloadNotFound, $"Workload '{workloadId}' does not exist.");
+        return workload.Placement ?? throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict,
+            $"Workload '{workloadId}' has no instance now (status {workload.Status.ToString().ToUpperInvariant()}).");
+    }
+}

@@ -1,0 +1,117 @@
+using Arbitrage.Orleans.Grains.Wallets;
+using Arbitrage.Orleans.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Arbitrage.Orleans.Grains.Tenancy;
+
+/// <summary>A token as the tenant keeps it: the listing and the hash that keys its <see cref="IApiTokenGrain"/>.</summary>
+public sealed record TenantToken(ApiTokenInfo Info, string Hash);
+
+public sealed class TenantState
+{
+    public string Name { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<TenantToken> Tokens { get; set; } = [];
+    public string? AdminTokenId { get; set; }
+}
+
+/// <summary>A tenant: its tokens and its default wallet (project id = tenant id).</summary>
+[GrainType("tenant")]
+public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentState<TenantState> state, TimeProvider time, ILogger<TenantGrain> logger)
+    : Grain, ITenantGrain
+{
+    public const int MaxTokens = 100;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<CreatedTenant> Create(string name, decimal initialCredit)
+    {
+        if (state.RecordExists) throw new TenantExistsException($"Tenant '{Id}' exists already.");
+        await CreateTenantAsync(name, initialCredit);
+        var token = await AddTokenAsync(new CreateTokenRequest("owner", Permissions.TenantOwner, null));
+        return new CreatedTenant(Info(), token);
+    }
+
+    public async Task EnsureBootstrap(string name, decimal initialCredit, string adminTokenHash)
+    {
+        if (!state.RecordExists) await CreateTenantAsync(name, initialCredit);
+        var current = state.State.Tokens.FirstOrDefault(t => t.Info.Id == state.State.AdminTokenId);
+        if (current?.Hash == adminTokenHash) return;
+
+        var info = new ApiTokenInfo(TokenSecrets.NewId("tok-", 6), "admin", Permissions.All, time.GetUtcNow(), null);
+        await GrainFactory.GetGrain<IApiTokenGrain>(adminTokenHash).Issue(new IssueToken(Id, info));
+        if (current is not null)
+        {
+            await GrainFactory.GetGrain<IApiTokenGrain>(current.Hash).Revoke();
+            state.State.Tokens.Remove(current);
+            LogAdminTokenReplaced(Id, current.Info.Id);
+        }
+
+        state.State.Tokens.Add(new TenantToken(info, adminTokenHash));
+        state.State.AdminTokenId = info.Id;
+        await state.WriteStateAsync();
+    }
+
+    public Task<TenantInfo?> Get() => Task.FromResult(state.RecordExists ? Info() : null);
+
+    public Task<CreatedToken> CreateToken(CreateTokenRequest request, TokenGrant creator)
+    {
+        if (!state.RecordExists) throw new InvalidOperationException($"Tenant '{Id}' does not exist.");
+        var missing = request.Permissions.Where(p => !creator.Allows(p)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new PermissionDeniedException($"A token can only grant permissions its creator holds; this token lacks {string.Join(", ", missing)}.");
+        }
+
+        return AddTokenAsync(request);
+    }
+
+    public Task<IReadOnlyList<ApiTokenInfo>> ListTokens() =>
+        Task.FromResult<IReadOnlyList<ApiTokenInfo>>(state.State.Tokens.Select(t => t.Info).ToList());
+
+    public async Task<bool> RevokeToken(string tokenId)
+    {
+        var token = state.State.Tokens.FirstOrDefault(t => t.Info.Id == tokenId);
+        if (token is null) return false;
+        await GrainFactory.GetGrain<IApiTokenGrain>(token.Hash).Revoke();
+        state.State.Tokens.Remove(token);
+        if (state.State.AdminTokenId == tokenId) state.State.AdminTokenId = null;
+        await state.WriteStateAsync();
+        LogTokenRevoked(Id, tokenId);
+        return true;
+    }
+
+    private async Task CreateTenantAsync(string name, decimal initialCredit)
+    {
+        state.State = new TenantState { Name = name, CreatedAt = time.GetUtcNow() };
+        await state.WriteStateAsync();
+        var wallet = GrainFactory.GetGrain<IWalletGrain>(WalletKeys.Of(Id, Id));
+        if (await wallet.Get() is null) await wallet.Create(new CreateWallet(Id, null, initialCredit));
+        LogTenantCreated(Id, name, initialCredit);
+    }
+
+    private async Task<CreatedToken> AddTokenAsync(CreateTokenRequest request)
+    {
+        if (state.State.Tokens.Count >= MaxTokens) throw new ArgumentException($"Tenant '{Id}' has {MaxTokens} tokens, the most it may have; revoke one first.");
+        var now = time.GetUtcNow();
+        var info = new ApiTokenInfo(TokenSecrets.NewId("tok-", 6), request.Name, request.Permissions.Distinct().ToList(), now,
+            request.ExpiresInDays is { } days ? now.AddDays(days) : null);
+        var secret = TokenSecrets.NewSecret();
+        var hash = TokenSecrets.Hash(secret);
+        await GrainFactory.GetGrain<IApiTokenGrain>(hash).Issue(new IssueToken(Id, info));
+        state.State.Tokens.Add(new TenantToken(info, hash));
+        await state.WriteStateAsync();
+        return new CreatedToken(info, secret);
+    }
+
+    private TenantInfo Info() => new(Id, state.State.Name, state.State.CreatedAt);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Tenant {TenantId} ({Name}) created with {InitialCredit} USD of credit")]
+    private partial void LogTenantCreated(string tenantId, string name, decimal initialCredit);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Tenant {TenantId} revoked token {TokenId}")]
+    private partial void LogTokenRevoked(string tenantId, string tokenId);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Tenant {TenantId} has a new admin token; token {TokenId} was revoked")]
+    private partial void LogAdminTokenReplaced(string tenantId, string tokenId);
+}

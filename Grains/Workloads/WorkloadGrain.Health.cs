@@ -1,0 +1,98 @@
+using Arbitrage.Orleans.Clouds;
+
+namespace Arbitrage.Orleans.Grains.Workloads;
+
+public sealed partial class WorkloadGrain
+{
+    public async Task OnInterruption(InstanceInterruption notice)
+    {
+        if (!state.RecordExists || S.IsTerminal || S.Status == WorkloadStatus.Stopping) return;
+        if (S.Current is not { } current || current.InstanceId != notice.InstanceId || current.Provider != notice.Provider) return;
+        AddEvent("INTERRUPTION_NOTICE", null, null, $"{notice.Provider} reclaims {notice.InstanceId} at {notice.TerminationAt:u}: {notice.Reason}", notice.NoticedAt);
+        await ReplaceAsync(WorkloadReasons.SpotInterruption, $"{notice.Provider} reclaims {notice.InstanceId} at {notice.TerminationAt:u}", notice.TerminationAt, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Runs the workload's health check on its instance. Booting: the first pass makes it RUNNING, and an instance
+    /// that does not pass within BootTimeout is replaced. Running: UnhealthyThreshold failures in a row replace it.
+    /// An instance the cloud no longer runs is replaced at once.
+    /// </summary>
+    private async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var current = S.Current!;
+        var adapter = providers.Find(current.Provider)?.Adapter;
+        InstanceHealth health;
+        try
+        {
+            health = adapter is null ? InstanceHealth.Unhealthy
+                : await adapter.CheckHealthAsync(current.InstanceId, S.Spec!.Config.HealthCheckPort, S.Spec.Config.HealthCheckPath, cancellationToken);
+        }
+        catch (CloudException e) when (e.Code == CloudErrorCode.NotFound)
+        {
+            health = InstanceHealth.Unhealthy;
+        }
+
+        if (health != InstanceHealth.Healthy && await IsGoneAsync(adapter, current.InstanceId, cancellationToken))
+        {
+            await ReplaceAsync(WorkloadReasons.InstanceLost, $"{current.Provider} no longer runs {current.InstanceId}", null, cancellationToken);
+            return;
+        }
+
+        switch (health)
+        {
+            case InstanceHealth.Healthy:
+                S.FailedHealthChecks = 0;
+                if (S.Health == EndpointHealth.Healthy && S.Status == WorkloadStatus.Running) return;
+                S.Health = EndpointHealth.Healthy;
+                S.StartedAt ??= Now;
+                SetStatus(WorkloadStatus.Running, $"healthy on {current.InstanceId} ({current.InstanceType} in {current.Zone}, {current.Provider})");
+                await state.WriteStateAsync();
+                break;
+            case InstanceHealth.Unknown when Now - current.Start <= O.BootTimeout:
+                break; // still booting: nothing to count yet
+            case InstanceHealth.Unknown:
+                await ReplaceAsync(WorkloadReasons.HealthCheckFailed, $"{current.InstanceId} did not pass its health check within {O.BootTimeout}", null, cancellationToken);
+                break;
+            default:
+                S.FailedHealthChecks++;
+                bool changed = S.Health != EndpointHealth.Unhealthy;
+                S.Health = EndpointHealth.Unhealthy;
+                if (S.FailedHealthChecks >= O.UnhealthyThreshold)
+                {
+                    await ReplaceAsync(WorkloadReasons.HealthCheckFailed,
+                        $"{current.InstanceId} failed {S.FailedHealthChecks} health checks in a row (GET {S.Spec!.Config.HealthCheckPath} on port {S.Spec.Config.HealthCheckPort})", null, cancellationToken);
+                }
+                else if (changed)
+                {
+                    AddEvent("HEALTH_CHECK_FAILED", null, null, $"{current.InstanceId} failed its health check ({S.FailedHealthChecks} of {O.UnhealthyThreshold})");
+                    await state.WriteStateAsync();
+                }
+
+                break;
+        }
+    }
+
+    private static async Task<bool> IsGoneAsync(ICloudAdapter? adapter, string instanceId, CancellationToken cancellationToken) =>
+        adapter is null || await adapter.DescribeInstanceAsync(instanceId, cancellationToken) is null or { State: InstanceState.Terminated or InstanceState.ShuttingDown };
+
+    /// <summary>Terminates instances being let go once the replacement is healthy or their time is up.</summary>
+    private async Task RetireAsync(CancellationToken cancellationToken)
+    {
+        if (S.Retiring.Count == 0) return;
+        var due = S.Retiring.Where(r => S.Health == EndpointHealth.Healthy || Now >= r.TerminateBy).ToList();
+        if (due.Count == 0) return;
+        foreach (var retiring in due)
+        {
+            await TerminateInstanceAsync(retiring.Provider, retiring.InstanceId, cancellationToken);
+            S.Retiring.Remove(retiring);
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    private async Task RetireAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var retiring in S.Retiring) await TerminateInstanceAsync(retiring.Provider, retiring.InstanceId, cancellationToken);
+        S.Retiring.Clear();
+    }
+}

@@ -1,0 +1,204 @@
+using Arbitrage.Orleans.Clouds;
+using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Wallets;
+using Microsoft.Extensions.Logging;
+
+namespace Arbitrage.Orleans.Grains.Workloads;
+
+/// <summary>A launch that succeeded: the offer, its provider, the instance, and when the launch call was made.</summary>
+internal sealed record LaunchResult(PlacementOption Option, string Provider, CloudInstance Instance, DateTimeOffset LaunchCalledAt);
+
+public sealed partial class WorkloadGrain
+{
+    public const string WorkloadTag = "arbitrage:workload";
+
+    /// <summary>Places a workload that has no instance: ranks offers, reserves the first hour of credit, launches the best that has capacity.</summary>
+    private async Task PlaceAsync(CancellationToken cancellationToken)
+    {
+        List<PlacementOption> candidates;
+        try
+        {
+            candidates = Candidates(exclude: null, out var rejections);
+            if (candidates.Count == 0)
+            {
+                await WaitAsync(WorkloadReasons.NoMatchingOffer, rejections);
+                return;
+            }
+        }
+        catch (PlacementValidationException e)
+        {
+            await FinishAsync(WorkloadStatus.Failed, $"INVALID_REQUIREMENTS: {e.Message}");
+            return;
+        }
+
+        if (S.Billing is null)
+        {
+            decimal amount = Money.RoundUp(candidates.Max(c => c.PricePerHour) * (decimal)O.BillingPeriod.TotalHours);
+            if (await ReserveAsync(amount) is not { } segment) return;
+            S.Billing = segment;
+            SetStatus(WorkloadStatus.Provisioning, $"reserved {amount} USD for the first {O.BillingPeriod.TotalHours:0.##} h; launching on the best of {candidates.Count} offers");
+            await state.WriteStateAsync();
+        }
+
+        var launched = await LaunchFirstAsync(candidates, cancellationToken);
+        if (launched.Result is not { } result)
+        {
+            await ReleaseBillingAsync("no offer had capacity");
+            await WaitAsync(WorkloadReasons.NoCapacity, launched.Failures);
+            return;
+        }
+
+        StartPlacement(result, result.Option.Reason);
+        S.Billing = S.Billing! with { PricePerHour = result.Instance.PricePerHour, From = Now };
+        SetStatus(WorkloadStatus.Provisioning, $"booting {result.Instance.InstanceId} ({result.Option.InstanceType} in {result.Option.Zone}, {result.Provider})");
+        S.Attempts = 0;
+        S.NextAttemptAt = null;
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Moves the workload off its current instance: launches on the next best offer first (make before break), then
+    /// ends the old placement, either at once or (after an interruption notice) when the replacement is healthy or
+    /// the cloud takes the old instance back, whichever is first.
+    /// </summary>
+    private async Task ReplaceAsync(string code, string detail, DateTimeOffset? keepOldUntil, CancellationToken cancellationToken)
+    {
+        var old = S.Current!;
+        var candidates = Candidates(exclude: old, out var rejections);
+        var launched = candidates.Count == 0 ? (Result: null, Failures: rejections) : await LaunchFirstAsync(candidates, cancellationToken);
+        if (launched.Result is { } replacement)
+        {
+            AddEvent("REPLACEMENT_LAUNCHED", null, null,
+                $"{replacement.Instance.InstanceId} on {replacement.Provider} {replacement.Option.InstanceType} in {replacement.Option.Zone} replaces {old.InstanceId} ({code})", replacement.LaunchCalledAt);
+        }
+
+        EndPlacement(code);
+        if (keepOldUntil is { } until) S.Retiring.Add(new RetiringInstance(old.Provider, old.InstanceId, until));
+        else await TerminateInstanceAsync(old.Provider, old.InstanceId, cancellationToken);
+        await CloseBillingAsync();
+
+        if (launched.Result is not { } result)
+        {
+            LogNoReplacement(Id, old.InstanceId, code);
+            await WaitAsync(WorkloadReasons.NoCapacity, $"{code}: {detail}; no replacement could be launched: {launched.Failures}");
+            return;
+        }
+
+        StartPlacement(result, $"replaces {old.InstanceId} after {code}; {result.Option.Reason}");
+        if (await ReserveAsync(Money.RoundUp(result.Instance.PricePerHour * (decimal)O.BillingPeriod.TotalHours)) is not { } segment)
+        {
+            await TerminateInstanceAsync(result.Provider, result.Instance.InstanceId, cancellationToken);
+            EndPlacement(WorkloadReasons.InsufficientCredit);
+            await RetireAllAsync(cancellationToken);
+            await FinishAsync(WorkloadStatus.Terminated, $"{WorkloadReasons.InsufficientCredit}: wallet '{S.ProjectId}' cannot pay for the replacement's first hour");
+            return;
+        }
+
+        S.Billing = segment with { PricePerHour = result.Instance.PricePerHour, From = Now };
+        bool stillServing = keepOldUntil is not null && S.Status == WorkloadStatus.Running;
+        SetStatus(stillServing ? WorkloadStatus.Running : WorkloadStatus.Provisioning,
+            $"moved after {code}: {detail}; {result.Instance.InstanceId} is booting{(stillServing ? $", {old.InstanceId} serves until then" : "")}");
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>The ranked offers to try, without the market given in <paramref name="exclude"/>; why there are none otherwise.</summary>
+    private List<PlacementOption> Candidates(WorkloadPlacement? exclude, out string rejections)
+    {
+        var estimate = placement.Estimate(S.Spec!.Requirements, O.LaunchCandidates);
+        var all = estimate.Recommended is null ? [] : estimate.Alternatives.Prepend(estimate.Recommended);
+        var candidates = all
+            .Where(o => exclude is null || !(o.Provider == exclude.Provider && o.Zone == exclude.Zone && o.InstanceType == exclude.InstanceType && o.Market == exclude.Market))
+            .Take(O.LaunchCandidates)
+            .ToList();
+        rejections = candidates.Count > 0 ? ""
+            : estimate.Rejections.Count == 0 ? "no offer other than the current one meets the requirements"
+            : "no offer meets the requirements: " + string.Join("; ", estimate.Rejections.Where(r => r.Removed > 0).OrderByDescending(r => r.Removed).Take(3).Select(r => r.Message));
+        return candidates;
+    }
+
+    /// <summary>Tries the candidates in order; capacity and price refusals move on to the next.</summary>
+    private async Task<(LaunchResult? Result, string Failures)> LaunchFirstAsync(IReadOnlyList<PlacementOption> candidates, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var option = candidates[i];
+            if (providers.Find(option.Provider) is not { Config.Enabled: true } provider)
+            {
+                failures.Add($"{option.Provider}: not an enabled provider");
+                continue;
+            }
+
+            var request = new LaunchRequest(option.Region, option.Zone, option.InstanceType, option.Market == MarketNames.Spot ? Clouds.Market.Spot : Clouds.Market.OnDemand,
+                S.Spec!.Requirements.MaxPricePerHour, S.Spec.Config.ImageId, $"{Id}-{S.Placements.Count}-{S.Attempts}-{i}",
+                new Dictionary<string, string> { [WorkloadTag] = Id });
+            var calledAt = Now;
+            try
+            {
+                var instance = await provider.Adapter.LaunchAsync(request, cancellationToken);
+                return (new LaunchResult(option, provider.Config.Name, instance, calledAt), "");
+            }
+            catch (CloudException e)
+            {
+                failures.Add($"{option.Provider} {option.InstanceType} in {option.Zone}: {e.Code}");
+                LogLaunchRefused(Id, option.Provider, option.InstanceType, option.Zone, e.Code, e.Message);
+            }
+        }
+
+        return (null, string.Join("; ", failures));
+    }
+
+    private void StartPlacement(LaunchResult result, string reason)
+    {
+        var option = result.Option;
+        var current = new WorkloadPlacement(result.Provider, option.Cloud, option.Region, option.Zone, option.InstanceType, option.Market,
+            result.Instance.PricePerHour, result.Instance.InstanceId, Now, Reason: reason);
+        S.Current = current;
+        S.Placements.Add(current);
+        S.FailedHealthChecks = 0;
+        S.Health = EndpointHealth.Unknown;
+        AddEvent("LAUNCHED", null, null, $"{current.InstanceId}: {option.InstanceType} {option.Market} in {option.Zone} ({result.Provider}) at {current.PricePerHour} USD/h; {reason}");
+    }
+
+    private void EndPlacement(string reason)
+    {
+        if (S.Current is null) return;
+        var ended = S.Current with { End = Now, EndReason = reason };
+        S.Placements[^1] = ended;
+        S.Current = null;
+        S.Health = EndpointHealth.Unknown;
+    }
+
+    /// <summary>Nothing could be launched now: wait in PENDING, saying why, and retry with a doubling delay.</summary>
+    private async Task WaitAsync(string code, string detail)
+    {
+        S.Attempts++;
+        var delay = TimeSpan.FromTicks(Math.Min(O.RetryMaxDelay.Ticks, O.RetryInitialDelay.Ticks * (1L << Math.Min(S.Attempts - 1, 20))));
+        S.NextAttemptAt = Now + delay;
+        SetStatus(WorkloadStatus.Pending, $"{code}: {detail}; retrying in {delay.TotalSeconds:0} s (attempt {S.Attempts})");
+        await state.WriteStateAsync();
+    }
+
+    private async Task TerminateInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken)
+    {
+        if (providers.Find(provider) is not { } configured) return;
+        try
+        {
+            await configured.Adapter.TerminateAsync(instanceId, cancellationToken);
+            AddEvent("INSTANCE_TERMINATED", null, null, $"{instanceId} on {provider} terminated");
+        }
+        catch (CloudException e)
+        {
+            LogTerminateFailed(Id, instanceId, e.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 6211, Level = LogLevel.Information, Message = "Workload {WorkloadId}: {Provider} refused {InstanceType} in {Zone} ({Code}): {Message}")]
+    private partial void LogLaunchRefused(string workloadId, string provider, string instanceType, string zone, CloudErrorCode code, string message);
+
+    [LoggerMessage(EventId = 6212, Level = LogLevel.Warning, Message = "Workload {WorkloadId}: no replacement for {InstanceId} after {Reason}")]
+    private partial void LogNoReplacement(string workloadId, string instanceId, string reason);
+
+    [LoggerMessage(EventId = 6213, Level = LogLevel.Warning, Message = "Workload {WorkloadId}: terminating {InstanceId} failed: {Message}")]
+    private partial void LogTerminateFailed(string workloadId, string instanceId, string message);
+}

@@ -1,0 +1,205 @@
+using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Providers;
+using Arbitrage.Orleans.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Arbitrage.Orleans.Grains.Workloads;
+
+/// <summary>
+/// One workload through its lifecycle: PENDING (waiting for an offer, capacity or credit) → PROVISIONING (an instance
+/// is booting) → RUNNING (it passes its health check) → STOPPING → TERMINATED, or FAILED. A grain timer drives it (fast
+/// while placing or booting, every health-check interval while running); the durable keep-alive reminder brings it
+/// back after a restart or failover. Placement is in <c>WorkloadGrain.Placement.cs</c>, health and interruptions in
+/// <c>WorkloadGrain.Health.cs</c>, money in <c>WorkloadGrain.Billing.cs</c>.
+/// </summary>
+[GrainType("workload")]
+public sealed partial class WorkloadGrain(
+    [PersistentState("workload")] IPersistentState<WorkloadState> state,
+    IPlacementService placement,
+    ProviderRegistry providers,
+    IOptions<WorkloadOptions> options,
+    TimeProvider time,
+    ILogger<WorkloadGrain> logger) : Grain, IWorkloadGrain, IRemindable
+{
+    public const string KeepAliveReminder = "keep-alive";
+
+    private IGrainTimer? _ticker;
+    private TimeSpan _tickPeriod;
+
+    private WorkloadOptions O => options.Value;
+    private WorkloadState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && !S.IsTerminal) Arm(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
+    public async Task<WorkloadSummary> Create(CreateWorkload request)
+    {
+        if (state.RecordExists)
+        {
+            if (S.TenantId == request.TenantId && S.Fingerprint == request.Fingerprint) return Summary();
+            throw new IdempotencyConflictException($"The Idempotency-Key was already used for a different request (workload {Id}); use a new key for a new workload.");
+        }
+
+        var now = Now;
+        state.State = new WorkloadState
+        {
+            TenantId = request.TenantId,
+            Name = request.Spec.Name,
+            Status = WorkloadStatus.Pending,
+            StatusReason = "waiting for placement",
+            Endpoint = $"{Id}.{O.EndpointDomain}",
+            CreatedAt = now,
+            CreatedAtMs = now.ToUnixTimeMilliseconds(),
+            Fingerprint = request.Fingerprint,
+            ProjectId = request.Spec.Metadata.GetValueOrDefault("project_id") ?? request.TenantId,
+            Spec = request.Spec,
+        };
+        AddEvent("CREATED", null, WorkloadStatus.Pending, $"accepted; cost is charged to wallet '{S.ProjectId}'");
+        await state.WriteStateAsync();
+        await RegisterOrUpdateReminder(KeepAliveReminder, O.KeepAlivePeriod, O.KeepAlivePeriod);
+        Arm(TimeSpan.Zero);
+        return Summary();
+    }
+
+    public Task<WorkloadDetails?> Get(string tenantId) =>
+        Task.FromResult(Owns(tenantId)
+            ? new WorkloadDetails(Id, S.Name, S.Status, S.StatusReason, S.Endpoint, S.Spec!.Requirements, S.Spec.Config, S.Spec.Metadata, S.ProjectId,
+                S.Current, S.Placements, CostToDate(), S.CommittedCost, S.CreatedAt, S.StartedAt, S.TerminatedAt)
+            : null);
+
+    public Task<WorkloadEndpoint?> GetEndpoint(string tenantId) =>
+        Task.FromResult(Owns(tenantId)
+            ? new WorkloadEndpoint(S.Endpoint, $"tcp-{S.Endpoint}", S.Status is WorkloadStatus.Running or WorkloadStatus.Provisioning ? S.Health : EndpointHealth.Unknown)
+            : null);
+
+    public Task<IReadOnlyList<WorkloadEvent>?> GetEvents(string tenantId) =>
+        Task.FromResult<IReadOnlyList<WorkloadEvent>?>(Owns(tenantId) ? S.Events : null);
+
+    public async Task<TerminateOutcome> Terminate(string tenantId, string reason)
+    {
+        if (!Owns(tenantId)) return TerminateOutcome.NotFound;
+        if (S.IsTerminal) return TerminateOutcome.AlreadyTerminated;
+        if (S.Status == WorkloadStatus.Stopping) return TerminateOutcome.Accepted;
+        SetStatus(WorkloadStatus.Stopping, reason);
+        await state.WriteStateAsync();
+        Arm(TimeSpan.Zero);
+        return TerminateOutcome.Accepted;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != KeepAliveReminder) return;
+        if (!state.RecordExists || S.IsTerminal)
+        {
+            if (await GetReminder(KeepAliveReminder) is { } reminder) await UnregisterReminder(reminder);
+            return;
+        }
+
+        if (_ticker is null) Arm(TimeSpan.Zero);
+    }
+
+    private bool Owns(string tenantId) => state.RecordExists && S.TenantId == tenantId;
+
+    private WorkloadSummary Summary() => new(Id, S.Name, S.Status, S.StatusReason, S.Endpoint, S.CreatedAt);
+
+    /// <summary>One step of the lifecycle; a failure is logged and the next tick tries again.</summary>
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (S.Status)
+            {
+                case WorkloadStatus.Pending when S.NextAttemptAt is not { } at || Now >= at:
+                    await PlaceAsync(cancellationToken);
+                    break;
+                case WorkloadStatus.Provisioning or WorkloadStatus.Running when S.Current is null:
+                    await PlaceAsync(cancellationToken);
+                    break;
+                case WorkloadStatus.Provisioning or WorkloadStatus.Running:
+                    await CheckHealthAsync(cancellationToken);
+                    await SettleIfDueAsync(cancellationToken);
+                    await RetireAsync(cancellationToken);
+                    break;
+                case WorkloadStatus.Stopping:
+                    await StopAsync(cancellationToken);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not InconsistentStateException and not PartitionLeaseLostException)
+        {
+            LogStepFailed(e, Id, S.Status);
+        }
+        finally
+        {
+            if (S.IsTerminal) Disarm();
+            else if (PeriodFor(S.Status) != _tickPeriod) Arm(PeriodFor(S.Status));
+        }
+    }
+
+    private TimeSpan PeriodFor(WorkloadStatus status) => status == WorkloadStatus.Running ? O.HealthCheckInterval : O.ProvisioningPollInterval;
+
+    private void Arm(TimeSpan dueTime)
+    {
+        _tickPeriod = PeriodFor(S.Status);
+        if (_ticker is null) _ticker = RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(dueTime, _tickPeriod) { KeepAlive = true });
+        else _ticker.Change(dueTime, _tickPeriod);
+    }
+
+    private void Disarm()
+    {
+        _ticker?.Dispose();
+        _ticker = null;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        string reason = S.StatusReason ?? WorkloadReasons.UserRequested;
+        if (S.Current is { } current)
+        {
+            await TerminateInstanceAsync(current.Provider, current.InstanceId, cancellationToken);
+            EndPlacement(WorkloadReasons.UserRequested);
+        }
+
+        await RetireAllAsync(cancellationToken);
+        await CloseBillingAsync();
+        await FinishAsync(WorkloadStatus.Terminated, reason);
+    }
+
+    /// <summary>Ends the workload: final status and reason, no more ticks or reminders.</summary>
+    private async Task FinishAsync(WorkloadStatus status, string reason)
+    {
+        SetStatus(status, reason);
+        S.TerminatedAt = Now;
+        S.Health = EndpointHealth.Unknown;
+        await state.WriteStateAsync();
+        if (await GetReminder(KeepAliveReminder) is { } reminder) await UnregisterReminder(reminder);
+        Disarm();
+        LogFinished(Id, status, reason);
+    }
+
+    private void SetStatus(WorkloadStatus status, string reason)
+    {
+        var from = S.Status;
+        S.Status = status;
+        S.StatusReason = reason;
+        if (from != status) AddEvent("STATUS_CHANGED", from, status, reason);
+    }
+
+    private void AddEvent(string type, WorkloadStatus? from, WorkloadStatus? to, string reason, DateTimeOffset? at = null)
+    {
+        S.Events.Add(new WorkloadEvent(at ?? Now, type, from, to, reason));
+        if (S.Events.Count > O.MaxEvents) S.Events.RemoveRange(0, S.Events.Count - O.MaxEvents);
+    }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Workload {WorkloadId} could not advance from {Status}; the next tick retries")]
+    private partial void LogStepFailed(Exception exception, string workloadId, WorkloadStatus status);
+
+    [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "Workload {WorkloadId} ended {Status}: {Reason}")]
+    private partial void LogFinished(string workloadId, WorkloadStatus status, string reason);
+}

@@ -1,0 +1,62 @@
+namespace Arbitrage.Orleans.Grains.Workloads;
+
+/// <summary>How workloads are run (configuration section <c>Workloads</c>).</summary>
+public sealed class WorkloadOptions
+{
+    public const string SectionName = "Workloads";
+
+    /// <summary>How often a running workload's health check runs.</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a workload that is placing, booting or stopping looks again.</summary>
+    public TimeSpan ProvisioningPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Consecutive failed health checks before the instance is replaced.</summary>
+    public int UnhealthyThreshold { get; set; } = 3;
+
+    /// <summary>How long a new instance may take to pass its first health check.</summary>
+    public TimeSpan BootTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The first wait before retrying a placement that found no offer, capacity or credit; doubles up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How much running time one credit reservation covers; cost is committed at least this often.</summary>
+    public TimeSpan BillingPeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a workload's credit reservation lives if it is never committed (a safety net longer than <see cref="BillingPeriod"/>).</summary>
+    public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>The period of the durable keep-alive reminder of every non-terminal workload.</summary>
+    public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many ranked offers a placement tries before waiting.</summary>
+    public int LaunchCandidates { get; set; } = 5;
+
+    /// <summary>The DNS domain of workload endpoints: <c>{id}.{domain}</c> and <c>tcp-{id}.{domain}</c>.</summary>
+    public string EndpointDomain { get; set; } = "workloads.arbitrage.local";
+
+    /// <summary>Most audit events kept per workload (the oldest are dropped past it).</summary>
+    public int MaxEvents { get; set; } = 1000;
+
+    /// <summary>Problems with the settings, each naming the setting.</summary>
+    public IEnumerable<string> Problems()
+    {
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(HealthCheckInterval), HealthCheckInterval), (nameof(ProvisioningPollInterval), ProvisioningPollInterval),
+                     (nameof(BootTimeout), BootTimeout), (nameof(RetryInitialDelay), RetryInitialDelay), (nameof(RetryMaxDelay), RetryMaxDelay),
+                     (nameof(BillingPeriod), BillingPeriod), (nameof(ReservationTtl), ReservationTtl), (nameof(KeepAlivePeriod), KeepAlivePeriod),
+                 })
+        {
+            if (value <= TimeSpan.Zero) yield return $"{SectionName}:{name} must be a positive time span (was {value}).";
+        }
+
+        if (ReservationTtl <= BillingPeriod) yield return $"{SectionName}:ReservationTtl ({ReservationTtl}) must be longer than {SectionName}:BillingPeriod ({BillingPeriod}).";
+        if (UnhealthyThreshold < 1) yield return $"{SectionName}:UnhealthyThreshold must be at least 1 (was {UnhealthyThreshold}).";
+        if (LaunchCandidates is < 1 or > 50) yield return $"{SectionName}:LaunchCandidates must be between 1 and 50 (was {LaunchCandidates}).";
+        if (MaxEvents < 10) yield return $"{SectionName}:MaxEvents must be at least 10 (was {MaxEvents}).";
+        if (string.IsNullOrWhiteSpace(EndpointDomain)) yield return $"{SectionName}:EndpointDomain must not be empty.";
+    }
+}

@@ -1,0 +1,47 @@
+using Arbitrage.Orleans.Grains.Market;
+
+namespace Arbitrage.Orleans.Grains.Workloads;
+
+/// <summary>The open billing segment: credit reserved for the current placement's price, accrued from <see cref="From"/>.</summary>
+public sealed record BillingSegment(string ReservationId, decimal Reserved, decimal PricePerHour, DateTimeOffset From);
+
+/// <summary>An instance being let go after its replacement launched: terminated once the replacement is healthy, or at <see cref="TerminateBy"/>.</summary>
+public sealed record RetiringInstance(string Provider, string InstanceId, DateTimeOffset TerminateBy);
+
+/// <summary>
+/// A workload as stored. <see cref="TenantId"/>, <see cref="CreatedAtMs"/>, <see cref="Status"/> and the summary fields
+/// are top-level because the workload list reads them straight from the stored state (see <see cref="WorkloadCatalog"/>).
+/// </summary>
+public sealed class WorkloadState
+{
+    public string TenantId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public WorkloadStatus Status { get; set; }
+    public string? StatusReason { get; set; }
+    public string Endpoint { get; set; } = "";
+    public long CreatedAtMs { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? TerminatedAt { get; set; }
+    public string Fingerprint { get; set; } = "";
+    public string ProjectId { get; set; } = "";
+    public WorkloadSpec? Spec { get; set; }
+
+    /// <summary>The current placement (also the last of <see cref="Placements"/>), or null.</summary>
+    public WorkloadPlacement? Current { get; set; }
+
+    public List<WorkloadPlacement> Placements { get; set; } = [];
+    public List<RetiringInstance> Retiring { get; set; } = [];
+    public BillingSegment? Billing { get; set; }
+
+    /// <summary>How many billing segments were opened (numbers each one's reservation id, so a retried reservation is not doubled).</summary>
+    public int BillingSegments { get; set; }
+    public decimal CommittedCost { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset? NextAttemptAt { get; set; }
+    public int FailedHealthChecks { get; set; }
+    public EndpointHealth Health { get; set; }
+    public List<WorkloadEvent> Events { get; set; } = [];
+
+    public bool IsTerminal => Status is WorkloadStatus.Terminated or WorkloadStatus.Failed;
+}
