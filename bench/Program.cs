@@ -10,7 +10,7 @@ ISuite[] suites =
     new RuntimeSuite(),
     new ClusterSuite(),
     new PlacementSuite(),
-    // Later: gateway — one line.
+    new GatewaySuite(),
 ];
 
 if (args is ["-h" or "--help" or "help" or "list"])

@@ -122,7 +122,7 @@ public static class WorkloadsApi
         var requirements = PricingApi.ReadRequirements(requirementsBody);
         try
         {
-            placement.Estimate(requirements, 0);
+            placement.Validate(requirements);
         }
         catch (PlacementValidationException e)
         {

@@ -92,6 +92,9 @@ public interface IPlacementService
     /// <summary>Ranks every acceptable offer; throws <see cref="PlacementValidationException"/> for bad requirements.</summary>
     PlacementEstimate Estimate(PlacementRequirements requirements, int alternatives = 5);
 
+    /// <summary>Checks requirements without ranking anything; throws <see cref="PlacementValidationException"/> naming the field.</summary>
+    void Validate(PlacementRequirements requirements);
+
     /// <summary>A page of current prices; throws <see cref="PlacementValidationException"/> for an unknown filter value.</summary>
     CurrentPricePage CurrentPrices(CurrentPriceQuery query);
 

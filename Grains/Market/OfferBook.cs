@@ -73,6 +73,7 @@ public sealed class OfferBook
     /// </summary>
     public int Apply(string provider, string region, IReadOnlyList<MarketPriceChange> changes)
     {
+        if (changes.Count > 0) Interlocked.Increment(ref _version);
         if (!ProviderByName.TryGetValue(provider, out var p) || !RegionByName.TryGetValue(region, out int r)) return 0;
         int applied = 0;
         foreach (var change in changes)
@@ -86,6 +87,11 @@ public sealed class OfferBook
 
         return applied;
     }
+
+    private long _version;
+
+    /// <summary>Rises with every applied change of prices: two reads at the same version saw the same prices.</summary>
+    public long Version => Volatile.Read(ref _version);
 
     /// <summary>The regions in which a provider offers markets.</summary>
     public IReadOnlyList<string> RegionsOf(int provider) => _regionsByProvider[provider];

@@ -11,13 +11,40 @@ namespace Arbitrage.Orleans.Grains.Market;
 /// </summary>
 public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOptions> options) : IPlacementService
 {
+    /// <summary>Most answers remembered for the current prices (cleared whenever it fills).</summary>
+    public const int CacheCapacity = 4096;
+
     private readonly PlacementOptions _options = options.Value;
 
+    /// <summary>
+    /// Answers by requirements for one offer book at one price version: many workloads of one shape placed between
+    /// two price updates cost one scan. An entry is used only while the book and its version are unchanged.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (OfferBook Book, long Version, PlacementEstimate Answer)> _cache = new();
+
     public IReadOnlyCollection<string> KnownGpuTypes => book.Current.GpuTypes;
+
+    public void Validate(PlacementRequirements requirements) => EstimateQuery.From(requirements, book.Current, 0);
 
     public PlacementEstimate Estimate(PlacementRequirements requirements, int alternatives = 5)
     {
         var current = book.Current;
+        long version = current.Version;
+        string key = CacheKey(requirements, alternatives);
+        if (_cache.TryGetValue(key, out var cached) && ReferenceEquals(cached.Book, current) && cached.Version == version) return cached.Answer;
+        var answer = Scan(current, requirements, alternatives);
+        if (_cache.Count >= CacheCapacity) _cache.Clear();
+        _cache[key] = (current, version, answer);
+        return answer;
+    }
+
+    private static string CacheKey(PlacementRequirements r, int alternatives) => string.Create(CultureInfo.InvariantCulture,
+        $"{alternatives}|{r.MinCpu}|{r.MinMemoryGb:R}|{r.GpuCount}|{r.GpuType}|{Join(r.PreferredRegions)}|{r.MaxPricePerHour}|{r.MaxInterruptionRate:R}|{Join(r.Providers)}|{r.AllowSpot}|{r.AllowOnDemand}");
+
+    private static string Join(IReadOnlyList<string>? values) => values is null ? "-" : string.Join(',', values);
+
+    private PlacementEstimate Scan(OfferBook current, PlacementRequirements requirements, int alternatives)
+    {
         var query = EstimateQuery.From(requirements, current, Math.Clamp(alternatives, 0, _options.MaxAlternatives));
         var best = new TopOffers(query.Alternatives + 1);
         var removed = new int[Constraint.Count];

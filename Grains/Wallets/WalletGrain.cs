@@ -3,9 +3,30 @@ using Microsoft.Extensions.Logging;
 
 namespace Arbitrage.Orleans.Grains.Wallets;
 
-/// <summary>A journal entry of a wallet: one change of its balance.</summary>
-public sealed record WalletEntry(decimal Amount, string Type, string? Description, string? ResourceId, string? ReservationId, decimal BalanceAfter, DateTimeOffset At);
+/// <summary>
+/// One entry of a wallet's journal. <c>deposit</c> and <c>charge</c> change the balance (they are the wallet's
+/// transactions); <c>hold</c> and <c>settle</c> open and close a reservation (<see cref="Reservation"/> as it then stood).
+/// </summary>
+public sealed record WalletEntry(
+    string Kind,
+    decimal Amount,
+    string? Description,
+    string? ResourceId,
+    string? ReservationId,
+    decimal BalanceAfter,
+    DateTimeOffset At,
+    ReservationInfo? Reservation = null) : IJournalKind
+{
+    public const string TransactionKind = "transaction";
+    public const string ReservationKind = "reservation";
 
+    public string JournalKind => Kind is "deposit" or "charge" ? TransactionKind : ReservationKind;
+}
+
+/// <summary>
+/// A wallet's totals. The reservations themselves are journal entries (held and settled), replayed from
+/// <see cref="ActiveFrom"/> when the wallet activates, so a write costs the same with one or ten thousand active.
+/// </summary>
 public sealed class WalletState
 {
     public string TenantId { get; set; } = "";
@@ -14,34 +35,56 @@ public sealed class WalletState
     public decimal Reserved { get; set; }
     public string Status { get; set; } = "active";
     public DateTimeOffset CreatedAt { get; set; }
-    public Dictionary<string, ReservationInfo> Active { get; set; } = [];
 
-    /// <summary>The most recently closed reservations, so a repeated commit or release gets a clear answer.</summary>
-    public List<ReservationInfo> Recent { get; set; } = [];
+    /// <summary>How many journal entries the wallet has written (the store numbers them 1, 2, …).</summary>
+    public long Entries { get; set; }
+
+    /// <summary>The journal number of the oldest active reservation's hold; 0 when none is active.</summary>
+    public long ActiveFrom { get; set; }
 }
 
 /// <summary>
-/// A wallet: balance, reserved credit and the transactions that make up the balance. Each balance change is a
-/// journal entry written in the same atomic step as the state, so the balance always equals the sum of the
-/// transactions. Active reservations past their expiry are expired by the durable reminder <see cref="ExpiryReminder"/>.
+/// A wallet: balance, reserved credit and the transactions that make up the balance. Every change is journal entries
+/// written in the same atomic step as the totals, so the balance always equals the sum of the transactions and the
+/// reserved total always equals the active reservations. Active reservations past their expiry are expired by the
+/// durable reminder <see cref="ExpiryReminder"/>.
 /// </summary>
 [GrainType("wallet")]
 public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPersistentState<WalletState> state, TimeProvider time, ILogger<WalletGrain> logger)
     : Grain, IWalletGrain, IRemindable
 {
     public const string ExpiryReminder = "expire-reservations";
-    public const int RecentLimit = 500;
+    public const int RecentLimit = 1000;
     public static readonly TimeSpan ExpiryPeriod = TimeSpan.FromMinutes(1);
 
+    private readonly Dictionary<string, (ReservationInfo Info, long Sequence)> _active = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReservationInfo> _recent = new(StringComparer.Ordinal);
+    private readonly Queue<string> _recentOrder = new();
     private DateTimeOffset? _expiryDueAt;
 
     private string ProjectId => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf('/') + 1)..];
 
     private WalletState S => state.State;
 
+    /// <summary>Rebuilds the active reservations from the journal and points the expiry reminder at the earliest.</summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Active.Count > 0) await ScheduleExpiryAsync(force: true);
+        if (S.ActiveFrom <= 0) return;
+        for (long after = S.ActiveFrom - 1; ;)
+        {
+            var page = await state.ReadJournalAsync<WalletEntry>(after, 1000, WalletEntry.ReservationKind, cancellationToken);
+            foreach (var record in page)
+            {
+                if (record.Entry.Reservation is not { } reservation) continue;
+                if (record.Entry.Kind == "hold") _active[reservation.Id] = (reservation, record.Sequence);
+                else if (_active.Remove(reservation.Id)) Remember(reservation);
+            }
+
+            if (page.Count < 1000) break;
+            after = page[^1].Sequence;
+        }
+
+        if (_active.Count > 0) await ScheduleExpiryAsync();
     }
 
     public async Task<WalletInfo> Create(CreateWallet request)
@@ -50,9 +93,7 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
         CheckAmount(request.InitialBalance, "initial_balance", allowZero: true);
         var now = time.GetUtcNow();
         state.State = new WalletState { TenantId = request.TenantId, OrgId = request.OrgId, CreatedAt = now };
-        var entries = new List<WalletEntry>();
-        if (request.InitialBalance > 0) entries.Add(Deposit(request.InitialBalance, "Initial balance", now));
-        await state.WriteStateAsync(entries);
+        await WriteAsync(request.InitialBalance > 0 ? [Deposit(request.InitialBalance, "Initial balance", now)] : []);
         return Info();
     }
 
@@ -63,16 +104,16 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
         RequireWallet();
         CheckAmount(amount, "amount", allowZero: false);
         if (S.Balance + amount > Money.Max) throw new ArgumentOutOfRangeException("amount", $"The balance may not exceed {Money.Max:N0} USD.");
-        await state.WriteStateAsync([Deposit(amount, description ?? "Top-up", time.GetUtcNow())]);
+        await WriteAsync([Deposit(amount, description ?? "Top-up", time.GetUtcNow())]);
         return Info();
     }
 
     public async Task<TransactionPage> Transactions(long after, int limit)
     {
         RequireWallet();
-        var records = await state.ReadJournalAsync<WalletEntry>(after, limit + 1);
+        var records = await state.ReadJournalAsync<WalletEntry>(after, limit + 1, WalletEntry.TransactionKind);
         var page = records.Take(limit).Select(r => new WalletTransaction(
-            $"txn-{r.Sequence}", ProjectId, Money.Normalize(r.Entry.Amount), r.Entry.Type, r.Entry.Description, r.Entry.ResourceId, r.Entry.ReservationId,
+            $"txn-{r.Sequence}", ProjectId, Money.Normalize(r.Entry.Amount), r.Entry.Kind, r.Entry.Description, r.Entry.ResourceId, r.Entry.ReservationId,
             Money.Normalize(r.Entry.BalanceAfter), r.Entry.At)).ToList();
         return new TransactionPage(page, records.Count > limit ? records[limit - 1].Sequence : null);
     }
@@ -81,23 +122,19 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
     {
         RequireWallet();
         CheckAmount(request.Amount, "amount", allowZero: false);
-        if (request.ReservationId is { } id && (S.Active.GetValueOrDefault(id) ?? S.Recent.FirstOrDefault(r => r.Id == id)) is { } existing)
-        {
-            return existing;
-        }
-
+        if (request.ReservationId is { } id && Find(id) is { } existing) return existing;
         if (request.Amount > Available)
         {
-            throw new InsufficientCreditException($"Wallet '{ProjectId}' has {Available} USD available; {request.Amount} USD was requested.");
+            throw new InsufficientCreditException($"Wallet '{ProjectId}' has {Money.Normalize(Available)} USD available; {request.Amount} USD was requested.");
         }
 
         var now = time.GetUtcNow();
         var reservation = new ReservationInfo(request.ReservationId ?? WalletKeys.NewReservationId(ProjectId), ProjectId, request.Amount, ReservationStatus.Active,
             request.Description, request.ResourceType, request.ResourceId, now, now + request.Ttl);
-        S.Active[reservation.Id] = reservation;
         S.Reserved += reservation.Amount;
-        await state.WriteStateAsync();
-        if (_expiryDueAt is null || reservation.ExpiresAt < _expiryDueAt) await ScheduleExpiryAsync(force: true);
+        _active[reservation.Id] = (reservation, S.Entries + 1);
+        await WriteAsync([new WalletEntry("hold", 0, reservation.Description, reservation.ResourceId, reservation.Id, S.Balance, now, reservation)]);
+        if (_expiryDueAt is null || reservation.ExpiresAt < _expiryDueAt) await ScheduleExpiryAsync();
         return reservation;
     }
 
@@ -111,89 +148,114 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
 
         if (decimal.Round(actualAmount, Money.Decimals) != actualAmount) throw new ArgumentOutOfRangeException("actual_amount", $"actual_amount has more than {Money.Decimals} decimal places.");
         var now = time.GetUtcNow();
-        var closed = Close(reservation, ReservationStatus.Committed, now, null) with { CommittedAmount = actualAmount };
-        Remember(closed);
         var entries = new List<WalletEntry>();
+        var closed = Close(reservation, ReservationStatus.Committed, now, null, entries) with { CommittedAmount = actualAmount };
         if (actualAmount > 0)
         {
             S.Balance -= actualAmount;
-            entries.Add(new WalletEntry(-actualAmount, "charge", reservation.Description, resourceId ?? reservation.ResourceId, reservation.Id, S.Balance, now));
+            entries.Add(new WalletEntry("charge", -actualAmount, reservation.Description, resourceId ?? reservation.ResourceId, reservation.Id, S.Balance, now));
         }
 
-        await state.WriteStateAsync(entries);
+        entries[0] = entries[0] with { Reservation = closed };
+        await WriteAsync(entries);
+        Remember(closed);
         return closed;
     }
 
     public async Task<ReservationInfo> Release(string reservationId, string? reason)
     {
         var reservation = ActiveOrThrow(reservationId);
-        var closed = Close(reservation, ReservationStatus.Released, time.GetUtcNow(), reason);
+        var entries = new List<WalletEntry>();
+        var closed = Close(reservation, ReservationStatus.Released, time.GetUtcNow(), reason, entries);
+        await WriteAsync(entries);
         Remember(closed);
-        await state.WriteStateAsync();
         return closed;
     }
 
-    public Task<ReservationInfo?> GetReservation(string reservationId) =>
-        Task.FromResult(S.Active.GetValueOrDefault(reservationId) ?? S.Recent.FirstOrDefault(r => r.Id == reservationId));
+    public Task<ReservationInfo?> GetReservation(string reservationId) => Task.FromResult(Find(reservationId));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ExpiryReminder) return;
         var now = time.GetUtcNow();
-        var due = S.Active.Values.Where(r => r.ExpiresAt <= now).ToList();
-        foreach (var reservation in due)
+        var due = _active.Values.Where(a => a.Info.ExpiresAt <= now).Select(a => a.Info).ToList();
+        if (due.Count > 0)
         {
-            Remember(Close(reservation, ReservationStatus.Expired, now, "ttl elapsed"));
-            LogExpired(ProjectId, reservation.Id, reservation.Amount);
+            var entries = new List<WalletEntry>();
+            var closed = due.Select(r => Close(r, ReservationStatus.Expired, now, "ttl elapsed", entries)).ToList();
+            await WriteAsync(entries);
+            foreach (var reservation in closed)
+            {
+                Remember(reservation);
+                LogExpired(ProjectId, reservation.Id, reservation.Amount);
+            }
         }
 
-        if (due.Count > 0) await state.WriteStateAsync();
-        await ScheduleExpiryAsync(force: true);
+        await ScheduleExpiryAsync();
+    }
+
+    /// <summary>Writes the totals with <paramref name="entries"/> appended, keeping the entry count and the replay point.</summary>
+    private async Task WriteAsync(IReadOnlyList<WalletEntry> entries)
+    {
+        S.Entries += entries.Count;
+        S.ActiveFrom = _active.Count == 0 ? 0 : _active.Values.Min(a => a.Sequence);
+        try
+        {
+            await state.WriteStateAsync(entries);
+        }
+        catch
+        {
+            // The totals and reservations in memory already include what was not written: start again from storage.
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     /// <summary>Points the reminder at the earliest expiry (or removes it when nothing is active).</summary>
-    private async Task ScheduleExpiryAsync(bool force)
+    private async Task ScheduleExpiryAsync()
     {
-        if (S.Active.Count == 0)
+        if (_active.Count == 0)
         {
-            if (_expiryDueAt is not null || force)
-            {
-                if (await GetReminder(ExpiryReminder) is { } reminder) await UnregisterReminder(reminder);
-            }
-
+            if (await GetReminder(ExpiryReminder) is { } reminder) await UnregisterReminder(reminder);
             _expiryDueAt = null;
             return;
         }
 
-        var next = S.Active.Values.Min(r => r.ExpiresAt);
+        var next = _active.Values.Min(a => a.Info.ExpiresAt);
         var dueIn = next - time.GetUtcNow();
         await RegisterOrUpdateReminder(ExpiryReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ExpiryPeriod);
         _expiryDueAt = next;
     }
 
-    private ReservationInfo Close(ReservationInfo reservation, string status, DateTimeOffset now, string? reason)
+    /// <summary>Ends an active reservation: its credit leaves the reserved total, and a settle entry is added.</summary>
+    private ReservationInfo Close(ReservationInfo reservation, string status, DateTimeOffset now, string? reason, List<WalletEntry> entries)
     {
-        S.Active.Remove(reservation.Id);
+        _active.Remove(reservation.Id);
         S.Reserved -= reservation.Amount;
-        return reservation with { Status = status, ClosedAt = now, CloseReason = reason };
+        var closed = reservation with { Status = status, ClosedAt = now, CloseReason = reason };
+        entries.Add(new WalletEntry("settle", 0, reason, reservation.ResourceId, reservation.Id, S.Balance, now, closed));
+        return closed;
     }
 
     private void Remember(ReservationInfo closed)
     {
-        S.Recent.Add(closed);
-        if (S.Recent.Count > RecentLimit) S.Recent.RemoveRange(0, S.Recent.Count - RecentLimit);
+        if (_recent.TryAdd(closed.Id, closed)) _recentOrder.Enqueue(closed.Id);
+        while (_recentOrder.Count > RecentLimit) _recent.Remove(_recentOrder.Dequeue());
     }
+
+    private ReservationInfo? Find(string reservationId) =>
+        _active.TryGetValue(reservationId, out var active) ? active.Info : _recent.GetValueOrDefault(reservationId);
 
     private ReservationInfo ActiveOrThrow(string reservationId)
     {
         RequireWallet();
-        if (S.Active.TryGetValue(reservationId, out var reservation)) return reservation;
-        if (S.Recent.FirstOrDefault(r => r.Id == reservationId) is { } closed)
+        if (_active.TryGetValue(reservationId, out var reservation)) return reservation.Info;
+        if (_recent.TryGetValue(reservationId, out var closed))
         {
             throw new ReservationStateException($"Reservation '{reservationId}' is {closed.Status}, not active.");
         }
 
-        throw new WalletNotFoundException($"Reservation '{reservationId}' does not exist.");
+        throw new WalletNotFoundException($"Reservation '{reservationId}' does not exist or is no longer active.");
     }
 
     private void RequireWallet()
@@ -204,7 +266,7 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
     private WalletEntry Deposit(decimal amount, string description, DateTimeOffset now)
     {
         S.Balance += amount;
-        return new WalletEntry(amount, "deposit", description, null, null, S.Balance, now);
+        return new WalletEntry("deposit", amount, description, null, null, S.Balance, now);
     }
 
     private static void CheckAmount(decimal amount, string field, bool allowZero)

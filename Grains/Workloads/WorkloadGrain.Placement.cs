@@ -37,8 +37,10 @@ public sealed partial class WorkloadGrain
             if (await ReserveAsync(amount) is not { } segment) return;
             S.Billing = segment;
             SetStatus(WorkloadStatus.Provisioning, $"reserved {amount} USD for the first {O.BillingPeriod.TotalHours:0.##} h; launching on the best of {candidates.Count} offers");
-            await state.WriteStateAsync();
         }
+
+        // One write for the reservation and the launch: after a crash in between, the retry finds the same
+        // reservation (its id is numbered by segment) and the same instance (the launch's client token).
 
         var launched = await LaunchFirstAsync(candidates, cancellationToken);
         if (launched.Result is not { } result)
@@ -153,7 +155,6 @@ public sealed partial class WorkloadGrain
         var option = result.Option;
         var current = new WorkloadPlacement(result.Provider, option.Cloud, option.Region, option.Zone, option.InstanceType, option.Market,
             result.Instance.PricePerHour, result.Instance.InstanceId, Now, Reason: reason);
-        S.Current = current;
         S.Placements.Add(current);
         S.FailedHealthChecks = 0;
         S.Health = EndpointHealth.Unknown;
@@ -163,9 +164,7 @@ public sealed partial class WorkloadGrain
     private void EndPlacement(string reason)
     {
         if (S.Current is null) return;
-        var ended = S.Current with { End = Now, EndReason = reason };
-        S.Placements[^1] = ended;
-        S.Current = null;
+        S.Placements[^1] = S.Current with { End = Now, EndReason = reason };
         S.Health = EndpointHealth.Unknown;
     }
 

@@ -27,10 +27,12 @@ public sealed class WorkloadState
     public string ProjectId { get; set; } = "";
     public WorkloadSpec? Spec { get; set; }
 
-    /// <summary>The current placement (also the last of <see cref="Placements"/>), or null.</summary>
-    public WorkloadPlacement? Current { get; set; }
-
+    /// <summary>Every placement, oldest first; the last one is current while it has not ended.</summary>
     public List<WorkloadPlacement> Placements { get; set; } = [];
+
+    /// <summary>The current placement (the last of <see cref="Placements"/> while it has not ended), or null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public WorkloadPlacement? Current => Placements.Count > 0 && Placements[^1].End is null ? Placements[^1] : null;
     public List<RetiringInstance> Retiring { get; set; } = [];
     public BillingSegment? Billing { get; set; }
 

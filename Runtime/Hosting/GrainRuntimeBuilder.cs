@@ -67,7 +67,7 @@ public sealed class GrainRuntimeBuilder
         }
 
         Services.Configure<PostgresOptions>(o => o.ConnectionString = connectionString);
-        Services.TryAddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString).Build());
+        Services.TryAddSingleton(sp => PostgresOptions.CreateDataSource(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         Services.AddSingleton<IRuntimeStartupTask, PostgresMigrator>();
         Services.AddKeyedSingleton<IGrainStorage>(storageName, (sp, _) => new PostgresGrainStorage(sp.GetRequiredService<NpgsqlDataSource>()));
         if (storageName == GrainStorageNames.Default)

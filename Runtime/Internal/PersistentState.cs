@@ -32,13 +32,13 @@ internal sealed class PersistentState<TState>(string stateName, IGrainStorage st
     public Task WriteStateAsync<TEntry>(IReadOnlyList<TEntry> entries, CancellationToken cancellationToken = default)
     {
         var journal = Journal();
-        var json = entries.Select(e => Storage.GrainStateSerializer.Serialize(e)).ToArray();
+        var json = entries.Select(e => new JournalAppend((e as IJournalKind)?.JournalKind ?? "", Storage.GrainStateSerializer.Serialize(e))).ToArray();
         return Fenced(() => journal.WriteStateAsync(stateName, activation.Id, this, json, cancellationToken));
     }
 
-    public async Task<IReadOnlyList<JournalRecord<TEntry>>> ReadJournalAsync<TEntry>(long afterSequence, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JournalRecord<TEntry>>> ReadJournalAsync<TEntry>(long afterSequence, int limit, string? kind = null, CancellationToken cancellationToken = default)
     {
-        var stored = await Journal().ReadJournalAsync(stateName, activation.Id, afterSequence, limit, cancellationToken);
+        var stored = await Journal().ReadJournalAsync(stateName, activation.Id, afterSequence, limit, kind, cancellationToken);
         return stored.Select(e => new JournalRecord<TEntry>(e.Sequence, Storage.GrainStateSerializer.Deserialize<TEntry>(e.Json), e.RecordedAt)).ToList();
     }
 

@@ -34,13 +34,13 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
     }
 
     public Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken) =>
-        WriteStateAsync(stateName, grainId, grainState, [], cancellationToken);
+        WriteStateAsync(stateName, grainId, grainState, Array.Empty<JournalAppend>(), cancellationToken);
 
     /// <summary>
     /// One statement: the conditional state write and, only if it wrote, the journal entries numbered after the
     /// grain's last one. The state and its journal therefore never disagree.
     /// </summary>
-    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<string> entriesJson, CancellationToken cancellationToken)
+    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<JournalAppend> entries, CancellationToken cancellationToken)
     {
         string json = GrainStateSerializer.Serialize(grainState.State);
         long? expected = ParseEtag(grainState.ETag, stateName, grainId);
@@ -59,21 +59,25 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
                returning version
                """;
         int entriesParameter = fenceFirst + (fence is null ? 0 : 3);
-        await using var command = dataSource.CreateCommand(entriesJson.Count == 0 ? write : $"""
+        await using var command = dataSource.CreateCommand(entries.Count == 0 ? write : $"""
             with written as ({write}),
             appended as (
-                insert into grain_journal (grain_type, grain_key, state_name, sequence, payload)
-                select $1, $2, $3, last.sequence + e.ordinal, e.payload
+                insert into grain_journal (grain_type, grain_key, state_name, sequence, kind, payload)
+                select $1, $2, $3, last.sequence + e.ordinal, e.kind, e.payload
                 from written,
                      (select coalesce(max(sequence), 0) as sequence from grain_journal where grain_type = $1 and grain_key = $2 and state_name = $3) last,
-                     unnest(${entriesParameter}::jsonb[]) with ordinality as e(payload, ordinal))
+                     unnest(${entriesParameter}::text[], ${entriesParameter + 1}::jsonb[]) with ordinality as e(kind, payload, ordinal))
             select version from written
             """);
         AddKey(command, stateName, grainId);
         command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb });
         if (expected is not null) command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
         if (fence is not null) LeaseFence.AddParameters(command, fence);
-        if (entriesJson.Count > 0) command.Parameters.Add(new NpgsqlParameter { Value = entriesJson.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        if (entries.Count > 0)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Kind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Json).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        }
         var version = await command.ExecuteScalarAsync(cancellationToken);
         if (version is not long newVersion)
         {
@@ -85,16 +89,23 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         grainState.RecordExists = true;
     }
 
-    public async Task<IReadOnlyList<StoredJournalEntry>> ReadJournalAsync(string stateName, GrainId grainId, long afterSequence, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredJournalEntry>> ReadJournalAsync(string stateName, GrainId grainId, long afterSequence, int limit, string? kind, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            select sequence, payload::text, recorded_at from grain_journal
-            where grain_type = $1 and grain_key = $2 and state_name = $3 and sequence > $4
-            order by sequence limit $5
-            """);
+        await using var command = dataSource.CreateCommand(kind is null
+            ? """
+              select sequence, payload::text, recorded_at from grain_journal
+              where grain_type = $1 and grain_key = $2 and state_name = $3 and sequence > $4
+              order by sequence limit $5
+              """
+            : """
+              select sequence, payload::text, recorded_at from grain_journal
+              where grain_type = $1 and grain_key = $2 and state_name = $3 and kind = $6 and sequence > $4
+              order by sequence limit $5
+              """);
         AddKey(command, stateName, grainId);
         command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        if (kind is not null) command.Parameters.Add(new NpgsqlParameter { Value = kind });
         var entries = new List<StoredJournalEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

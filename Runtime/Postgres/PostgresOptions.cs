@@ -10,6 +10,30 @@ public sealed class PostgresOptions
 
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>Statements Npgsql prepares on each connection once they repeat, unless the connection string sets Max Auto Prepare.</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>
+    /// The data source the runtime uses. Unless the connection string says otherwise: every statement of the runtime
+    /// repeats (state reads and writes, reminders, leases), so Npgsql prepares them automatically and PostgreSQL skips
+    /// parsing and planning; and the runtime never changes session settings, so a pooled connection is not reset
+    /// (a DISCARD ALL round trip) each time it is returned.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // The generic builder knows only the keys the string names (Npgsql's answers true for every keyword it knows).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.ConnectionStringBuilder.NoResetOnClose = true;
+        return builder.Build();
+    }
+
     /// <summary>Null when the connection string is usable, else what is wrong with it (never the string itself).</summary>
     public static string? DescribeProblem(string? connectionString) => PostgresOptionsValidator.Problem(connectionString);
 }

@@ -18,6 +18,8 @@ internal static class GrainStateSerializer
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             NumberHandling = JsonNumberHandling.Strict,
+            // Absent reads back as null (or the property's initial value): smaller rows, less for PostgreSQL to parse.
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.MakeReadOnly(populateMissingResolver: true);

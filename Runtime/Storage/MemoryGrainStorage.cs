@@ -9,7 +9,7 @@ namespace Arbitrage.Orleans.Runtime.Storage;
 internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGrainJournalStorage, IGrainStateQuery
 {
     private readonly ConcurrentDictionary<(string Type, string Key, string State), (string Json, long Version)> _rows = new();
-    private readonly ConcurrentDictionary<(string Type, string Key, string State), List<StoredJournalEntry>> _journals = new();
+    private readonly ConcurrentDictionary<(string Type, string Key, string State), List<(string Kind, StoredJournalEntry Entry)>> _journals = new();
 
     public MemoryGrainStorage() : this(TimeProvider.System)
     {
@@ -62,25 +62,26 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGr
     }
 
     /// <summary>The state write and the append happen under the journal's lock, so readers see both or neither.</summary>
-    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<string> entriesJson, CancellationToken cancellationToken)
+    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<JournalAppend> entries, CancellationToken cancellationToken)
     {
         var journal = _journals.GetOrAdd((grainId.Type, grainId.Key, stateName), _ => []);
         lock (journal)
         {
             WriteStateAsync(stateName, grainId, grainState, cancellationToken).GetAwaiter().GetResult();
             var now = time.GetUtcNow();
-            foreach (var json in entriesJson) journal.Add(new StoredJournalEntry(journal.Count + 1, json, now));
+            foreach (var entry in entries) journal.Add((entry.Kind, new StoredJournalEntry(journal.Count + 1, entry.Json, now)));
         }
 
         await Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<StoredJournalEntry>> ReadJournalAsync(string stateName, GrainId grainId, long afterSequence, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredJournalEntry>> ReadJournalAsync(string stateName, GrainId grainId, long afterSequence, int limit, string? kind, CancellationToken cancellationToken)
     {
         if (!_journals.TryGetValue((grainId.Type, grainId.Key, stateName), out var journal)) return Task.FromResult<IReadOnlyList<StoredJournalEntry>>([]);
         lock (journal)
         {
-            return Task.FromResult<IReadOnlyList<StoredJournalEntry>>(journal.Where(e => e.Sequence > afterSequence).Take(limit).ToList());
+            return Task.FromResult<IReadOnlyList<StoredJournalEntry>>(
+                journal.Where(e => e.Entry.Sequence > afterSequence && (kind is null || e.Kind == kind)).Take(limit).Select(e => e.Entry).ToList());
         }
     }
 

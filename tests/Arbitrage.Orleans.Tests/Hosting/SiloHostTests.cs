@@ -127,6 +127,31 @@ public sealed class SiloHostTests(PostgresServerFixture postgres)
         Assert.Contains($"Cluster:AdvertisedAddress http://127.0.0.1:{ports[0]} is already used by live silo", duplicate.Output);
     }
 
+    [Fact]
+    public async Task A_token_revoked_through_one_silo_is_refused_at_once_by_every_silo_and_gateway()
+    {
+        var database = new Dictionary<string, string> { ["ConnectionStrings__Arbitrage"] = await postgres.CreateDatabaseAsync() };
+        await using var first = SiloProcess.Start(["--Cluster:AdvertisedAddress", $"http://127.0.0.1:{FreePort()}"], database);
+        await using var second = SiloProcess.Start(["--Cluster:AdvertisedAddress", $"http://127.0.0.1:{FreePort()}"], database);
+        await using var gateway = SiloProcess.Start(["--role", "gateway"], database);
+        await Task.WhenAll(first.WaitUntilServingAsync(), second.WaitUntilServingAsync(), gateway.WaitUntilServingAsync());
+
+        using var create = await first.Http.PostAsync("/v1/tokens",
+            new StringContent("{\"name\": \"shared\", \"permissions\": [\"workloads:read\"]}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        var token = System.Text.Json.JsonDocument.Parse(await create.Content.ReadAsStringAsync()).RootElement;
+        var clients = new[] { first, second, gateway }.Select(s => s.ClientWith(token.GetProperty("token").GetString())).ToList();
+        foreach (var client in clients) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/workloads")).StatusCode);
+
+        using var revoke = await second.Http.DeleteAsync($"/v1/tokens/{token.GetProperty("id").GetString()}");
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        foreach (var client in clients)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/workloads")).StatusCode);
+            client.Dispose();
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

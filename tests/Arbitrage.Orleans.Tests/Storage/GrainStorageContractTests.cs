@@ -13,6 +13,8 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
 
     protected IGrainStorage Storage { get; set; } = null!;
 
+    protected IGrainStateQuery Query { get; set; } = null!;
+
     public abstract Task InitializeAsync();
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
@@ -127,6 +129,68 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal(1m, check.State.Balance);
     }
 
+    [Fact]
+    public async Task Journal_entries_are_appended_with_the_state_numbered_from_one_and_read_in_pages()
+    {
+        var journal = (IGrainJournalStorage)Storage;
+        var state = Empty();
+        state.State.Balance = 5m;
+        await journal.WriteStateAsync("wallet", Grain, state, [new JournalAppend("transaction", "{\"amount\": 5}")], default);
+        state.State.Balance = 3m;
+        await journal.WriteStateAsync("wallet", Grain, state, [new JournalAppend("hold", "{\"amount\": 0}"), new JournalAppend("transaction", "{\"amount\": -1}"), new JournalAppend("transaction", "{\"amount\": -1}")], default);
+
+        var firstPage = await journal.ReadJournalAsync("wallet", Grain, 0, 2, null, default);
+        var secondPage = await journal.ReadJournalAsync("wallet", Grain, firstPage[^1].Sequence, 2, null, default);
+        Assert.Equal([1L, 2L], firstPage.Select(e => e.Sequence));
+        Assert.Equal([3L, 4L], secondPage.Select(e => e.Sequence));
+        Assert.Contains("-1", secondPage[0].Json);
+        var transactions = await journal.ReadJournalAsync("wallet", Grain, 0, 10, "transaction", default);
+        Assert.Equal([1L, 3L, 4L], transactions.Select(e => e.Sequence));
+        Assert.Empty(await journal.ReadJournalAsync("wallet", new GrainId("WalletGrain", "other"), 0, 10, null, default));
+    }
+
+    [Fact]
+    public async Task A_refused_state_write_appends_nothing_to_the_journal()
+    {
+        var journal = (IGrainJournalStorage)Storage;
+        var first = Empty();
+        await journal.WriteStateAsync("wallet", Grain, first, [new JournalAppend("", "{\"amount\": 1}")], default);
+        var stale = new TestGrainState<WalletState> { ETag = first.ETag, RecordExists = true };
+        await journal.WriteStateAsync("wallet", Grain, first, [new JournalAppend("", "{\"amount\": 2}")], default);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => journal.WriteStateAsync("wallet", Grain, stale, [new JournalAppend("", "{\"amount\": 99}")], default));
+        var entries = await journal.ReadJournalAsync("wallet", Grain, 0, 10, null, default);
+        Assert.Equal(2, entries.Count);
+        Assert.DoesNotContain(entries, e => e.Json.Contains("99"));
+    }
+
+    [Fact]
+    public async Task A_state_query_filters_by_properties_orders_newest_first_and_pages_with_a_cursor()
+    {
+        for (int i = 1; i <= 5; i++)
+        {
+            var row = new TestGrainState<ListedState> { State = new ListedState { Owner = i % 2 == 0 ? "b" : "a", CreatedAtMs = i * 10 } };
+            await Storage.WriteStateAsync("listed", new GrainId("listed", $"k{i}"), row, default);
+        }
+
+        var query = Query;
+        var match = new Dictionary<string, string> { ["owner"] = "a" };
+        var first = await query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", match, "createdAtMs", null, 2), default);
+        var second = await query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", match, "createdAtMs", first.Next, 2), default);
+
+        Assert.Equal(["k5", "k3"], first.Rows.Select(r => r.Key));
+        Assert.NotNull(first.Next);
+        Assert.Equal(["k1"], second.Rows.Select(r => r.Key));
+        Assert.Null(second.Next);
+        Assert.Throws<ArgumentException>(() => new GrainStateQuery("listed", "listed", new Dictionary<string, string> { ["x' or 1=1 --"] = "a" }, "createdAtMs", null, 2).Validate());
+    }
+
+    public sealed class ListedState
+    {
+        public string Owner { get; set; } = "";
+        public long CreatedAtMs { get; set; }
+    }
+
     public sealed class WalletState
     {
         public decimal Balance { get; set; }
@@ -145,7 +209,9 @@ public sealed class MemoryGrainStorageTests : GrainStorageContractTests
 {
     public override Task InitializeAsync()
     {
-        Storage = new MemoryGrainStorage();
+        var storage = new MemoryGrainStorage();
+        Storage = storage;
+        Query = storage;
         return Task.CompletedTask;
     }
 }
@@ -160,6 +226,7 @@ public sealed class PostgresGrainStorageTests(PostgresServerFixture postgres) : 
         _dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
         await new PostgresMigrator(_dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresMigrator>.Instance).RunAsync(default);
         Storage = new PostgresGrainStorage(_dataSource);
+        Query = new PostgresGrainStateQuery(_dataSource);
     }
 
     public override async Task DisposeAsync()

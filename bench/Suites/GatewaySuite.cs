@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Arbitrage.Orleans.Bench.Infrastructure;
+using Arbitrage.Orleans.Silo.Hosting;
+
+namespace Arbitrage.Orleans.Bench.Suites;
+
+/// <summary>
+/// The product's HTTP API under load: the silo executable (a separate process, PostgreSQL with fsync on, the three
+/// simulated clouds) driven over loopback by this process. (1) POST /v1/workloads in a closed loop: accepted and
+/// durable before each 202; (2) GET /v1/workloads/{id} in a closed loop over workloads created in (1); (3) 2,000
+/// interruption notices within 10 s on running workloads, each timed from the notice to the replacement's launch
+/// call (both read from the workload's audit trail). Workloads are spread over --projects wallets of the bootstrap
+/// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
+/// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (3).
+/// </summary>
+internal sealed class GatewaySuite : ISuite
+{
+    private const string AdminToken = "arb_bench-admin-token-0123456789abcdef";
+    private const double TargetGetPerSecond = 5_000, TargetGetP99Ms = 10, TargetPostPerSecond = 1_000, TargetPostP99Ms = 50, TargetMoveP99Ms = 1_000;
+
+    public string Name => "gateway";
+
+    public string Description => "HTTP API against the silo process: GET and POST /v1/workloads rates and p99, interruption notice to replacement launch (PostgreSQL fsync on)";
+
+    public async Task<BenchResult> RunAsync(SuiteContext context)
+    {
+        var ct = context.CancellationToken;
+        var result = BenchEnvironment.AddTo(new BenchResult(), Name);
+        var seconds = TimeSpan.FromSeconds(context.Option("seconds", 10));
+        int projects = (int)context.Option("projects", 20);
+
+        var directory = Path.Combine(Path.GetTempPath(), "arbitrage-bench-" + Guid.NewGuid().ToString("N"));
+        context.Log("Starting a throwaway PostgreSQL (fsync on) ...");
+        await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(directory) { Persistent = false, Fsync = true }, context.Progress, ct);
+        var database = await BenchDatabases.CreateAsync(postgres.ConnectionString, "bench_gateway", ct);
+        await using var silo = await SiloUnderTest.StartAsync(context, database, ct);
+        using var http = silo.Client(Math.Max((int)context.Option("post-concurrency", 16), (int)context.Option("get-concurrency", 32)) + 8);
+
+        context.Log($"Creating {projects} wallets of the bootstrap tenant ...");
+        for (int p = 0; p < projects; p++)
+        {
+            await Send(http, HttpMethod.Post, "/api/v1/wallets", $$"""{"project_id": "bench-{{p}}", "initial_balance": 1000000}""", HttpStatusCode.Created);
+        }
+
+        var created = new System.Collections.Concurrent.ConcurrentBag<string>();
+        int sequence = 0;
+        Func<Task> post = async () =>
+        {
+            int n = Interlocked.Increment(ref sequence);
+            int cpu = context.Flag("unplaceable") ? 100000 : 2;
+            var body = await Send(http, HttpMethod.Post, "/v1/workloads",
+                $$$"""{"name": "bench-{{{n}}}", "requirements": {"minCPU": {{{cpu}}}, "minMemoryGB": 4}, "config": {"imageId": "ami-bench"}, "metadata": {"project_id": "bench-{{{n % projects}}}"}}""",
+                HttpStatusCode.Accepted);
+            created.Add(body.GetProperty("id").GetString()!);
+        };
+
+        var warmup = TimeSpan.FromSeconds(context.Option("warmup-seconds", 3));
+        context.Log($"Warming up POST for {warmup.TotalSeconds:0} s ...");
+        await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(post), 8).ToList(), warmup, recordLatency: false);
+        int postConcurrency = (int)context.Option("post-concurrency", 16);
+        context.Log($"POST /v1/workloads: {postConcurrency} in flight for {seconds.TotalSeconds:0} s ...");
+        var posts = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(post), postConcurrency).ToList(), seconds, recordLatency: true);
+        Report(context, result, "post", posts, TargetPostPerSecond, TargetPostP99Ms);
+
+        var ids = created.Take((int)context.Option("get-workloads", 1000)).ToArray();
+        int next = 0;
+        Func<Task> get = async () =>
+        {
+            var id = ids[(int)((uint)Interlocked.Increment(ref next) % ids.Length)];
+            using var response = await http.GetAsync($"/v1/workloads/{id}", HttpCompletionOption.ResponseContentRead);
+            if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /v1/workloads/{id} answered {(int)response.StatusCode}");
+        };
+        int getConcurrency = (int)context.Option("get-concurrency", 32);
+        context.Log($"Warming up GET for {warmup.TotalSeconds:0} s, then {getConcurrency} in flight for {seconds.TotalSeconds:0} s over {ids.Length} workloads ...");
+        await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(get), 8).ToList(), warmup, recordLatency: false);
+        var gets = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(get), getConcurrency).ToList(), seconds, recordLatency: true);
+        Report(context, result, "get", gets, TargetGetPerSecond, TargetGetP99Ms);
+
+        await MeasureMovesAsync(context, result, http, created.ToArray(), ct);
+        result.Add("workloads_created", created.Count);
+        return result;
+    }
+
+    /// <summary>Interrupts N running workloads evenly over the notice window and times each move from its audit trail.</summary>
+    private static async Task MeasureMovesAsync(SuiteContext context, BenchResult result, HttpClient http, string[] workloads, CancellationToken ct)
+    {
+        int notices = (int)context.Option("notices", 2000);
+        var window = TimeSpan.FromSeconds(context.Option("notice-seconds", 10));
+        context.Log($"Waiting until {notices} workloads are RUNNING ...");
+        var running = new List<string>();
+        var deadline = Stopwatch.StartNew();
+        for (string? cursor = null; running.Count < notices && deadline.Elapsed < TimeSpan.FromMinutes(5);)
+        {
+            var page = await Send(http, HttpMethod.Get, $"/v1/workloads?status=RUNNING&limit=200{(cursor is null ? "" : $"&cursor={cursor}")}", null, HttpStatusCode.OK);
+            running.AddRange(page.GetProperty("workloads").EnumerateArray().Select(w => w.GetProperty("id").GetString()!).Where(id => !running.Contains(id)));
+            cursor = page.GetProperty("nextCursor").GetString();
+            if (cursor is null && running.Count < notices)
+            {
+                await Task.Delay(1000, ct);
+                running.Clear();
+            }
+        }
+
+        if (running.Count < notices) throw new InvalidOperationException($"Only {running.Count} of {workloads.Length} workloads were RUNNING after 5 minutes.");
+        var targets = running.Take(notices).ToArray();
+        context.Log($"Sending {notices} interruption notices over {window.TotalSeconds:0} s ...");
+        var sent = Stopwatch.StartNew();
+        var interrupts = new List<Task>();
+        for (int i = 0; i < targets.Length; i++)
+        {
+            var due = window * i / targets.Length;
+            if (due > sent.Elapsed) await Task.Delay(due - sent.Elapsed, ct);
+            interrupts.Add(Send(http, HttpMethod.Post, $"/v1/simulation/workloads/{targets[i]}/interrupt", "{}", HttpStatusCode.Accepted));
+        }
+
+        await Task.WhenAll(interrupts);
+        result.Add("notices_sent", targets.Length).Add("notice_window_s", Math.Round(sent.Elapsed.TotalSeconds, 2));
+        context.Log($"Notices sent in {sent.Elapsed.TotalSeconds:0.0} s; reading each workload's audit trail ...");
+
+        var latency = new LatencyRecorder();
+        int missing = 0;
+        foreach (var id in targets)
+        {
+            TimeSpan? gap = null;
+            for (int attempt = 0; attempt < 100 && gap is null; attempt++)
+            {
+                var events = (await Send(http, HttpMethod.Get, $"/v1/workloads/{id}/events", null, HttpStatusCode.OK)).GetProperty("events").EnumerateArray().ToList();
+                var notice = events.LastOrDefault(e => e.GetProperty("type").GetString() == "INTERRUPTION_NOTICE");
+                var launch = events.LastOrDefault(e => e.GetProperty("type").GetString() == "REPLACEMENT_LAUNCHED");
+                if (notice.ValueKind == JsonValueKind.Object && launch.ValueKind == JsonValueKind.Object)
+                {
+                    gap = launch.GetProperty("at").GetDateTimeOffset() - notice.GetProperty("at").GetDateTimeOffset();
+                }
+                else
+                {
+                    await Task.Delay(100, ct);
+                }
+            }
+
+            if (gap is { } g) latency.Record(Math.Max(0, g.Ticks) * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+            else missing++;
+        }
+
+        double p99 = latency.PercentileMs(0.99);
+        result.Add("replacements_launched", latency.Count).Add("replacements_missing", missing)
+            .Add("notice_to_launch_p50_ms", Math.Round(latency.PercentileMs(0.5), 2))
+            .Add("notice_to_launch_p99_ms", Math.Round(p99, 2))
+            .Add("notice_to_launch_max_ms", Math.Round(latency.MaxTicks * 1000.0 / Stopwatch.Frequency, 2))
+            .Add("notice_to_launch_p99_target_ms", TargetMoveP99Ms)
+            .Add("notice_to_launch_p99_vs_target", Math.Round(p99 / TargetMoveP99Ms, 3));
+        context.Log($"Notice → replacement launch: p50 {latency.PercentileMs(0.5):0.0} ms, p99 {p99:0.0} ms (target ≤ {TargetMoveP99Ms} ms), {missing} without a replacement.");
+    }
+
+    private static void Report(SuiteContext context, BenchResult result, string name, LoadResult load, double targetPerSecond, double targetP99Ms)
+    {
+        double p99 = load.Latency!.PercentileMs(0.99);
+        result.Add($"{name}_requests_per_s", Math.Round(load.CallsPerSecond))
+            .Add($"{name}_p50_ms", Math.Round(load.Latency.PercentileMs(0.5), 2))
+            .Add($"{name}_p99_ms", Math.Round(p99, 2))
+            .Add($"{name}_requests", load.Calls)
+            .Add($"{name}_rate_vs_target", Math.Round(load.CallsPerSecond / targetPerSecond, 2))
+            .Add($"{name}_p99_vs_target", Math.Round(p99 / targetP99Ms, 3));
+        context.Log($"{name.ToUpperInvariant()}: {load.CallsPerSecond:N0} requests/s (target ≥ {targetPerSecond:N0}), p50 {load.Latency.PercentileMs(0.5):0.00} ms, p99 {p99:0.00} ms (target ≤ {targetP99Ms} ms).");
+    }
+
+    private static async Task<JsonElement> Send(HttpClient http, HttpMethod method, string path, string? json, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != expected) throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private readonly struct CallOperation(Func<Task> call) : IOperation
+    {
+        public Task InvokeAsync() => call();
+    }
+
+    /// <summary>The silo executable from this build, as a child process on a free loopback port.</summary>
+    private sealed class SiloUnderTest : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly string _providersFile;
+
+        private SiloUnderTest(Process process, int port, string providersFile)
+        {
+            _process = process;
+            _providersFile = providersFile;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public static async Task<SiloUnderTest> StartAsync(SuiteContext context, string connectionString, CancellationToken ct)
+        {
+            int port;
+            using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+            {
+                listener.Start();
+                port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+
+            // The default simulated clouds, with a 1 s boot so the moves can be measured soon after the load.
+            var providersFile = Path.Combine(Path.GetTempPath(), $"bench-providers-{Guid.NewGuid():N}.json");
+            await File.WriteAllTextAsync(providersFile, """
+                { "providers": [
+                  { "name": "sim-aws", "type": "aws", "simulation": { "seed": 1, "speed": 60, "bootDelay": "00:00:01" } },
+                  { "name": "sim-azure", "type": "azure", "simulation": { "seed": 2, "speed": 60, "bootDelay": "00:00:01" } },
+                  { "name": "sim-gcp", "type": "gcp", "simulation": { "seed": 3, "speed": 60, "bootDelay": "00:00:01" } } ] }
+                """, ct);
+            var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Arbitrage.Orleans.Silo.dll"));
+            foreach (var argument in new[] { "--urls", $"http://127.0.0.1:{port}" }) start.ArgumentList.Add(argument);
+            start.Environment["ConnectionStrings__Arbitrage"] = connectionString;
+            start.Environment["ARBITRAGE_ADMIN_TOKEN"] = AdminToken;
+            start.Environment["Market__DataDirectory"] = Path.GetFullPath(Path.Combine(context.RepositoryRoot, "..", "shared", "data"));
+            start.Environment["Market__ProvidersFile"] = providersFile;
+            start.Environment["Bootstrap__InitialCredit"] = "1000000";
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            if (context.Flag("memory")) start.Environment["Storage"] = "memory";
+            var process = Process.Start(start) ?? throw new InvalidOperationException("The silo did not start.");
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) context.Log($"silo: {line}"); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var silo = new SiloUnderTest(process, port, providersFile);
+            context.Log($"Starting the silo on port {port} ...");
+            using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            for (var waited = Stopwatch.StartNew(); ; await Task.Delay(200, ct))
+            {
+                if (process.HasExited) throw new InvalidOperationException($"The silo exited with {process.ExitCode}.");
+                if (waited.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("The silo did not serve /health within 2 minutes.");
+                try
+                {
+                    using var health = await probe.GetAsync("/health", ct);
+                    if (health.IsSuccessStatusCode) break;
+                }
+                catch (HttpRequestException)
+                {
+                }
+            }
+
+            return silo;
+        }
+
+        public HttpClient Client(int connections)
+        {
+            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(60),
+            };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+            return client;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString()])) await kill.WaitForExitAsync();
+                if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+            File.Delete(_providersFile);
+        }
+    }
+}
