@@ -11,9 +11,9 @@ public sealed class WorkloadCatalog(IGrainStateQuery query) : IWorkloadCatalog
 {
     public async Task<WorkloadListPage> ListAsync(string tenantId, WorkloadStatus? status, int limit, string? cursor, CancellationToken cancellationToken)
     {
-        var match = new Dictionary<string, string> { ["tenantId"] = tenantId };
+        var match = new Dictionary<string, string>();
         if (status is { } wanted) match["status"] = wanted.ToString();
-        var page = await query.QueryAsync<WorkloadState>(new GrainStateQuery("workload", "workload", match, "createdAtMs", DecodeCursor(cursor), limit), cancellationToken);
+        var page = await query.QueryAsync<WorkloadState>(new GrainStateQuery("workload", "workload", tenantId, match, DecodeCursor(cursor), limit), cancellationToken);
         return new WorkloadListPage(
             page.Rows.Select(r => new WorkloadSummary(r.Key, r.State.Name, r.State.Status, r.State.StatusReason, r.State.Endpoint, r.State.CreatedAt)).ToList(),
             page.Next is { } next ? EncodeCursor(next) : null);

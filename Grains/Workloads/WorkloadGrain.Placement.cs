@@ -158,7 +158,7 @@ public sealed partial class WorkloadGrain
         S.Placements.Add(current);
         S.FailedHealthChecks = 0;
         S.Health = EndpointHealth.Unknown;
-        AddEvent("LAUNCHED", null, null, $"{current.InstanceId}: {option.InstanceType} {option.Market} in {option.Zone} ({result.Provider}) at {current.PricePerHour} USD/h; {reason}");
+        AddEvent("LAUNCHED", null, null, $"{current.InstanceId}: {option.InstanceType} {option.Market} in {option.Zone} ({result.Provider}) at {current.PricePerHour} USD/h (why: see its placement)");
     }
 
     private void EndPlacement(string reason)

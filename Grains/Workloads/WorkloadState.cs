@@ -9,10 +9,11 @@ public sealed record BillingSegment(string ReservationId, decimal Reserved, deci
 public sealed record RetiringInstance(string Provider, string InstanceId, DateTimeOffset TerminateBy);
 
 /// <summary>
-/// A workload as stored. <see cref="TenantId"/>, <see cref="CreatedAtMs"/>, <see cref="Status"/> and the summary fields
-/// are top-level because the workload list reads them straight from the stored state (see <see cref="WorkloadCatalog"/>).
+/// A workload as stored. It is listed by tenant, newest first (<see cref="Arbitrage.Orleans.Runtime.IListedState"/>);
+/// <see cref="Status"/> and the summary fields are top-level because the list reads them from the stored state
+/// (see <see cref="WorkloadCatalog"/>).
 /// </summary>
-public sealed class WorkloadState
+public sealed class WorkloadState : Arbitrage.Orleans.Runtime.IListedState
 {
     public string TenantId { get; set; } = "";
     public string Name { get; set; } = "";
@@ -44,6 +45,10 @@ public sealed class WorkloadState
     public int FailedHealthChecks { get; set; }
     public EndpointHealth Health { get; set; }
     public List<WorkloadEvent> Events { get; set; } = [];
+
+    string Arbitrage.Orleans.Runtime.IListedState.ListOwner => TenantId;
+
+    long Arbitrage.Orleans.Runtime.IListedState.ListOrder => CreatedAtMs;
 
     public bool IsTerminal => Status is WorkloadStatus.Terminated or WorkloadStatus.Failed;
 }

@@ -151,6 +151,11 @@ internal sealed class GrainCallDispatcher(GrainRuntime runtime)
             // The owner could not be reached, so it never saw the call: wait for the map to move the partition.
             return false;
         }
+        catch (Exception e) when ((e is HttpRequestException or IOException) && request.Invoker.IsReadOnly)
+        {
+            // The owner was lost during a read-only call: running it again changes nothing, so retry where the map points next.
+            return false;
+        }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             // The call may have run before the owner was lost: retrying could run it twice (calls are at most once).

@@ -4,8 +4,8 @@ using Npgsql;
 namespace Arbitrage.Orleans.Runtime.Postgres;
 
 /// <summary>
-/// State queries over <c>grain_state</c>. The grain type and state name are written into the query text (validated
-/// names), so PostgreSQL can use a partial index made for that grain type; values are parameters.
+/// State queries over <c>grain_state</c>, by the owner and order columns written with a listed state's first write
+/// (index <c>grain_state_listed</c>); further property filters read the JSON. Values are parameters.
 /// </summary>
 internal sealed class PostgresGrainStateQuery(NpgsqlDataSource dataSource) : IGrainStateQuery
 {
@@ -13,8 +13,11 @@ internal sealed class PostgresGrainStateQuery(NpgsqlDataSource dataSource) : IGr
     {
         query.Validate();
         await using var command = dataSource.CreateCommand();
-        string order = $"((payload->>'{query.OrderBy}')::bigint)";
-        var conditions = new List<string> { $"grain_type = '{query.GrainType}'", $"state_name = '{query.StateName}'" };
+        const string order = "list_order";
+        command.Parameters.Add(new NpgsqlParameter { Value = query.GrainType });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.StateName });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.Owner });
+        var conditions = new List<string> { "grain_type = $1", "state_name = $2", "list_owner = $3" };
         foreach (var (property, value) in query.Match)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });

@@ -46,10 +46,13 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         long? expected = ParseEtag(grainState.ETag, stateName, grainId);
         var fence = (grainState as IFencedGrainState)?.Fence;
         int fenceFirst = expected is null ? 5 : 6;
+        // A listed state's owner and order are recorded with its first write only: later writes touch no index column.
+        var listed = expected is null ? grainState.State as IListedState : null;
+        int listedFirst = fenceFirst + (fence is null ? 0 : 3);
         string write = expected is null
             ? $"""
-               insert into grain_state (grain_type, grain_key, state_name, payload, version)
-               select $1, $2, $3, $4, 1 where {LeaseFence.ConditionOrTrue(fence, 5)}
+               insert into grain_state (grain_type, grain_key, state_name, payload, version, list_owner, list_order)
+               select $1, $2, $3, $4, 1, {(listed is null ? "null, null" : $"${listedFirst}, ${listedFirst + 1}")} where {LeaseFence.ConditionOrTrue(fence, 5)}
                on conflict do nothing
                returning version
                """
@@ -58,7 +61,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
                where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $5 and {LeaseFence.ConditionOrTrue(fence, 6)}
                returning version
                """;
-        int entriesParameter = fenceFirst + (fence is null ? 0 : 3);
+        int entriesParameter = listedFirst + (listed is null ? 0 : 2);
         await using var command = dataSource.CreateCommand(entries.Count == 0 ? write : $"""
             with written as ({write}),
             appended as (
@@ -73,6 +76,12 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb });
         if (expected is not null) command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
         if (fence is not null) LeaseFence.AddParameters(command, fence);
+        if (listed is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = listed.ListOwner });
+            command.Parameters.Add(new NpgsqlParameter { Value = listed.ListOrder });
+        }
+
         if (entries.Count > 0)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Kind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });

@@ -10,6 +10,7 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGr
 {
     private readonly ConcurrentDictionary<(string Type, string Key, string State), (string Json, long Version)> _rows = new();
     private readonly ConcurrentDictionary<(string Type, string Key, string State), List<(string Kind, StoredJournalEntry Entry)>> _journals = new();
+    private readonly ConcurrentDictionary<(string Type, string Key, string State), (string Owner, long Order)> _listed = new();
 
     public MemoryGrainStorage() : this(TimeProvider.System)
     {
@@ -45,6 +46,7 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGr
             }
 
             grainState.ETag = "1";
+            if (grainState.State is IListedState listed) _listed[key] = (listed.ListOwner, listed.ListOrder);
         }
         else
         {
@@ -89,13 +91,16 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGr
     {
         query.Validate();
         var matches = new List<(long Order, string Key, string Json)>();
-        foreach (var ((type, key, state), row) in _rows)
+        foreach (var ((type, key, state), (owner, order)) in _listed)
         {
-            if (type != query.GrainType || state != query.StateName) continue;
-            var root = System.Text.Json.JsonDocument.Parse(row.Json).RootElement;
-            if (!query.Match.All(m => root.TryGetProperty(m.Key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() == m.Value)) continue;
-            long order = root.TryGetProperty(query.OrderBy, out var o) && o.TryGetInt64(out var n) ? n : 0;
+            if (type != query.GrainType || state != query.StateName || owner != query.Owner || !_rows.TryGetValue((type, key, state), out var row)) continue;
             if (query.After is { } after && (order > after.OrderValue || (order == after.OrderValue && string.CompareOrdinal(key, after.Key) >= 0))) continue;
+            if (query.Match.Count > 0)
+            {
+                var root = System.Text.Json.JsonDocument.Parse(row.Json).RootElement;
+                if (!query.Match.All(m => root.TryGetProperty(m.Key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() == m.Value)) continue;
+            }
+
             matches.Add((order, key, row.Json));
         }
 

@@ -15,7 +15,7 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// interruption notices within 10 s on running workloads, each timed from the notice to the replacement's launch
 /// call (both read from the workload's audit trail). Workloads are spread over --projects wallets of the bootstrap
 /// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
-/// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (3).
+/// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (10).
 /// </summary>
 internal sealed class GatewaySuite : ISuite
 {
@@ -58,7 +58,7 @@ internal sealed class GatewaySuite : ISuite
             created.Add(body.GetProperty("id").GetString()!);
         };
 
-        var warmup = TimeSpan.FromSeconds(context.Option("warmup-seconds", 3));
+        var warmup = TimeSpan.FromSeconds(context.Option("warmup-seconds", 10));
         context.Log($"Warming up POST for {warmup.TotalSeconds:0} s ...");
         await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(post), 8).ToList(), warmup, recordLatency: false);
         int postConcurrency = (int)context.Option("post-concurrency", 16);
@@ -80,9 +80,24 @@ internal sealed class GatewaySuite : ISuite
         var gets = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(get), getConcurrency).ToList(), seconds, recordLatency: true);
         Report(context, result, "get", gets, TargetGetPerSecond, TargetGetP99Ms);
 
+        await TerminateAllButAsync(context, result, http, created.ToArray(), (int)context.Option("notices", 2000));
         await MeasureMovesAsync(context, result, http, created.ToArray(), ct);
         result.Add("workloads_created", created.Count);
         return result;
+    }
+
+    /// <summary>
+    /// Terminates all but <paramref name="keep"/> of the workloads (32 DELETEs in flight), so the simulated clouds have
+    /// capacity for the replacements (each simulated cloud runs at most 10,000 instances).
+    /// </summary>
+    private static async Task TerminateAllButAsync(SuiteContext context, BenchResult result, HttpClient http, string[] workloads, int keep)
+    {
+        var doomed = workloads.Skip(keep).ToArray();
+        context.Log($"Terminating {doomed.Length} workloads (32 in flight), keeping {Math.Min(keep, workloads.Length)} ...");
+        var deletes = await Load.BoundedAsync(doomed.Length, 32, i => Send(http, HttpMethod.Delete, $"/v1/workloads/{doomed[i]}", null, HttpStatusCode.Accepted));
+        result.Add("delete_requests_per_s", Math.Round(deletes.CallsPerSecond)).Add("delete_p99_ms", Math.Round(deletes.Latency!.PercentileMs(0.99), 2));
+        context.Log($"DELETE: {deletes.CallsPerSecond:N0} requests/s, p99 {deletes.Latency.PercentileMs(0.99):0.00} ms; letting them stop ...");
+        await Task.Delay(TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Interrupts N running workloads evenly over the notice window and times each move from its audit trail.</summary>
@@ -92,11 +107,12 @@ internal sealed class GatewaySuite : ISuite
         var window = TimeSpan.FromSeconds(context.Option("notice-seconds", 10));
         context.Log($"Waiting until {notices} workloads are RUNNING ...");
         var running = new List<string>();
+        var keep = workloads.Take(notices).ToHashSet();
         var deadline = Stopwatch.StartNew();
         for (string? cursor = null; running.Count < notices && deadline.Elapsed < TimeSpan.FromMinutes(5);)
         {
             var page = await Send(http, HttpMethod.Get, $"/v1/workloads?status=RUNNING&limit=200{(cursor is null ? "" : $"&cursor={cursor}")}", null, HttpStatusCode.OK);
-            running.AddRange(page.GetProperty("workloads").EnumerateArray().Select(w => w.GetProperty("id").GetString()!).Where(id => !running.Contains(id)));
+            running.AddRange(page.GetProperty("workloads").EnumerateArray().Select(w => w.GetProperty("id").GetString()!).Where(keep.Contains));
             cursor = page.GetProperty("nextCursor").GetString();
             if (cursor is null && running.Count < notices)
             {
@@ -121,30 +137,29 @@ internal sealed class GatewaySuite : ISuite
         result.Add("notices_sent", targets.Length).Add("notice_window_s", Math.Round(sent.Elapsed.TotalSeconds, 2));
         context.Log($"Notices sent in {sent.Elapsed.TotalSeconds:0.0} s; reading each workload's audit trail ...");
 
-        var latency = new LatencyRecorder();
-        int missing = 0;
-        foreach (var id in targets)
+        // Each workload's trail is read until it shows the replacement's launch, 16 at a time, for at most 60 s in all.
+        var gaps = new System.Collections.Concurrent.ConcurrentBag<TimeSpan>();
+        var readUntil = Stopwatch.StartNew();
+        await Load.BoundedAsync(targets.Length, 16, async i =>
         {
-            TimeSpan? gap = null;
-            for (int attempt = 0; attempt < 100 && gap is null; attempt++)
+            while (readUntil.Elapsed < TimeSpan.FromSeconds(60))
             {
-                var events = (await Send(http, HttpMethod.Get, $"/v1/workloads/{id}/events", null, HttpStatusCode.OK)).GetProperty("events").EnumerateArray().ToList();
+                var events = (await Send(http, HttpMethod.Get, $"/v1/workloads/{targets[i]}/events", null, HttpStatusCode.OK)).GetProperty("events").EnumerateArray().ToList();
                 var notice = events.LastOrDefault(e => e.GetProperty("type").GetString() == "INTERRUPTION_NOTICE");
                 var launch = events.LastOrDefault(e => e.GetProperty("type").GetString() == "REPLACEMENT_LAUNCHED");
                 if (notice.ValueKind == JsonValueKind.Object && launch.ValueKind == JsonValueKind.Object)
                 {
-                    gap = launch.GetProperty("at").GetDateTimeOffset() - notice.GetProperty("at").GetDateTimeOffset();
+                    gaps.Add(launch.GetProperty("at").GetDateTimeOffset() - notice.GetProperty("at").GetDateTimeOffset());
+                    return;
                 }
-                else
-                {
-                    await Task.Delay(100, ct);
-                }
+
+                await Task.Delay(200, ct);
             }
+        });
 
-            if (gap is { } g) latency.Record(Math.Max(0, g.Ticks) * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
-            else missing++;
-        }
-
+        var latency = new LatencyRecorder();
+        foreach (var gap in gaps) latency.Record(Math.Max(0, gap.Ticks) * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        int missing = targets.Length - gaps.Count;
         double p99 = latency.PercentileMs(0.99);
         result.Add("replacements_launched", latency.Count).Add("replacements_missing", missing)
             .Add("notice_to_launch_p50_ms", Math.Round(latency.PercentileMs(0.5), 2))

@@ -14,10 +14,13 @@ create table if not exists grain_journal (
 -- Reading one kind of entry (a wallet's transactions among its reservation entries).
 create index if not exists grain_journal_by_kind on grain_journal (grain_type, grain_key, state_name, kind, sequence);
 
--- GET /v1/workloads: a tenant's workloads, newest first (see Grains/Workloads/WorkloadCatalog.cs).
-create index if not exists grain_state_workloads_by_tenant
-    on grain_state ((payload->>'tenantId'), ((payload->>'createdAtMs')::bigint) desc, grain_key desc)
-    where grain_type = 'workload' and state_name = 'workload';
+-- Listed states (IListedState, e.g. workloads by tenant, newest first): owner and order are written with a state's
+-- first write only, so later writes of the state change no indexed column and can be HOT updates.
+alter table grain_state add column if not exists list_owner text null;
+alter table grain_state add column if not exists list_order bigint null;
+create index if not exists grain_state_listed
+    on grain_state (grain_type, state_name, list_owner, list_order desc, grain_key desc)
+    where list_owner is not null;
 
 -- Grain states are small JSON documents written often. Keep rows up to a page inline and uncompressed: compressing
 -- every 2-8 KB state on each write was a large part of PostgreSQL's CPU under load (see docs/PERFORMANCE.md).

@@ -165,30 +165,39 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_state_query_filters_by_properties_orders_newest_first_and_pages_with_a_cursor()
+    public async Task A_state_query_lists_an_owners_states_newest_first_filters_by_property_and_pages_with_a_cursor()
     {
-        for (int i = 1; i <= 5; i++)
+        for (int i = 1; i <= 6; i++)
         {
-            var row = new TestGrainState<ListedState> { State = new ListedState { Owner = i % 2 == 0 ? "b" : "a", CreatedAtMs = i * 10 } };
+            var row = new TestGrainState<ListedState> { State = new ListedState { Owner = i % 2 == 0 ? "b" : "a", CreatedAtMs = i * 10, Color = i == 3 ? "red" : "blue" } };
+            await Storage.WriteStateAsync("listed", new GrainId("listed", $"k{i}"), row, default);
+            row.State.Owner = "changed-later"; // owner and order are taken from the first write only
             await Storage.WriteStateAsync("listed", new GrainId("listed", $"k{i}"), row, default);
         }
 
-        var query = Query;
-        var match = new Dictionary<string, string> { ["owner"] = "a" };
-        var first = await query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", match, "createdAtMs", null, 2), default);
-        var second = await query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", match, "createdAtMs", first.Next, 2), default);
+        var none = new Dictionary<string, string>();
+        var first = await Query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", "a", none, null, 2), default);
+        var second = await Query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", "a", none, first.Next, 2), default);
+        var red = await Query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", "a", new Dictionary<string, string> { ["color"] = "red" }, null, 10), default);
 
         Assert.Equal(["k5", "k3"], first.Rows.Select(r => r.Key));
         Assert.NotNull(first.Next);
         Assert.Equal(["k1"], second.Rows.Select(r => r.Key));
         Assert.Null(second.Next);
-        Assert.Throws<ArgumentException>(() => new GrainStateQuery("listed", "listed", new Dictionary<string, string> { ["x' or 1=1 --"] = "a" }, "createdAtMs", null, 2).Validate());
+        Assert.Equal(["k3"], red.Rows.Select(r => r.Key));
+        Assert.Empty((await Query.QueryAsync<ListedState>(new GrainStateQuery("listed", "listed", "changed-later", none, null, 10), default)).Rows);
+        Assert.Throws<ArgumentException>(() => new GrainStateQuery("listed", "listed", "a", new Dictionary<string, string> { ["x' or 1=1 --"] = "a" }, null, 2).Validate());
     }
 
-    public sealed class ListedState
+    public sealed class ListedState : IListedState
     {
         public string Owner { get; set; } = "";
         public long CreatedAtMs { get; set; }
+        public string Color { get; set; } = "";
+
+        string IListedState.ListOwner => Owner;
+
+        long IListedState.ListOrder => CreatedAtMs;
     }
 
     public sealed class WalletState

@@ -6,6 +6,7 @@ namespace Arbitrage.Orleans.Tests.TestGrains;
 public interface ICounterGrain : IGrainWithStringKey
 {
     Task<int> Increment();
+    [ReadOnly]
     Task<int> Get();
     Task<string?> GetEtag();
     Task<bool> RecordExists();
