@@ -117,5 +117,4 @@ public static class WorkloadReasons
     public const string SpotInterruption = "SPOT_INTERRUPTION";
     public const string HealthCheckFailed = "HEALTH_CHECK_FAILED";
     public const string InstanceLost = "INSTANCE_LOST";
-    public const string Terminated = "TERMINATED";
 }

@@ -67,10 +67,11 @@ public sealed partial class WorkloadGrain(
         return Summary();
     }
 
+    // Local calls hand results over by reference: lists are copied so a later turn cannot change them under the caller.
     public Task<WorkloadDetails?> Get(string tenantId) =>
         Task.FromResult(Owns(tenantId)
             ? new WorkloadDetails(Id, S.Name, S.Status, S.StatusReason, S.Endpoint, S.Spec!.Requirements, S.Spec.Config, S.Spec.Metadata, S.ProjectId,
-                S.Current, S.Placements, CostToDate(), S.CommittedCost, S.CreatedAt, S.StartedAt, S.TerminatedAt)
+                S.Current, S.Placements.ToList(), CostToDate(), S.CommittedCost, S.CreatedAt, S.StartedAt, S.TerminatedAt)
             : null);
 
     public Task<WorkloadEndpoint?> GetEndpoint(string tenantId) =>
@@ -79,7 +80,7 @@ public sealed partial class WorkloadGrain(
             : null);
 
     public Task<IReadOnlyList<WorkloadEvent>?> GetEvents(string tenantId) =>
-        Task.FromResult<IReadOnlyList<WorkloadEvent>?>(Owns(tenantId) ? S.Events : null);
+        Task.FromResult<IReadOnlyList<WorkloadEvent>?>(Owns(tenantId) ? S.Events.ToList() : null);
 
     public async Task<TerminateOutcome> Terminate(string tenantId, string reason)
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Arbitrage.Orleans.Tests.Infrastructure;
+using Arbitrage.Orleans.Tests.Workloads;
 
 namespace Arbitrage.Orleans.Tests.Market;
 
@@ -25,28 +26,12 @@ public sealed class MarketApiTests(MarketSiloFixture fixture) : IClassFixture<Ma
 {
     private HttpClient Http => fixture.Silo.Http;
 
-    private async Task<(HttpResponseMessage Response, JsonElement Body)> PostAsync(string path, string json)
-    {
-        var response = await Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (response, body);
-    }
+    private Task<(HttpResponseMessage Response, JsonElement Body)> PostAsync(string path, string json) => Api.PostAsync(Http, path, json);
 
-    private async Task<(HttpResponseMessage Response, JsonElement Body)> GetAsync(string path)
-    {
-        var response = await Http.GetAsync(path);
-        return (response, await response.Content.ReadFromJsonAsync<JsonElement>());
-    }
+    private Task<(HttpResponseMessage Response, JsonElement Body)> GetAsync(string path) => Api.GetAsync(Http, path);
 
-    private static void AssertError(HttpResponseMessage response, JsonElement body, HttpStatusCode status, string code, string? field = null)
-    {
-        Assert.Equal(status, response.StatusCode);
-        var error = body.GetProperty("error");
-        Assert.Equal(code, error.GetProperty("code").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
-        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), error.GetProperty("requestId").GetString());
-        if (field is not null) Assert.Equal(field, error.GetProperty("details").GetProperty("field").GetString());
-    }
+    private static void AssertError(HttpResponseMessage response, JsonElement body, HttpStatusCode status, string code, string? field = null) =>
+        Api.AssertError(response, body, status, code, field);
 
     [Fact]
     public async Task An_estimate_recommends_the_cheapest_acceptable_sim_offer_at_its_current_price()
