@@ -73,7 +73,7 @@ public static class TokenSecrets
 {
     public const string Prefix = "arb_";
 
-    public static string NewSecret() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string NewSecret() => Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     public static string NewId(string prefix, int bytes = 8) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
 
@@ -84,8 +84,6 @@ public static class TokenSecrets
     public static bool LooksValid(string text) =>
         text.Length is > 16 and <= 200 && text.StartsWith(Prefix, StringComparison.Ordinal)
         && text.AsSpan(Prefix.Length).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>A tenant with that id exists already.</summary>

@@ -11,7 +11,7 @@ namespace Arbitrage.Orleans.Grains.Workloads;
 /// instance (found from the instance's <c>arbitrage:workload</c> tag), at once and without waiting for the
 /// workload's answer, so one slow move never delays the next notice.
 /// </summary>
-public sealed partial class InterruptionWatcher(ProviderRegistry providers, IGrainFactory grains, ILogger<InterruptionWatcher> logger) : BackgroundService
+public sealed partial class InterruptionWatcher(ProviderRegistry providers, IGrainFactory grains, TimeProvider time, ILogger<InterruptionWatcher> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(providers.Enabled.Select(p => WatchAsync(p, stoppingToken)));
@@ -34,7 +34,7 @@ public sealed partial class InterruptionWatcher(ProviderRegistry providers, IGra
             catch (Exception e)
             {
                 LogWatchFailed(e, provider.Config.Name);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

@@ -20,16 +20,14 @@ public sealed class WorkloadCatalog(IGrainStateQuery query) : IWorkloadCatalog
     }
 
     private static string EncodeCursor(GrainStateCursor cursor) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{cursor.OrderValue}:{cursor.Key}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{cursor.OrderValue}:{cursor.Key}"));
 
     private static GrainStateCursor? DecodeCursor(string? cursor)
     {
         if (string.IsNullOrEmpty(cursor)) return null;
         try
         {
-            string padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - padded.Length % 4) % 4);
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+            var text = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor));
             int colon = text.IndexOf(':');
             if (colon > 0 && long.TryParse(text[..colon], out long order) && text.Length > colon + 1) return new GrainStateCursor(order, text[(colon + 1)..]);
         }

@@ -64,17 +64,17 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGr
     }
 
     /// <summary>The state write and the append happen under the journal's lock, so readers see both or neither.</summary>
-    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<JournalAppend> entries, CancellationToken cancellationToken)
+    public Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, IReadOnlyList<JournalAppend> entries, CancellationToken cancellationToken)
     {
         var journal = _journals.GetOrAdd((grainId.Type, grainId.Key, stateName), _ => []);
         lock (journal)
         {
-            WriteStateAsync(stateName, grainId, grainState, cancellationToken).GetAwaiter().GetResult();
+            WriteStateAsync(stateName, grainId, grainState, cancellationToken).GetAwaiter().GetResult(); // completes synchronously
             var now = time.GetUtcNow();
             foreach (var entry in entries) journal.Add((entry.Kind, new StoredJournalEntry(journal.Count + 1, entry.Json, now)));
         }
 
-        await Task.CompletedTask;
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<StoredJournalEntry>> ReadJournalAsync(string stateName, GrainId grainId, long afterSequence, int limit, string? kind, CancellationToken cancellationToken)

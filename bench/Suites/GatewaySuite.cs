@@ -96,8 +96,14 @@ internal sealed class GatewaySuite : ISuite
         context.Log($"Terminating {doomed.Length} workloads (32 in flight), keeping {Math.Min(keep, workloads.Length)} ...");
         var deletes = await Load.BoundedAsync(doomed.Length, 32, i => Send(http, HttpMethod.Delete, $"/v1/workloads/{doomed[i]}", null, HttpStatusCode.Accepted));
         result.Add("delete_requests_per_s", Math.Round(deletes.CallsPerSecond)).Add("delete_p99_ms", Math.Round(deletes.Latency!.PercentileMs(0.99), 2));
-        context.Log($"DELETE: {deletes.CallsPerSecond:N0} requests/s, p99 {deletes.Latency.PercentileMs(0.99):0.00} ms; letting them stop ...");
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        context.Log($"DELETE: {deletes.CallsPerSecond:N0} requests/s, p99 {deletes.Latency.PercentileMs(0.99):0.00} ms; waiting until none is STOPPING ...");
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromMinutes(2); await Task.Delay(200))
+        {
+            var stopping = await Send(http, HttpMethod.Get, "/v1/workloads?status=STOPPING&limit=1", null, HttpStatusCode.OK);
+            if (stopping.GetProperty("workloads").GetArrayLength() == 0) return;
+        }
+
+        throw new TimeoutException("Terminated workloads were still STOPPING after 2 minutes.");
     }
 
     /// <summary>Interrupts N running workloads evenly over the notice window and times each move from its audit trail.</summary>
