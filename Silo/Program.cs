@@ -11,7 +11,7 @@ try
     await using var database = settings.NeedsLocalDatabase
         ? await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(settings.DataDirectory, "postgres")), Console.Out, CancellationToken.None)
         : null;
-    builder.Services.AddSilo(settings, database?.ConnectionString ?? settings.ConnectionString).AddSiloMarket(builder.Configuration)
+    builder.Services.AddSilo(settings, database?.ConnectionString ?? settings.ConnectionString, builder.Configuration).AddSiloMarket(builder.Configuration)
         .AddBootstrapTenant(settings, builder.Configuration).AddGateway();
     var app = builder.Build();
     if (settings.GatewayEnabled) app.MapGateway();

@@ -44,6 +44,9 @@ public sealed record SimulationConfig
     public TimeSpan StartOffset { get; init; } = TimeSpan.Zero;
 
     public TimeSpan? BootDelay { get; init; }
+
+    /// <summary>Most instances alive at once in this cloud; more launches fail with InsufficientCapacity (default 10,000).</summary>
+    public int? MaxInstances { get; init; }
 }
 
 /// <summary>The providers file: <c>{"providers": [...]}</c>.</summary>
@@ -97,6 +100,7 @@ public sealed record ProvidersFile(IReadOnlyList<ProviderConfig> Providers)
             if (p.Limits.MaxConcurrentRequests < 1) errors.Add($"{who}: limits.maxConcurrentRequests must be at least 1");
             if (p.Simulation.Speed is <= 0 or > 1_000_000 || double.IsNaN(p.Simulation.Speed)) errors.Add($"{who}: simulation.speed must be between 0 and 1,000,000");
             if (p.Simulation.StartOffset < TimeSpan.Zero) errors.Add($"{who}: simulation.startOffset cannot be negative");
+            if (p.Simulation.MaxInstances is <= 0 or > 10_000_000) errors.Add($"{who}: simulation.maxInstances must be between 1 and 10,000,000");
             if (p.Regions.Any(string.IsNullOrWhiteSpace)) errors.Add($"{who}: regions cannot contain an empty name");
         }
 

@@ -24,6 +24,7 @@ public sealed class SimulatedCloudFactory(IOptions<MarketOptions> options, TimeP
             DataDirectory = options.Value.DataDirectory,
         };
         if (provider.Simulation.BootDelay is { } boot) simulation.BootDelay = boot;
+        if (provider.Simulation.MaxInstances is { } maxInstances) simulation.MaxInstances = maxInstances;
         return new SimulatedCloud(_data.Value, simulation, time);
     }
 }

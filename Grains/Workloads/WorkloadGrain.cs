@@ -42,8 +42,19 @@ public sealed partial class WorkloadGrain(
     {
         if (state.RecordExists)
         {
-            if (S.TenantId == request.TenantId && S.Fingerprint == request.Fingerprint) return Summary();
-            throw new IdempotencyConflictException($"The Idempotency-Key was already used for a different request (workload {Id}); use a new key for a new workload.");
+            if (S.TenantId != request.TenantId || S.Fingerprint != request.Fingerprint)
+            {
+                throw new IdempotencyConflictException($"The Idempotency-Key was already used for a different request (workload {Id}); use a new key for a new workload.");
+            }
+
+            // A retry after a create whose state was written but whose reminder was not: make sure it runs.
+            if (!S.IsTerminal && _ticker is null)
+            {
+                await RegisterKeepAlive();
+                Arm(TimeSpan.Zero);
+            }
+
+            return Summary();
         }
 
         var now = Now;
@@ -61,11 +72,13 @@ public sealed partial class WorkloadGrain(
             Spec = request.Spec,
         };
         AddEvent("CREATED", null, WorkloadStatus.Pending, $"accepted; cost is charged to wallet '{S.ProjectId}'");
-        await state.WriteStateAsync();
-        await RegisterOrUpdateReminder(KeepAliveReminder, O.KeepAlivePeriod, O.KeepAlivePeriod);
+        // The state and the keep-alive reminder are written at once: one round trip and one commit when the store batches.
+        await Task.WhenAll(state.WriteStateAsync(), RegisterKeepAlive());
         Arm(TimeSpan.Zero);
         return Summary();
     }
+
+    private Task<IGrainReminder> RegisterKeepAlive() => RegisterOrUpdateReminder(KeepAliveReminder, O.KeepAlivePeriod, O.KeepAlivePeriod);
 
     // Local calls hand results over by reference: lists are copied so a later turn cannot change them under the caller.
     public Task<WorkloadDetails?> Get(string tenantId) =>

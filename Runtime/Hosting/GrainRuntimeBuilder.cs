@@ -69,7 +69,13 @@ public sealed class GrainRuntimeBuilder
         Services.Configure<PostgresOptions>(o => o.ConnectionString = connectionString);
         Services.TryAddSingleton(sp => PostgresOptions.CreateDataSource(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         Services.AddSingleton<IRuntimeStartupTask, PostgresMigrator>();
-        Services.AddKeyedSingleton<IGrainStorage>(storageName, (sp, _) => new PostgresGrainStorage(sp.GetRequiredService<NpgsqlDataSource>()));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresOptions>, PostgresOptionsValidator>());
+        Services.AddOptions<PostgresOptions>().ValidateOnStart();
+        Services.TryAddSingleton(sp => new PostgresCommandBatcher(
+            sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<IOptions<PostgresOptions>>().Value,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PostgresCommandBatcher>>()));
+        Services.AddKeyedSingleton<IGrainStorage>(storageName, (sp, _) => new PostgresGrainStorage(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<PostgresCommandBatcher>()));
         if (storageName == GrainStorageNames.Default)
         {
             Services.RemoveAll<IGrainStateQuery>();

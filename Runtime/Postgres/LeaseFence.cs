@@ -16,12 +16,10 @@ internal static class LeaseFence
     /// <summary>The condition for a fenced writer, or <c>true</c> outside a cluster.</summary>
     public static string ConditionOrTrue(GrainFence? fence, int first) => fence is null ? "true" : Condition(first);
 
-    public static void AddParameters(NpgsqlCommand command, GrainFence fence)
-    {
-        command.Parameters.Add(new NpgsqlParameter { Value = fence.Partition });
-        command.Parameters.Add(new NpgsqlParameter { Value = fence.SiloId });
-        command.Parameters.Add(new NpgsqlParameter { Value = fence.Epoch });
-    }
+    public static NpgsqlParameter[] Parameters(GrainFence fence) =>
+        [new() { Value = fence.Partition }, new() { Value = fence.SiloId }, new() { Value = fence.Epoch }];
+
+    public static void AddParameters(NpgsqlCommand command, GrainFence fence) => command.Parameters.AddRange(Parameters(fence));
 
     /// <summary>Throws <see cref="PartitionLeaseLostException"/> when the fence no longer holds (after a statement changed nothing).</summary>
     public static async Task ThrowIfLostAsync(NpgsqlDataSource dataSource, GrainFence? fence, string what, CancellationToken cancellationToken)

@@ -10,19 +10,20 @@ namespace Arbitrage.Orleans.Runtime.Postgres;
 /// etag. Every write is a single conditional statement (insert-if-absent or update-if-version-matches), so a stale
 /// writer changes nothing and gets an <see cref="InconsistentStateException"/>. In a cluster the same statement also
 /// checks the writer's lease (<see cref="LeaseFence"/>); a writer whose lease moved gets a <see cref="PartitionLeaseLostException"/>.
+/// Reads, writes and clears go through the <see cref="PostgresCommandBatcher"/>, so concurrent grains share round trips
+/// and commits.
 /// </summary>
-internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrainStorage, IGrainJournalStorage
+internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, PostgresCommandBatcher batcher) : IGrainStorage, IGrainJournalStorage
 {
     public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "select payload::text, version from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3");
-        AddKey(command, stateName, grainId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (await reader.ReadAsync(cancellationToken))
+        var rows = await batcher.ReadAsync(
+            "select payload::text, version from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3",
+            Key(stateName, grainId), reader => (Payload: reader.GetString(0), Version: reader.GetInt64(1)), cancellationToken);
+        if (rows.Count > 0)
         {
-            grainState.State = GrainStateSerializer.Deserialize<TState>(reader.GetString(0));
-            grainState.ETag = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture);
+            grainState.State = GrainStateSerializer.Deserialize<TState>(rows[0].Payload);
+            grainState.ETag = rows[0].Version.ToString(CultureInfo.InvariantCulture);
             grainState.RecordExists = true;
         }
         else
@@ -62,7 +63,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
                returning version
                """;
         int entriesParameter = listedFirst + (listed is null ? 0 : 2);
-        await using var command = dataSource.CreateCommand(entries.Count == 0 ? write : $"""
+        string sql = entries.Count == 0 ? write : $"""
             with written as ({write}),
             appended as (
                 insert into grain_journal (grain_type, grain_key, state_name, sequence, kind, payload)
@@ -71,24 +72,24 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
                      (select coalesce(max(sequence), 0) as sequence from grain_journal where grain_type = $1 and grain_key = $2 and state_name = $3) last,
                      unnest(${entriesParameter}::text[], ${entriesParameter + 1}::jsonb[]) with ordinality as e(kind, payload, ordinal))
             select version from written
-            """);
-        AddKey(command, stateName, grainId);
-        command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb });
-        if (expected is not null) command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
-        if (fence is not null) LeaseFence.AddParameters(command, fence);
+            """;
+        var parameters = new List<NpgsqlParameter>(Key(stateName, grainId)) { new() { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb } };
+        if (expected is not null) parameters.Add(new NpgsqlParameter { Value = expected.Value });
+        if (fence is not null) parameters.AddRange(LeaseFence.Parameters(fence));
         if (listed is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = listed.ListOwner });
-            command.Parameters.Add(new NpgsqlParameter { Value = listed.ListOrder });
+            parameters.Add(new NpgsqlParameter { Value = listed.ListOwner });
+            parameters.Add(new NpgsqlParameter { Value = listed.ListOrder });
         }
 
         if (entries.Count > 0)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Kind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Json).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Kind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Json).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         }
-        var version = await command.ExecuteScalarAsync(cancellationToken);
-        if (version is not long newVersion)
+
+        var versions = await batcher.QueryAsync(sql, parameters.ToArray(), reader => reader.GetInt64(0), cancellationToken);
+        if (versions is not [var newVersion])
         {
             await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Writing state '{stateName}' of {grainId}", cancellationToken);
             throw MemoryGrainStorage.Conflict(stateName, grainId, grainState.ETag, await StoredVersionAsync(stateName, grainId, cancellationToken));
@@ -131,12 +132,11 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         var fence = (grainState as IFencedGrainState)?.Fence;
         if (expected is not null)
         {
-            await using var command = dataSource.CreateCommand(
-                $"delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4 and {LeaseFence.ConditionOrTrue(fence, 5)}");
-            AddKey(command, stateName, grainId);
-            command.Parameters.Add(new NpgsqlParameter { Value = expected.Value });
-            if (fence is not null) LeaseFence.AddParameters(command, fence);
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            NpgsqlParameter[] parameters = [.. Key(stateName, grainId), new() { Value = expected.Value }, .. fence is null ? [] : LeaseFence.Parameters(fence)];
+            var deleted = await batcher.QueryAsync(
+                $"delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4 and {LeaseFence.ConditionOrTrue(fence, 5)} returning version",
+                parameters, reader => reader.GetInt64(0), cancellationToken);
+            if (deleted.Count == 0)
             {
                 await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Clearing state '{stateName}' of {grainId}", cancellationToken);
                 throw MemoryGrainStorage.Conflict(stateName, grainId, grainState.ETag, await StoredVersionAsync(stateName, grainId, cancellationToken));
@@ -160,12 +160,10 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
         return await command.ExecuteScalarAsync(cancellationToken) is long version ? version.ToString(CultureInfo.InvariantCulture) : null;
     }
 
-    private static void AddKey(NpgsqlCommand command, string stateName, GrainId grainId)
-    {
-        command.Parameters.Add(new NpgsqlParameter { Value = grainId.Type });
-        command.Parameters.Add(new NpgsqlParameter { Value = grainId.Key });
-        command.Parameters.Add(new NpgsqlParameter { Value = stateName });
-    }
+    private static NpgsqlParameter[] Key(string stateName, GrainId grainId) =>
+        [new() { Value = grainId.Type }, new() { Value = grainId.Key }, new() { Value = stateName }];
+
+    private static void AddKey(NpgsqlCommand command, string stateName, GrainId grainId) => command.Parameters.AddRange(Key(stateName, grainId));
 
     private static long? ParseEtag(string? etag, string stateName, GrainId grainId) =>
         etag is null ? null

@@ -10,14 +10,27 @@ public sealed class PostgresOptions
 
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>
+    /// Connections that send the grain state and reminder changes, batched: each sends one batch (one round trip, one
+    /// commit) at a time, with everything queued meanwhile. As many again send the grain state reads.
+    /// </summary>
+    public int BatchConnections { get; set; } = 4;
+
+    /// <summary>The most statements sent as one batch.</summary>
+    public int MaxBatchCommands { get; set; } = 64;
+
     /// <summary>Statements Npgsql prepares on each connection once they repeat, unless the connection string sets Max Auto Prepare.</summary>
     public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>Session options unless the connection string sets Options: plan prepared statements once (see <see cref="CreateDataSource"/>).</summary>
+    public const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
 
     /// <summary>
     /// The data source the runtime uses. Unless the connection string says otherwise: every statement of the runtime
     /// repeats (state reads and writes, reminders, leases), so Npgsql prepares them automatically and PostgreSQL skips
-    /// parsing and planning; and the runtime never changes session settings, so a pooled connection is not reset
-    /// (a DISCARD ALL round trip) each time it is returned.
+    /// parsing; they all find their rows by key, so PostgreSQL keeps one generic plan per statement instead of planning
+    /// each execution again for its parameter values; and the runtime never changes session settings, so a pooled
+    /// connection is not reset (a DISCARD ALL round trip) each time it is returned.
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
@@ -31,6 +44,7 @@ public sealed class PostgresOptions
         }
 
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.ConnectionStringBuilder.NoResetOnClose = true;
+        if (!given.ContainsKey("Options")) builder.ConnectionStringBuilder.Options = GenericPlans;
         return builder.Build();
     }
 
@@ -40,8 +54,14 @@ public sealed class PostgresOptions
 
 internal sealed class PostgresOptionsValidator : IValidateOptions<PostgresOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PostgresOptions options) =>
-        Problem(options.ConnectionString) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, PostgresOptions options)
+    {
+        var problems = new List<string>();
+        if (Problem(options.ConnectionString) is { } problem) problems.Add(problem);
+        if (options.BatchConnections is < 1 or > 64) problems.Add($"Postgres:BatchConnections must be between 1 and 64 (was {options.BatchConnections}).");
+        if (options.MaxBatchCommands is < 1 or > 1000) problems.Add($"Postgres:MaxBatchCommands must be between 1 and 1000 (was {options.MaxBatchCommands}).");
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 
     /// <summary>Null when the connection string is usable; the message never repeats the string (it may hold a password).</summary>
     public static string? Problem(string? connectionString)

@@ -4,8 +4,12 @@ using Npgsql;
 
 namespace Arbitrage.Orleans.Runtime.Postgres;
 
-/// <summary>Durable reminders in PostgreSQL: one row per (grain type, key, name), with the grain's partition; changes are fenced.</summary>
-internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IReminderTable
+/// <summary>
+/// Durable reminders in PostgreSQL: one row per (grain type, key, name), with the grain's partition; changes are fenced.
+/// Changes go through the <see cref="PostgresCommandBatcher"/>, so the many reminders of many grains share round trips
+/// and commits.
+/// </summary>
+internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, PostgresCommandBatcher batcher) : IReminderTable
 {
     private const string Columns = "grain_type, grain_key, reminder_name, start_at, period_ms, version, last_fired_at, partition";
 
@@ -20,7 +24,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
 
     public async Task<ReminderEntry> UpsertAsync(GrainId grainId, string name, DateTimeOffset startAt, TimeSpan period, int partition, GrainFence? fence, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(
+        var rows = await batcher.QueryAsync(
             $"""
              insert into reminders (grain_type, grain_key, reminder_name, start_at, period_ms, partition)
              select $1, $2, $3, $4, $5, $6 where {LeaseFence.ConditionOrTrue(fence, 7)}
@@ -29,8 +33,8 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
                     version = reminders.version + 1, updated_at = now()
              returning {Columns}
              """,
-            WithFence([grainId.Type, grainId.Key, name, startAt, (long)period.TotalMilliseconds, partition], fence),
-            cancellationToken);
+            Parameters(WithFence([grainId.Type, grainId.Key, name, startAt, (long)period.TotalMilliseconds, partition], fence)),
+            ReadEntry, cancellationToken);
         if (rows.Count == 0)
         {
             await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Registering reminder '{name}' of {grainId}", cancellationToken);
@@ -41,25 +45,22 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
 
     public async Task<bool> RemoveAsync(GrainId grainId, string name, GrainFence? fence, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"delete from reminders where grain_type = $1 and grain_key = $2 and reminder_name = $3 and {LeaseFence.ConditionOrTrue(fence, 4)}");
-        AddParameters(command, WithFence([grainId.Type, grainId.Key, name], fence));
-        if (await command.ExecuteNonQueryAsync(cancellationToken) > 0) return true;
+        var removed = await batcher.QueryAsync(
+            $"delete from reminders where grain_type = $1 and grain_key = $2 and reminder_name = $3 and {LeaseFence.ConditionOrTrue(fence, 4)} returning version",
+            Parameters(WithFence([grainId.Type, grainId.Key, name], fence)), reader => reader.GetInt64(0), cancellationToken);
+        if (removed.Count > 0) return true;
         await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Removing reminder '{name}' of {grainId}", cancellationToken);
         return false;
     }
 
-    public async Task RecordFiredAsync(GrainId grainId, string name, DateTimeOffset tickTime, GrainFence? fence, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
+    public Task RecordFiredAsync(GrainId grainId, string name, DateTimeOffset tickTime, GrainFence? fence, CancellationToken cancellationToken) =>
+        batcher.QueryAsync(
             $"""
              update reminders set last_fired_at = $4
              where grain_type = $1 and grain_key = $2 and reminder_name = $3 and (last_fired_at is null or last_fired_at < $4) and {LeaseFence.ConditionOrTrue(fence, 5)}
-             """);
-        AddParameters(command, WithFence([grainId.Type, grainId.Key, name, tickTime], fence));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
+             returning version
+             """,
+            Parameters(WithFence([grainId.Type, grainId.Key, name, tickTime], fence)), reader => reader.GetInt64(0), cancellationToken);
 
     private static object[] WithFence(object[] values, GrainFence? fence) =>
         fence is null ? values : [.. values, fence.Partition, fence.SiloId, fence.Epoch];
@@ -70,26 +71,20 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
         AddParameters(command, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<ReminderEntry>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(new ReminderEntry(
-                new GrainId(reader.GetString(0), reader.GetString(1)),
-                reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3),
-                TimeSpan.FromMilliseconds(reader.GetInt64(4)),
-                reader.GetInt64(5).ToString(CultureInfo.InvariantCulture),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
-                reader.GetInt32(7)));
-        }
-
+        while (await reader.ReadAsync(cancellationToken)) entries.Add(ReadEntry(reader));
         return entries;
     }
 
-    private static void AddParameters(NpgsqlCommand command, object[] values)
-    {
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-    }
+    private static ReminderEntry ReadEntry(NpgsqlDataReader reader) => new(
+        new GrainId(reader.GetString(0), reader.GetString(1)),
+        reader.GetString(2),
+        reader.GetFieldValue<DateTimeOffset>(3),
+        TimeSpan.FromMilliseconds(reader.GetInt64(4)),
+        reader.GetInt64(5).ToString(CultureInfo.InvariantCulture),
+        reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+        reader.GetInt32(7));
+
+    private static NpgsqlParameter[] Parameters(object[] values) => values.Select(value => new NpgsqlParameter { Value = value }).ToArray();
+
+    private static void AddParameters(NpgsqlCommand command, object[] values) => command.Parameters.AddRange(Parameters(values));
 }

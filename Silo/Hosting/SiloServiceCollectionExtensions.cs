@@ -12,8 +12,8 @@ public static class SiloServiceCollectionExtensions
     /// The grain runtime with the product's grains, on PostgreSQL (a cluster member) or (for throwaway runs) in memory;
     /// in the gateway role a cluster client that hosts no grain.
     /// </summary>
-    public static IServiceCollection AddSilo(this IServiceCollection services, SiloSettings settings, string? connectionString) =>
-        services.AddGrainRuntime(runtime =>
+    public static IServiceCollection AddSilo(this IServiceCollection services, SiloSettings settings, string? connectionString, IConfiguration configuration) =>
+        services.Configure<Arbitrage.Orleans.Runtime.Postgres.PostgresOptions>(configuration.GetSection("Postgres")).AddGrainRuntime(runtime =>
         {
             runtime.AddGrains(GrainsAssembly.Assembly);
             if (settings.Storage == StorageMode.Memory)

@@ -15,7 +15,8 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// interruption notices within 10 s on running workloads, each timed from the notice to the replacement's launch
 /// call (both read from the workload's audit trail). Workloads are spread over --projects wallets of the bootstrap
 /// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
-/// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (10).
+/// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (20: a
+/// silo's JIT still spends about a fifth of the machine on re-compiling hot code 15 s after its start).
 /// </summary>
 internal sealed class GatewaySuite : ISuite
 {
@@ -58,7 +59,7 @@ internal sealed class GatewaySuite : ISuite
             created.Add(body.GetProperty("id").GetString()!);
         };
 
-        var warmup = TimeSpan.FromSeconds(context.Option("warmup-seconds", 10));
+        var warmup = TimeSpan.FromSeconds(context.Option("warmup-seconds", 20));
         context.Log($"Warming up POST for {warmup.TotalSeconds:0} s ...");
         await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(post), 8).ToList(), warmup, recordLatency: false);
         int postConcurrency = (int)context.Option("post-concurrency", 16);
@@ -227,13 +228,15 @@ internal sealed class GatewaySuite : ISuite
                 port = ((IPEndPoint)listener.LocalEndpoint).Port;
             }
 
-            // The default simulated clouds, with a 1 s boot so the moves can be measured soon after the load.
+            // The default simulated clouds, with a 1 s boot so the moves can be measured soon after the load, and room
+            // for every workload the run creates (at the default 10,000 instances per cloud, workloads created late
+            // would wait for capacity and retry: load that depends on how fast the run went).
             var providersFile = Path.Combine(Path.GetTempPath(), $"bench-providers-{Guid.NewGuid():N}.json");
             await File.WriteAllTextAsync(providersFile, """
                 { "providers": [
-                  { "name": "sim-aws", "type": "aws", "simulation": { "seed": 1, "speed": 60, "bootDelay": "00:00:01" } },
-                  { "name": "sim-azure", "type": "azure", "simulation": { "seed": 2, "speed": 60, "bootDelay": "00:00:01" } },
-                  { "name": "sim-gcp", "type": "gcp", "simulation": { "seed": 3, "speed": 60, "bootDelay": "00:00:01" } } ] }
+                  { "name": "sim-aws", "type": "aws", "simulation": { "seed": 1, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } },
+                  { "name": "sim-azure", "type": "azure", "simulation": { "seed": 2, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } },
+                  { "name": "sim-gcp", "type": "gcp", "simulation": { "seed": 3, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } } ] }
                 """, ct);
             var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Arbitrage.Orleans.Silo.dll"));

@@ -34,12 +34,24 @@ public sealed class ProviderConfigurationTests : IDisposable
     [InlineData("""{"providers": [{"name": "sim-aws", "type": "aws", "adapter": "ec2"}]}""", "provider 'sim-aws': adapter 'ec2' must be one of simulated")]
     [InlineData("""{"providers": [{"type": "aws"}]}""", "providers[0]: name is required")]
     [InlineData("""{"providers": [{"name": "sim-aws", "type": "aws", "simulation": {"speed": 0}}]}""", "provider 'sim-aws': simulation.speed must be between 0 and 1,000,000")]
+    [InlineData("""{"providers": [{"name": "sim-aws", "type": "aws", "simulation": {"maxInstances": 0}}]}""", "provider 'sim-aws': simulation.maxInstances must be between 1 and 10,000,000")]
     [InlineData("""{"providers": [{"name": "sim-aws", "type": "aws", "colour": "blue"}]}""", "colour")]
     [InlineData("""{"providers": []}""", "lists no providers")]
     [InlineData("""{"providers": [""", "is not valid")]
     public void A_bad_providers_file_is_refused_naming_the_provider_and_field(string json, string expected)
     {
         Assert.Contains(expected, LoadFails(json).Message);
+    }
+
+    [Fact]
+    public void A_simulated_clouds_instance_limit_comes_from_its_simulation_section()
+    {
+        File.WriteAllText(_file, """{"providers": [{"name": "sim-aws", "type": "aws", "simulation": {"maxInstances": 3}}, {"name": "sim-gcp", "type": "gcp"}]}""");
+        var providers = ProvidersFile.Load(_file).Providers;
+        var factory = new SimulatedCloudFactory(Microsoft.Extensions.Options.Options.Create(new MarketOptions { DataDirectory = SharedData.Directory }), TimeProvider.System);
+
+        Assert.Equal(3, factory.Create(providers[0]).LaunchApis.Single().MaxInstances);
+        Assert.Equal(10_000, factory.Create(providers[1]).LaunchApis.Single().MaxInstances);
     }
 
     [Fact]

@@ -229,17 +229,20 @@ public sealed class MemoryGrainStorageTests : GrainStorageContractTests
 public sealed class PostgresGrainStorageTests(PostgresServerFixture postgres) : GrainStorageContractTests
 {
     private NpgsqlDataSource? _dataSource;
+    private PostgresCommandBatcher? _batcher;
 
     public override async Task InitializeAsync()
     {
-        _dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        _dataSource = PostgresOptions.CreateDataSource(await postgres.CreateDatabaseAsync());
         await new PostgresMigrator(_dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresMigrator>.Instance).RunAsync(default);
-        Storage = new PostgresGrainStorage(_dataSource);
+        _batcher = new PostgresCommandBatcher(_dataSource, new PostgresOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresCommandBatcher>.Instance);
+        Storage = new PostgresGrainStorage(_dataSource, _batcher);
         Query = new PostgresGrainStateQuery(_dataSource);
     }
 
     public override async Task DisposeAsync()
     {
+        if (_batcher is not null) await _batcher.DisposeAsync();
         if (_dataSource is not null) await _dataSource.DisposeAsync();
     }
 

@@ -1,6 +1,7 @@
 using Arbitrage.Orleans.Runtime;
 using Arbitrage.Orleans.Runtime.Postgres;
 using Arbitrage.Orleans.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -54,6 +55,21 @@ public sealed class PostgresSchemaTests(PostgresServerFixture postgres)
 
         Assert.Contains("9999", error.Message);
         Assert.Contains($"version {PostgresMigrator.LatestVersion}", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 64, "Postgres:BatchConnections must be between 1 and 64 (was 0)")]
+    [InlineData(4, 5000, "Postgres:MaxBatchCommands must be between 1 and 1000 (was 5000)")]
+    public void Batching_settings_out_of_range_are_refused_naming_the_setting(int connections, int commands, string expected)
+    {
+        var services = new ServiceCollection()
+            .AddGrainRuntime(r => r.UsePostgres("Host=127.0.0.1;Username=arbitrage;Database=arbitrage"))
+            .Configure<PostgresOptions>(o => (o.BatchConnections, o.MaxBatchCommands) = (connections, commands));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostgresOptions>>().Value);
+
+        Assert.Contains(expected, error.Message);
     }
 
     [Theory]
