@@ -16,17 +16,16 @@ internal static class LeaseFence
     /// <summary>The condition for a fenced writer, or <c>true</c> outside a cluster.</summary>
     public static string ConditionOrTrue(GrainFence? fence, int first) => fence is null ? "true" : Condition(first);
 
-    public static NpgsqlParameter[] Parameters(GrainFence fence) =>
-        [new() { Value = fence.Partition }, new() { Value = fence.SiloId }, new() { Value = fence.Epoch }];
-
-    public static void AddParameters(NpgsqlCommand command, GrainFence fence) => command.Parameters.AddRange(Parameters(fence));
+    /// <summary>The condition's parameters (partition, silo, epoch), or none outside a cluster.</summary>
+    public static NpgsqlParameter[] Parameters(GrainFence? fence) =>
+        fence is null ? [] : [new() { Value = fence.Partition }, new() { Value = fence.SiloId }, new() { Value = fence.Epoch }];
 
     /// <summary>Throws <see cref="PartitionLeaseLostException"/> when the fence no longer holds (after a statement changed nothing).</summary>
     public static async Task ThrowIfLostAsync(NpgsqlDataSource dataSource, GrainFence? fence, string what, CancellationToken cancellationToken)
     {
         if (fence is null) return;
         await using var command = dataSource.CreateCommand($"select {Condition(1)}");
-        AddParameters(command, fence);
+        command.Parameters.AddRange(Parameters(fence));
         if (await command.ExecuteScalarAsync(cancellationToken) is not true)
         {
             throw new PartitionLeaseLostException(

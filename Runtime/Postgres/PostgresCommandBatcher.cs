@@ -137,16 +137,18 @@ internal sealed partial class PostgresCommandBatcher : IAsyncDisposable
     {
         private const int Queued = 0, Claimed = 1, Cancelled = 2;
         private int _state;
+        private bool _sent;
 
         public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
 
         protected bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
 
-        /// <summary>A fresh command each time it is sent (a parameter belongs to one command only).</summary>
+        /// <summary>A fresh command each time it is sent; sent again, it takes copies (a parameter belongs to one command only).</summary>
         public NpgsqlBatchCommand CreateCommand()
         {
             var command = new NpgsqlBatchCommand(sql);
-            foreach (var parameter in parameters) command.Parameters.Add(parameter.Clone());
+            foreach (var parameter in parameters) command.Parameters.Add(_sent ? parameter.Clone() : parameter);
+            _sent = true;
             return command;
         }
 

@@ -75,7 +75,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, Postgres
             """;
         var parameters = new List<NpgsqlParameter>(Key(stateName, grainId)) { new() { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb } };
         if (expected is not null) parameters.Add(new NpgsqlParameter { Value = expected.Value });
-        if (fence is not null) parameters.AddRange(LeaseFence.Parameters(fence));
+        parameters.AddRange(LeaseFence.Parameters(fence));
         if (listed is not null)
         {
             parameters.Add(new NpgsqlParameter { Value = listed.ListOwner });
@@ -132,7 +132,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, Postgres
         var fence = (grainState as IFencedGrainState)?.Fence;
         if (expected is not null)
         {
-            NpgsqlParameter[] parameters = [.. Key(stateName, grainId), new() { Value = expected.Value }, .. fence is null ? [] : LeaseFence.Parameters(fence)];
+            NpgsqlParameter[] parameters = [.. Key(stateName, grainId), new() { Value = expected.Value }, .. LeaseFence.Parameters(fence)];
             var deleted = await batcher.QueryAsync(
                 $"delete from grain_state where grain_type = $1 and grain_key = $2 and state_name = $3 and version = $4 and {LeaseFence.ConditionOrTrue(fence, 5)} returning version",
                 parameters, reader => reader.GetInt64(0), cancellationToken);

@@ -33,7 +33,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
                     version = reminders.version + 1, updated_at = now()
              returning {Columns}
              """,
-            Parameters(WithFence([grainId.Type, grainId.Key, name, startAt, (long)period.TotalMilliseconds, partition], fence)),
+            Parameters([grainId.Type, grainId.Key, name, startAt, (long)period.TotalMilliseconds, partition], fence),
             ReadEntry, cancellationToken);
         if (rows.Count == 0)
         {
@@ -47,7 +47,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
     {
         var removed = await batcher.QueryAsync(
             $"delete from reminders where grain_type = $1 and grain_key = $2 and reminder_name = $3 and {LeaseFence.ConditionOrTrue(fence, 4)} returning version",
-            Parameters(WithFence([grainId.Type, grainId.Key, name], fence)), reader => reader.GetInt64(0), cancellationToken);
+            Parameters([grainId.Type, grainId.Key, name], fence), reader => reader.GetInt64(0), cancellationToken);
         if (removed.Count > 0) return true;
         await LeaseFence.ThrowIfLostAsync(dataSource, fence, $"Removing reminder '{name}' of {grainId}", cancellationToken);
         return false;
@@ -60,10 +60,8 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
              where grain_type = $1 and grain_key = $2 and reminder_name = $3 and (last_fired_at is null or last_fired_at < $4) and {LeaseFence.ConditionOrTrue(fence, 5)}
              returning version
              """,
-            Parameters(WithFence([grainId.Type, grainId.Key, name, tickTime], fence)), reader => reader.GetInt64(0), cancellationToken);
+            Parameters([grainId.Type, grainId.Key, name, tickTime], fence), reader => reader.GetInt64(0), cancellationToken);
 
-    private static object[] WithFence(object[] values, GrainFence? fence) =>
-        fence is null ? values : [.. values, fence.Partition, fence.SiloId, fence.Epoch];
 
     private async Task<IReadOnlyList<ReminderEntry>> QueryAsync(string sql, object[] parameters, CancellationToken cancellationToken)
     {
@@ -84,7 +82,8 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
         reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
         reader.GetInt32(7));
 
-    private static NpgsqlParameter[] Parameters(object[] values) => values.Select(value => new NpgsqlParameter { Value = value }).ToArray();
+    private static NpgsqlParameter[] Parameters(object[] values, GrainFence? fence = null) =>
+        [.. values.Select(value => new NpgsqlParameter { Value = value }), .. LeaseFence.Parameters(fence)];
 
     private static void AddParameters(NpgsqlCommand command, object[] values) => command.Parameters.AddRange(Parameters(values));
 }
