@@ -1,7 +1,7 @@
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
-using Arbitrage.Orleans.Runtime;
-using Arbitrage.Orleans.Runtime.Internal;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,7 +22,8 @@ public static class MarketServiceCollectionExtensions
         services.AddSingleton<IProviderDirectory>(sp => sp.GetRequiredService<ProviderRegistry>());
         services.AddSingleton<OfferBookHolder>();
         services.AddSingleton<IPlacementService, PlacementEngine>();
-        services.AddSingleton<IRuntimeStartupTask, OfferBookLoader>();
+        services.AddSingleton<OfferBookLoader>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OfferBookLoader>());
         services.AddSingleton<OfferBookSynchronizer>();
         services.AddHostedService(sp => sp.GetRequiredService<OfferBookSynchronizer>());
         return services;

@@ -1,9 +1,9 @@
 using Arbitrage.Orleans.Gateway;
 using Arbitrage.Orleans.Silo.Hosting;
-using Microsoft.Extensions.Options;
 
-// The silo: the grain runtime on PostgreSQL (started for you under ./.data unless ConnectionStrings:Arbitrage is set,
-// or in memory with --storage memory), with the HTTP gateway co-hosted.
+// The silo: Orleans on PostgreSQL (started for you under ./.data unless ConnectionStrings:Arbitrage is set, or in
+// memory with --storage memory), with the HTTP gateway and the Orleans dashboard co-hosted; or, with Role=gateway,
+// the gateway alone as an Orleans client of the cluster in that database.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 try
 {
@@ -11,16 +11,21 @@ try
     await using var database = settings.NeedsLocalDatabase
         ? await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(settings.DataDirectory, "postgres")), Console.Out, CancellationToken.None)
         : null;
-    builder.Services.AddSilo(settings, database?.ConnectionString ?? settings.ConnectionString, builder.Configuration).AddSiloMarket(builder.Configuration)
-        .AddBootstrapTenant(settings, builder.Configuration).AddGateway();
+    builder.AddArbitrageCluster(settings, database?.ConnectionString ?? settings.ConnectionString);
+    builder.Services.AddSiloMarket(builder.Configuration, settings.Role).AddBootstrapTenant(settings, builder.Configuration).AddGateway();
     var app = builder.Build();
     if (settings.GatewayEnabled) app.MapGateway();
+    app.MapDashboard(builder.Configuration.GetSection(DashboardSettings.SectionName).Get<DashboardSettings>() ?? new DashboardSettings());
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is SiloConfigurationException or Arbitrage.Orleans.Grains.Providers.ProviderConfigurationException or OptionsValidationException or Arbitrage.Orleans.Runtime.SchemaVersionException or Arbitrage.Orleans.Runtime.ClusterConfigurationException
-                              || (e is InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)))
+catch (Exception e) when (StartupFailure.Describe(e) is { } reason)
 {
-    Console.Error.WriteLine($"The silo cannot start: {e.Message}");
+    Console.Error.WriteLine($"The silo cannot start: {reason}");
     return 2;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"The silo stopped on an unexpected error: {e}");
+    return 1;
 }

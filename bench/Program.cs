@@ -5,6 +5,12 @@ using Arbitrage.Orleans.Bench.Suites;
 // Each suite prints progress lines, then its figures as one JSON object on the last line of standard output, and
 // keeps the same object in bench/results/<suite>.json. See docs/PERFORMANCE.md.
 
+if (args is [BenchSilo.Command, ..])
+{
+    // Not a suite: this executable started by the cluster suite as a silo hosting the bench's grains.
+    return await BenchSilo.RunAsync(args[1..]);
+}
+
 ISuite[] suites =
 [
     new RuntimeSuite(),
@@ -40,6 +46,7 @@ try
     var context = new SuiteContext(Console.Out, root, args[1..], cancellation.Token);
     context.Log($"Suite '{suite.Name}': {suite.Description}");
     var result = await suite.RunAsync(context);
+    result.Add("load_average_1m_at_end", BenchEnvironment.LoadAverage());
     var json = ResultsWriter.ToJson(result);
     var path = ResultsWriter.Write(root, suite.Name, json);
     context.Log($"Wrote {Path.GetRelativePath(root, path)}; the figures follow as one JSON line.");
@@ -56,6 +63,11 @@ catch (Exception e)
 {
     Console.Error.WriteLine($"Suite '{suite.Name}' failed: {e}");
     return 1;
+}
+finally
+{
+    // No silo the suite started outlives it, however it ended.
+    ChildProcess.KillAll();
 }
 
 void PrintSuites(TextWriter writer)

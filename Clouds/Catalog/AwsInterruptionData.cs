@@ -85,7 +85,8 @@ internal sealed class AwsInterruptionData
     private static Dictionary<(string, string), double> LoadAdvisor(string path, StringPool pool)
     {
         var result = new Dictionary<(string, string), double>();
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        using var stream = MarketDataFiles.OpenRead(path);
+        using var document = JsonDocument.Parse(stream);
         if (!document.RootElement.TryGetProperty("spot_advisor", out var regions))
         {
             throw new InvalidDataException($"'{path}' has no 'spot_advisor' object.");

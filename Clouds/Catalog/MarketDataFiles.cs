@@ -2,7 +2,12 @@ using System.IO.Compression;
 
 namespace Arbitrage.Orleans.Clouds.Catalog;
 
-/// <summary>The files of the market data directory (see its README.md) and how to open them.</summary>
+/// <summary>
+/// The files of the market data directory (see its README.md; the repository ships one in data/market) and how to
+/// open them. Any CSV or JSON file may be stored gzip-compressed as <c>name.gz</c>: <see cref="PathOf"/> and
+/// <see cref="PriceHistory"/> find either name (the plain one when both exist) and <see cref="ReadText"/> and
+/// <see cref="OpenRead"/> decompress .gz files. Trace files are read as plain <c>*.json</c> only.
+/// </summary>
 internal sealed class MarketDataFiles
 {
     public const string AwsCatalog = "catalog/aws_vms.csv";
@@ -17,6 +22,9 @@ internal sealed class MarketDataFiles
     public const string PreemptionTraces = "traces/preemption/1-node";
     public const string AvailabilityTraces = "traces/availability/1-node";
 
+    /// <summary>The name suffix of a gzip-compressed copy of a data file.</summary>
+    private const string GzipSuffix = ".gz";
+
     private MarketDataFiles(string directory) => Directory = directory;
 
     public string Directory { get; }
@@ -29,7 +37,7 @@ internal sealed class MarketDataFiles
         if (!System.IO.Directory.Exists(full))
         {
             throw new DirectoryNotFoundException(
-                $"The market data directory '{full}' does not exist. Set the simulated clouds' DataDirectory to the folder holding catalog/, interruption/, prices/ and traces/ (by default ../shared/data relative to the repository root).");
+                $"The market data directory '{full}' does not exist. Set the simulated clouds' DataDirectory to the folder holding catalog/, interruption/, prices/ and traces/ (by default data/market relative to the repository root).");
         }
 
         var files = new MarketDataFiles(full);
@@ -42,27 +50,45 @@ internal sealed class MarketDataFiles
         return files;
     }
 
-    /// <summary>The full path of a file of the data set; throws naming the directory and the file when it is missing.</summary>
+    /// <summary>
+    /// The full path of a file of the data set: <paramref name="relative"/> itself or, when only that exists, its
+    /// gzip-compressed copy <c>relative.gz</c>. Throws naming the directory and the file when both are missing.
+    /// </summary>
     public string PathOf(string relative)
     {
         var path = Path.Combine(Directory, relative);
-        return File.Exists(path)
-            ? path
-            : throw new FileNotFoundException($"The market data directory '{Directory}' has no file '{relative}' (looked for '{path}').", path);
+        if (File.Exists(path)) return path;
+        var compressed = path + GzipSuffix;
+        if (File.Exists(compressed)) return compressed;
+        throw new FileNotFoundException(
+            $"The market data directory '{Directory}' has no file '{relative}' nor '{relative}{GzipSuffix}' (looked for '{path}' and '{compressed}').", path);
     }
 
-    /// <summary>The price history file matching <paramref name="pattern"/> in prices/ (the first by name if several).</summary>
+    /// <summary>
+    /// The price history file matching <paramref name="pattern"/> in prices/, plain or gzip-compressed whichever the
+    /// pattern names (the first by name, without .gz, if several; the plain file when both exist).
+    /// </summary>
     public string PriceHistory(string pattern)
     {
         var folder = Path.Combine(Directory, PricesFolder);
-        var matches = System.IO.Directory.Exists(folder) ? System.IO.Directory.GetFiles(folder, pattern) : [];
+        var plainPattern = IsCompressed(pattern) ? pattern[..^GzipSuffix.Length] : pattern;
+        string[] matches = System.IO.Directory.Exists(folder)
+            ? [
+                .. System.IO.Directory.GetFiles(folder, plainPattern).Where(path => !IsCompressed(path)),
+                .. System.IO.Directory.GetFiles(folder, plainPattern + GzipSuffix).Where(IsCompressed),
+            ]
+            : [];
         if (matches.Length == 0)
         {
-            throw new FileNotFoundException($"The market data directory '{Directory}' has no file '{PricesFolder}/{pattern}'.", Path.Combine(folder, pattern));
+            throw new FileNotFoundException(
+                $"The market data directory '{Directory}' has no file '{PricesFolder}/{plainPattern}' nor '{PricesFolder}/{plainPattern}{GzipSuffix}'.",
+                Path.Combine(folder, pattern));
         }
 
-        Array.Sort(matches, StringComparer.Ordinal);
-        return matches[0];
+        return matches
+            .OrderBy(path => IsCompressed(path) ? path[..^GzipSuffix.Length] : path, StringComparer.Ordinal)
+            .ThenBy(IsCompressed)
+            .First();
     }
 
     /// <summary>The trace JSON files under <paramref name="relative"/>, sorted by path.</summary>
@@ -82,10 +108,17 @@ internal sealed class MarketDataFiles
     /// <summary>The whole text of a file, decompressing .gz files.</summary>
     public static string ReadText(string path)
     {
-        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return File.ReadAllText(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var reader = new StreamReader(gzip, bufferSize: 1 << 16);
+        if (!IsCompressed(path)) return File.ReadAllText(path);
+        using var reader = new StreamReader(OpenRead(path), bufferSize: 1 << 16);
         return reader.ReadToEnd();
     }
+
+    /// <summary>A stream of a file's content, decompressing .gz files; the caller disposes it.</summary>
+    public static Stream OpenRead(string path)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return IsCompressed(path) ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
+    }
+
+    private static bool IsCompressed(string path) => path.EndsWith(GzipSuffix, StringComparison.OrdinalIgnoreCase);
 }

@@ -4,7 +4,7 @@ namespace Arbitrage.Orleans.Clouds.Simulated;
 public sealed class SimulatedCloudOptions
 {
     /// <summary>The product's default data directory, relative to the repository root.</summary>
-    public const string DefaultDataDirectory = "../shared/data";
+    public const string DefaultDataDirectory = "data/market";
 
     /// <summary>Which cloud's catalog and behaviour to simulate.</summary>
     public CloudKind Cloud { get; set; } = CloudKind.Aws;

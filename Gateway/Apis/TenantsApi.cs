@@ -1,6 +1,6 @@
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Wallets;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 

@@ -1,5 +1,5 @@
 using Arbitrage.Orleans.Gateway.Http;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 

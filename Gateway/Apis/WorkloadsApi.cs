@@ -4,7 +4,7 @@ using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 

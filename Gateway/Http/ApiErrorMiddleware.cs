@@ -2,7 +2,9 @@ using System.Text.Json;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Arbitrage.Orleans.Gateway.Http;
@@ -56,7 +58,10 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is too large."),
         BadHttpRequestException bad => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, bad.Message),
         JsonException json => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, $"The request body is not valid JSON: {json.Message}"),
-        SiloUnavailableException or TimeoutException => new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The cluster could not serve the request in time; retry shortly."),
+        SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
+            new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The cluster could not serve the request in time; retry shortly."),
+        // A stale activation's write was refused (nothing was written); the next attempt reads the current state.
+        InconsistentStateException => new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The object changed while the request ran and nothing was applied; retry it."),
         OperationCanceledException => null,
         _ => new(StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "An unexpected error occurred; quote the requestId when reporting it."),
     };

@@ -1,4 +1,4 @@
-using Arbitrage.Orleans.Runtime;
+using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Http;
 

@@ -1,3 +1,4 @@
+using Orleans;
 namespace Arbitrage.Orleans.Grains.Tenancy;
 
 /// <summary>The permissions a token can hold.</summary>
@@ -12,9 +13,9 @@ public static class Permissions
     public const string WalletsManage = "wallets:manage";
     public const string TenantsManage = "tenants:manage";
 
-    /// <summary>Every permission, in a stable order.</summary>
+    /// <summary>Every permission, in a stable order (an array: a type every serializer knows, unlike a collection expression's).</summary>
     public static IReadOnlyList<string> All { get; } =
-        [WorkloadsCreate, WorkloadsRead, WorkloadsDelete, PricingRead, TokensManage, WalletsRead, WalletsManage, TenantsManage];
+        new string[] { WorkloadsCreate, WorkloadsRead, WorkloadsDelete, PricingRead, TokensManage, WalletsRead, WalletsManage, TenantsManage };
 
     /// <summary>What a new tenant's first token holds: everything but managing other tenants.</summary>
     public static IReadOnlyList<string> TenantOwner { get; } = All.Where(p => p != TenantsManage).ToList();

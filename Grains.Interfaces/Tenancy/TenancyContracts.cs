@@ -1,70 +1,89 @@
+using Orleans;
 using System.Security.Cryptography;
 using System.Text;
-using Arbitrage.Orleans.Runtime;
+using Orleans.Concurrency;
 
 namespace Arbitrage.Orleans.Grains.Tenancy;
 
 /// <summary>Who a valid token speaks for and what it may do.</summary>
-public sealed record TokenGrant(string TenantId, string TokenId, IReadOnlyList<string> Permissions, DateTimeOffset? ExpiresAt)
+[GenerateSerializer, Alias("arb.TokenGrant")]
+public sealed record TokenGrant([property: Id(0)] string TenantId, [property: Id(1)] string TokenId, [property: Id(2)] IReadOnlyList<string> Permissions, [property: Id(3)] DateTimeOffset? ExpiresAt)
 {
     public bool Allows(string permission) => Permissions.Contains(permission, StringComparer.Ordinal);
 }
 
 /// <summary>A token as listed: never its secret.</summary>
-public sealed record ApiTokenInfo(string Id, string Name, IReadOnlyList<string> Permissions, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+[GenerateSerializer, Alias("arb.ApiTokenInfo")]
+public sealed record ApiTokenInfo([property: Id(0)] string Id, [property: Id(1)] string Name, [property: Id(2)] IReadOnlyList<string> Permissions, [property: Id(3)] DateTimeOffset CreatedAt, [property: Id(4)] DateTimeOffset? ExpiresAt);
 
 /// <summary>A token just made: its listing and the secret, which is shown only this once.</summary>
-public sealed record CreatedToken(ApiTokenInfo Token, string Secret);
+[GenerateSerializer, Alias("arb.CreatedToken")]
+public sealed record CreatedToken([property: Id(0)] ApiTokenInfo Token, [property: Id(1)] string Secret);
 
 /// <summary>What a token grain records: the grant it stands for, and whether it was revoked.</summary>
-public sealed record IssueToken(string TenantId, ApiTokenInfo Token);
+[GenerateSerializer, Alias("arb.IssueToken")]
+public sealed record IssueToken([property: Id(0)] string TenantId, [property: Id(1)] ApiTokenInfo Token);
 
-public sealed record TenantInfo(string Id, string Name, DateTimeOffset CreatedAt);
+[GenerateSerializer, Alias("arb.TenantInfo")]
+public sealed record TenantInfo([property: Id(0)] string Id, [property: Id(1)] string Name, [property: Id(2)] DateTimeOffset CreatedAt);
 
 /// <summary>A new tenant with its default wallet and a first token (all permissions but tenants:manage).</summary>
-public sealed record CreatedTenant(TenantInfo Tenant, CreatedToken FirstToken);
+[GenerateSerializer, Alias("arb.CreatedTenant")]
+public sealed record CreatedTenant([property: Id(0)] TenantInfo Tenant, [property: Id(1)] CreatedToken FirstToken);
 
-public sealed record CreateTokenRequest(string Name, IReadOnlyList<string> Permissions, int? ExpiresInDays);
+[GenerateSerializer, Alias("arb.CreateTokenRequest")]
+public sealed record CreateTokenRequest([property: Id(0)] string Name, [property: Id(1)] IReadOnlyList<string> Permissions, [property: Id(2)] int? ExpiresInDays);
 
 /// <summary>
 /// One token, keyed by the SHA-256 of its secret (see <see cref="TokenSecrets"/>): the only place a token is looked
 /// up. There is one activation of it in the cluster, so a revocation is seen by the next request on every silo.
 /// </summary>
+[Alias("arb.IApiTokenGrain")]
 public interface IApiTokenGrain : IGrainWithStringKey
 {
     /// <summary>The grant, or null when the token is unknown, revoked or expired.</summary>
     [ReadOnly]
+    [Alias("Authenticate")]
     Task<TokenGrant?> Authenticate();
 
+    [Alias("Issue")]
     Task Issue(IssueToken token);
 
+    [Alias("Revoke")]
     Task Revoke();
 }
 
 /// <summary>A tenant: its name, its tokens (as listings and hashes) and its default wallet.</summary>
+[Alias("arb.ITenantGrain")]
 public interface ITenantGrain : IGrainWithStringKey
 {
     /// <summary>Creates the tenant, its default wallet (project id = tenant id) with the initial credit, and its first token.</summary>
     /// <exception cref="TenantExistsException">The tenant exists.</exception>
+    [Alias("Create")]
     Task<CreatedTenant> Create(string name, decimal initialCredit);
 
     /// <summary>
     /// The bootstrap tenant: creates it and its funded wallet when missing, and makes the token whose hash is given
     /// its admin token (revoking a previous admin token). Safe to repeat on every start of every silo.
     /// </summary>
+    [Alias("EnsureBootstrap")]
     Task EnsureBootstrap(string name, decimal initialCredit, string adminTokenHash);
 
     [ReadOnly]
+    [Alias("Get")]
     Task<TenantInfo?> Get();
 
     /// <summary>A new token holding <paramref name="request"/>'s permissions (each must be held by <paramref name="creator"/>).</summary>
     /// <exception cref="PermissionDeniedException">The creator lacks a permission it tried to grant.</exception>
+    [Alias("CreateToken")]
     Task<CreatedToken> CreateToken(CreateTokenRequest request, TokenGrant creator);
 
     [ReadOnly]
+    [Alias("ListTokens")]
     Task<IReadOnlyList<ApiTokenInfo>> ListTokens();
 
     /// <summary>Revokes the token; false when the tenant has no such token.</summary>
+    [Alias("RevokeToken")]
     Task<bool> RevokeToken(string tokenId);
 }
 
@@ -87,7 +106,9 @@ public static class TokenSecrets
 }
 
 /// <summary>A tenant with that id exists already.</summary>
+[GenerateSerializer, Alias("arb.TenantExistsException")]
 public sealed class TenantExistsException(string message) : Exception(message);
 
 /// <summary>The caller lacks a permission the operation needs or tried to grant.</summary>
+[GenerateSerializer, Alias("arb.PermissionDeniedException")]
 public sealed class PermissionDeniedException(string message) : Exception(message);

@@ -1,3 +1,4 @@
+using Orleans;
 namespace Arbitrage.Orleans.Grains.Wallets;
 
 /// <summary>Money is decimal US dollars, kept to the micro-dollar (per-second charges of cheap instances are tiny).</summary>

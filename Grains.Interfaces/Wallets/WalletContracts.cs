@@ -1,4 +1,5 @@
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace Arbitrage.Orleans.Grains.Wallets;
 
@@ -7,27 +8,31 @@ namespace Arbitrage.Orleans.Grains.Wallets;
 /// wallet's transactions; <see cref="Reserved"/> is held by active reservations; <see cref="Available"/> is what
 /// may still be reserved, never below zero.
 /// </summary>
-public sealed record WalletInfo(string ProjectId, string TenantId, string? OrgId, decimal Balance, decimal Reserved, decimal Available, string Currency, string Status, DateTimeOffset CreatedAt);
+[GenerateSerializer, Alias("arb.WalletInfo")]
+public sealed record WalletInfo([property: Id(0)] string ProjectId, [property: Id(1)] string TenantId, [property: Id(2)] string? OrgId, [property: Id(3)] decimal Balance, [property: Id(4)] decimal Reserved, [property: Id(5)] decimal Available, [property: Id(6)] string Currency, [property: Id(7)] string Status, [property: Id(8)] DateTimeOffset CreatedAt);
 
 /// <summary>One change of a wallet's balance: a deposit (initial credit, top-up) or a charge (a committed reservation).</summary>
-public sealed record WalletTransaction(string Id, string ProjectId, decimal Amount, string Type, string? Description, string? ResourceId, string? ReservationId, decimal BalanceAfter, DateTimeOffset Timestamp);
+[GenerateSerializer, Alias("arb.WalletTransaction")]
+public sealed record WalletTransaction([property: Id(0)] string Id, [property: Id(1)] string ProjectId, [property: Id(2)] decimal Amount, [property: Id(3)] string Type, [property: Id(4)] string? Description, [property: Id(5)] string? ResourceId, [property: Id(6)] string? ReservationId, [property: Id(7)] decimal BalanceAfter, [property: Id(8)] DateTimeOffset Timestamp);
 
-public sealed record TransactionPage(IReadOnlyList<WalletTransaction> Transactions, long? NextAfter);
+[GenerateSerializer, Alias("arb.TransactionPage")]
+public sealed record TransactionPage([property: Id(0)] IReadOnlyList<WalletTransaction> Transactions, [property: Id(1)] long? NextAfter);
 
 /// <summary>Credit held for a resource until it is committed (charged), released, or expires at <see cref="ExpiresAt"/>.</summary>
+[GenerateSerializer, Alias("arb.ReservationInfo")]
 public sealed record ReservationInfo(
-    string Id,
-    string ProjectId,
-    decimal Amount,
-    string Status,
-    string? Description,
-    string? ResourceType,
-    string? ResourceId,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt,
-    decimal? CommittedAmount = null,
-    DateTimeOffset? ClosedAt = null,
-    string? CloseReason = null);
+    [property: Id(0)] string Id,
+    [property: Id(1)] string ProjectId,
+    [property: Id(2)] decimal Amount,
+    [property: Id(3)] string Status,
+    [property: Id(4)] string? Description,
+    [property: Id(5)] string? ResourceType,
+    [property: Id(6)] string? ResourceId,
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] DateTimeOffset ExpiresAt,
+    [property: Id(9)] decimal? CommittedAmount = null,
+    [property: Id(10)] DateTimeOffset? ClosedAt = null,
+    [property: Id(11)] string? CloseReason = null);
 
 public static class ReservationStatus
 {
@@ -37,39 +42,50 @@ public static class ReservationStatus
     public const string Expired = "expired";
 }
 
-public sealed record CreateWallet(string TenantId, string? OrgId, decimal InitialBalance);
+[GenerateSerializer, Alias("arb.CreateWallet")]
+public sealed record CreateWallet([property: Id(0)] string TenantId, [property: Id(1)] string? OrgId, [property: Id(2)] decimal InitialBalance);
 
-public sealed record ReserveCredit(decimal Amount, string? Description, string? ResourceType, string? ResourceId, TimeSpan Ttl, string? ReservationId = null);
+[GenerateSerializer, Alias("arb.ReserveCredit")]
+public sealed record ReserveCredit([property: Id(0)] decimal Amount, [property: Id(1)] string? Description, [property: Id(2)] string? ResourceType, [property: Id(3)] string? ResourceId, [property: Id(4)] TimeSpan Ttl, [property: Id(5)] string? ReservationId = null);
 
 /// <summary>
 /// A wallet, keyed <c>{tenantId}/{projectId}</c> (see <see cref="WalletKeys"/>): its balance, the transactions that
 /// make it up (a journal written with the state), and its active reservations, expired by a durable reminder.
 /// </summary>
+[Alias("arb.IWalletGrain")]
 public interface IWalletGrain : IGrainWithStringKey
 {
     /// <exception cref="WalletExistsException">The wallet exists.</exception>
+    [Alias("Create")]
     Task<WalletInfo> Create(CreateWallet request);
 
     [ReadOnly]
+    [Alias("Get")]
     Task<WalletInfo?> Get();
 
+    [Alias("TopUp")]
     Task<WalletInfo> TopUp(decimal amount, string? description);
 
     /// <summary>Transactions numbered above <paramref name="after"/>, oldest first.</summary>
     [ReadOnly]
+    [Alias("Transactions")]
     Task<TransactionPage> Transactions(long after, int limit);
 
     /// <exception cref="InsufficientCreditException">The amount is more than what is available.</exception>
+    [Alias("Reserve")]
     Task<ReservationInfo> Reserve(ReserveCredit request);
 
     /// <summary>Charges <paramref name="actualAmount"/> (at most the reserved amount); the rest returns to available.</summary>
     /// <exception cref="ReservationStateException">The reservation is not active.</exception>
+    [Alias("Commit")]
     Task<ReservationInfo> Commit(string reservationId, decimal actualAmount, string? resourceId);
 
     /// <exception cref="ReservationStateException">The reservation is not active.</exception>
+    [Alias("Release")]
     Task<ReservationInfo> Release(string reservationId, string? reason);
 
     [ReadOnly]
+    [Alias("GetReservation")]
     Task<ReservationInfo?> GetReservation(string reservationId);
 }
 
@@ -97,11 +113,15 @@ public static class WalletKeys
         projectId.Length is >= 1 and <= 64 && projectId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }
 
+[GenerateSerializer, Alias("arb.WalletExistsException")]
 public sealed class WalletExistsException(string message) : Exception(message);
 
+[GenerateSerializer, Alias("arb.InsufficientCreditException")]
 public sealed class InsufficientCreditException(string message) : Exception(message);
 
+[GenerateSerializer, Alias("arb.ReservationStateException")]
 public sealed class ReservationStateException(string message) : Exception(message);
 
 /// <summary>The wallet or reservation does not exist (for this tenant).</summary>
+[GenerateSerializer, Alias("arb.WalletNotFoundException")]
 public sealed class WalletNotFoundException(string message) : Exception(message);

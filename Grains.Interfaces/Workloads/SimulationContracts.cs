@@ -1,3 +1,4 @@
+using Orleans;
 namespace Arbitrage.Orleans.Grains.Workloads;
 
 /// <summary>

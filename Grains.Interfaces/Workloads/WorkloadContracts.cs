@@ -1,94 +1,114 @@
+using Orleans;
 using Arbitrage.Orleans.Grains.Market;
-using Arbitrage.Orleans.Runtime;
+using Orleans.Concurrency;
 
 namespace Arbitrage.Orleans.Grains.Workloads;
 
 /// <summary>The lifecycle: PENDING → PROVISIONING → RUNNING → STOPPING → TERMINATED, or FAILED.</summary>
+[GenerateSerializer, Alias("arb.WorkloadStatus")]
 public enum WorkloadStatus { Pending, Provisioning, Running, Stopping, Terminated, Failed }
 
 /// <summary>The Compute Arbitrage API's <c>WorkloadConfig</c>.</summary>
+[GenerateSerializer, Alias("arb.WorkloadConfig")]
 public sealed record WorkloadConfig(
-    string ImageId,
-    int HealthCheckPort = 8080,
-    string HealthCheckPath = "/health",
-    IReadOnlyDictionary<string, string>? EnvironmentVariables = null,
-    string? StartupScript = null);
+    [property: Id(0)] string ImageId,
+    [property: Id(1)] int HealthCheckPort = 8080,
+    [property: Id(2)] string HealthCheckPath = "/health",
+    [property: Id(3)] IReadOnlyDictionary<string, string>? EnvironmentVariables = null,
+    [property: Id(4)] string? StartupScript = null);
 
 /// <summary>What a user asks to run.</summary>
-public sealed record WorkloadSpec(string Name, PlacementRequirements Requirements, WorkloadConfig Config, IReadOnlyDictionary<string, string> Metadata);
+[GenerateSerializer, Alias("arb.WorkloadSpec")]
+public sealed record WorkloadSpec([property: Id(0)] string Name, [property: Id(1)] PlacementRequirements Requirements, [property: Id(2)] WorkloadConfig Config, [property: Id(3)] IReadOnlyDictionary<string, string> Metadata);
 
 /// <param name="Fingerprint">A digest of the request, so a retried Idempotency-Key with a different body is refused.</param>
-public sealed record CreateWorkload(string TenantId, WorkloadSpec Spec, string Fingerprint);
+[GenerateSerializer, Alias("arb.CreateWorkload")]
+public sealed record CreateWorkload([property: Id(0)] string TenantId, [property: Id(1)] WorkloadSpec Spec, [property: Id(2)] string Fingerprint);
 
-public sealed record WorkloadSummary(string Id, string Name, WorkloadStatus Status, string? StatusReason, string Endpoint, DateTimeOffset CreatedAt);
+[GenerateSerializer, Alias("arb.WorkloadSummary")]
+public sealed record WorkloadSummary([property: Id(0)] string Id, [property: Id(1)] string Name, [property: Id(2)] WorkloadStatus Status, [property: Id(3)] string? StatusReason, [property: Id(4)] string Endpoint, [property: Id(5)] DateTimeOffset CreatedAt);
 
 /// <summary>Where a workload runs (or ran): the market, its price, the instance, and how the placement ended.</summary>
+[GenerateSerializer, Alias("arb.WorkloadPlacement")]
 public sealed record WorkloadPlacement(
-    string Provider,
-    string Cloud,
-    string Region,
-    string Zone,
-    string InstanceType,
-    string Market,
-    decimal PricePerHour,
-    string InstanceId,
-    DateTimeOffset Start,
-    DateTimeOffset? End = null,
-    string? EndReason = null,
-    string? Reason = null);
+    [property: Id(0)] string Provider,
+    [property: Id(1)] string Cloud,
+    [property: Id(2)] string Region,
+    [property: Id(3)] string Zone,
+    [property: Id(4)] string InstanceType,
+    [property: Id(5)] string Market,
+    [property: Id(6)] decimal PricePerHour,
+    [property: Id(7)] string InstanceId,
+    [property: Id(8)] DateTimeOffset Start,
+    [property: Id(9)] DateTimeOffset? End = null,
+    [property: Id(10)] string? EndReason = null,
+    [property: Id(11)] string? Reason = null);
 
+[GenerateSerializer, Alias("arb.WorkloadDetails")]
 public sealed record WorkloadDetails(
-    string Id,
-    string Name,
-    WorkloadStatus Status,
-    string? StatusReason,
-    string Endpoint,
-    PlacementRequirements Requirements,
-    WorkloadConfig Config,
-    IReadOnlyDictionary<string, string> Metadata,
-    string ProjectId,
-    WorkloadPlacement? Placement,
-    IReadOnlyList<WorkloadPlacement> Placements,
-    decimal CostToDate,
-    decimal CommittedCost,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? StartedAt,
-    DateTimeOffset? TerminatedAt);
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] WorkloadStatus Status,
+    [property: Id(3)] string? StatusReason,
+    [property: Id(4)] string Endpoint,
+    [property: Id(5)] PlacementRequirements Requirements,
+    [property: Id(6)] WorkloadConfig Config,
+    [property: Id(7)] IReadOnlyDictionary<string, string> Metadata,
+    [property: Id(8)] string ProjectId,
+    [property: Id(9)] WorkloadPlacement? Placement,
+    [property: Id(10)] IReadOnlyList<WorkloadPlacement> Placements,
+    [property: Id(11)] decimal CostToDate,
+    [property: Id(12)] decimal CommittedCost,
+    [property: Id(13)] DateTimeOffset CreatedAt,
+    [property: Id(14)] DateTimeOffset? StartedAt,
+    [property: Id(15)] DateTimeOffset? TerminatedAt);
 
+[GenerateSerializer, Alias("arb.EndpointHealth")]
 public enum EndpointHealth { Unknown, Healthy, Unhealthy }
 
-public sealed record WorkloadEndpoint(string Http, string Tcp, EndpointHealth Status);
+[GenerateSerializer, Alias("arb.WorkloadEndpoint")]
+public sealed record WorkloadEndpoint([property: Id(0)] string Http, [property: Id(1)] string Tcp, [property: Id(2)] EndpointHealth Status);
 
 /// <summary>One entry of the audit trail: what happened, the status change (if any) and why.</summary>
-public sealed record WorkloadEvent(DateTimeOffset At, string Type, WorkloadStatus? From, WorkloadStatus? To, string Reason);
+[GenerateSerializer, Alias("arb.WorkloadEvent")]
+public sealed record WorkloadEvent([property: Id(0)] DateTimeOffset At, [property: Id(1)] string Type, [property: Id(2)] WorkloadStatus? From, [property: Id(3)] WorkloadStatus? To, [property: Id(4)] string Reason);
 
+[GenerateSerializer, Alias("arb.TerminateOutcome")]
 public enum TerminateOutcome { NotFound, Accepted, AlreadyTerminated }
 
 /// <summary>A cloud's notice that the instance will be taken back at <see cref="TerminationAt"/>.</summary>
-public sealed record InstanceInterruption(string Provider, string InstanceId, DateTimeOffset NoticedAt, DateTimeOffset TerminationAt, string Reason);
+[GenerateSerializer, Alias("arb.InstanceInterruption")]
+public sealed record InstanceInterruption([property: Id(0)] string Provider, [property: Id(1)] string InstanceId, [property: Id(2)] DateTimeOffset NoticedAt, [property: Id(3)] DateTimeOffset TerminationAt, [property: Id(4)] string Reason);
 
 /// <summary>
 /// One workload, keyed by its id (<c>wk-…</c>). Every read and the termination take the caller's tenant: another
 /// tenant's workload answers exactly as a missing one does.
 /// </summary>
+[Alias("arb.IWorkloadGrain")]
 public interface IWorkloadGrain : IGrainWithStringKey
 {
     /// <summary>Accepts the workload (durably, before returning); a repeat with the same fingerprint returns the first result.</summary>
     /// <exception cref="IdempotencyConflictException">The id was used for a different request.</exception>
+    [Alias("Create")]
     Task<WorkloadSummary> Create(CreateWorkload request);
 
     [ReadOnly]
+    [Alias("Get")]
     Task<WorkloadDetails?> Get(string tenantId);
 
     [ReadOnly]
+    [Alias("GetEndpoint")]
     Task<WorkloadEndpoint?> GetEndpoint(string tenantId);
 
     [ReadOnly]
+    [Alias("GetEvents")]
     Task<IReadOnlyList<WorkloadEvent>?> GetEvents(string tenantId);
 
+    [Alias("Terminate")]
     Task<TerminateOutcome> Terminate(string tenantId, string reason);
 
     /// <summary>An interruption notice for one of this workload's instances: launch the replacement now.</summary>
+    [Alias("OnInterruption")]
     Task OnInterruption(InstanceInterruption notice);
 }
 
@@ -98,12 +118,15 @@ public interface IWorkloadCatalog
     Task<WorkloadListPage> ListAsync(string tenantId, WorkloadStatus? status, int limit, string? cursor, CancellationToken cancellationToken);
 }
 
-public sealed record WorkloadListPage(IReadOnlyList<WorkloadSummary> Workloads, string? NextCursor);
+[GenerateSerializer, Alias("arb.WorkloadListPage")]
+public sealed record WorkloadListPage([property: Id(0)] IReadOnlyList<WorkloadSummary> Workloads, [property: Id(1)] string? NextCursor);
 
 /// <summary>The same idempotency key was used with a different request body.</summary>
+[GenerateSerializer, Alias("arb.IdempotencyConflictException")]
 public sealed class IdempotencyConflictException(string message) : Exception(message);
 
 /// <summary>A list cursor that this API did not issue.</summary>
+[GenerateSerializer, Alias("arb.InvalidCursorException")]
 public sealed class InvalidCursorException(string message) : Exception(message);
 
 /// <summary>Names of what a workload is waiting for or why it ended (its <c>statusReason</c> starts with one).</summary>

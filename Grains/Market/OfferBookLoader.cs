@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using Arbitrage.Orleans.Grains.Providers;
-using Arbitrage.Orleans.Runtime;
-using Arbitrage.Orleans.Runtime.Internal;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Arbitrage.Orleans.Grains.Market;
 
 /// <summary>
 /// Builds this silo's offer book before grains run: every enabled provider's regions, instance types and current
-/// spot prices, read from its adapter. A configured region the cloud does not offer stops the start with a message
-/// naming the provider and region.
+/// spot prices, read from its adapter. It takes part in the silo's lifecycle at the application-services stage, so no
+/// grain is activated before the book is there; a gateway-only process runs it when it starts. A configured region
+/// the cloud does not offer stops the start with a message naming the provider and region.
 /// </summary>
-public sealed partial class OfferBookLoader(ProviderRegistry providers, OfferBookHolder book, ILogger<OfferBookLoader> logger) : IRuntimeStartupTask
+public sealed partial class OfferBookLoader(ProviderRegistry providers, OfferBookHolder book, ILogger<OfferBookLoader> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(OfferBookLoader), ServiceLifecycleStage.ApplicationServices, RunAsync);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

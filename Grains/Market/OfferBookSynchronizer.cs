@@ -1,4 +1,5 @@
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

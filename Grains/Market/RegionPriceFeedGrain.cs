@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Grains.Providers;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +44,7 @@ public sealed partial class RegionPriceFeedGrain(
             if (offer.SpotAvailable) _markets.TryAdd((offer.Zone, offer.InstanceType), new MarketSeries(offer.Zone, offer.InstanceType, offer.InterruptionRate, _options.HistoryLength));
         }
 
-        RegisterGrainTimer(ct => PollAsync(ct), new GrainTimerCreationOptions(_options.PricePollInterval, _options.PricePollInterval) { Interleave = false, KeepAlive = true });
+        this.RegisterGrainTimer(ct => PollAsync(ct), new GrainTimerCreationOptions(_options.PricePollInterval, _options.PricePollInterval) { Interleave = false, KeepAlive = true });
         await PollAsync(cancellationToken);
     }
 

@@ -6,8 +6,8 @@ public sealed class MarketOptions
     /// <summary>The providers file (relative paths are from the working directory).</summary>
     public string ProvidersFile { get; set; } = "Silo/providers.json";
 
-    /// <summary>The bundled real market data the simulated clouds replay.</summary>
-    public string DataDirectory { get; set; } = "../shared/data";
+    /// <summary>The bundled real market data the simulated clouds replay (relative paths are from the working directory, the repository root for the silo).</summary>
+    public string DataDirectory { get; set; } = "data/market";
 
     /// <summary>How often each region's price feed polls its cloud.</summary>
     public TimeSpan PricePollInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Grains.Market;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +38,7 @@ public sealed partial class ProviderGrain(
             return;
         }
 
-        RegisterGrainTimer(ProbeAsync, new GrainTimerCreationOptions(options.Value.ProbeInterval, options.Value.ProbeInterval) { KeepAlive = true });
+        this.RegisterGrainTimer(ProbeAsync, new GrainTimerCreationOptions(options.Value.ProbeInterval, options.Value.ProbeInterval) { KeepAlive = true });
         await ProbeAsync(cancellationToken);
     }
 

@@ -1,12 +1,17 @@
 using Arbitrage.Orleans.Grains.Tenancy;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Arbitrage.Orleans.Grains.Tenancy;
 
+[GenerateSerializer, Alias("arb.ApiTokenState")]
 public sealed class ApiTokenState
 {
+    [Id(0)]
     public string TenantId { get; set; } = "";
+    [Id(1)]
     public ApiTokenInfo? Token { get; set; }
+    [Id(2)]
     public DateTimeOffset? RevokedAt { get; set; }
 }
 

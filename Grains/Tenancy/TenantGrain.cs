@@ -1,17 +1,24 @@
 using Arbitrage.Orleans.Grains.Wallets;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Arbitrage.Orleans.Grains.Tenancy;
 
 /// <summary>A token as the tenant keeps it: the listing and the hash that keys its <see cref="IApiTokenGrain"/>.</summary>
-public sealed record TenantToken(ApiTokenInfo Info, string Hash);
+[GenerateSerializer, Alias("arb.TenantToken")]
+public sealed record TenantToken([property: Id(0)] ApiTokenInfo Info, [property: Id(1)] string Hash);
 
+[GenerateSerializer, Alias("arb.TenantState")]
 public sealed class TenantState
 {
+    [Id(0)]
     public string Name { get; set; } = "";
+    [Id(1)]
     public DateTimeOffset CreatedAt { get; set; }
+    [Id(2)]
     public List<TenantToken> Tokens { get; set; } = [];
+    [Id(3)]
     public string? AdminTokenId { get; set; }
 }
 
@@ -38,7 +45,7 @@ public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentS
         var current = state.State.Tokens.FirstOrDefault(t => t.Info.Id == state.State.AdminTokenId);
         if (current?.Hash == adminTokenHash) return;
 
-        var info = new ApiTokenInfo(TokenSecrets.NewId("tok-", 6), "admin", Permissions.All, time.GetUtcNow(), null);
+        var info = new ApiTokenInfo(TokenSecrets.NewId("tok-", 6), "admin", Permissions.All.ToList(), time.GetUtcNow(), null);
         await GrainFactory.GetGrain<IApiTokenGrain>(adminTokenHash).Issue(new IssueToken(Id, info));
         if (current is not null)
         {

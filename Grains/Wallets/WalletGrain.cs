@@ -1,4 +1,6 @@
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using Arbitrage.Orleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Arbitrage.Orleans.Grains.Wallets;
@@ -27,19 +29,31 @@ public sealed record WalletEntry(
 /// A wallet's totals. The reservations themselves are journal entries (held and settled), replayed from
 /// <see cref="ActiveFrom"/> when the wallet activates, so a write costs the same with one or ten thousand active.
 /// </summary>
-public sealed class WalletState
+public sealed class WalletState : IJournaledState
 {
+    /// <summary>Entries the next write appends to the journal (not part of the stored totals).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public JournalBuffer Journal { get; } = new();
+
+    [Id(0)]
     public string TenantId { get; set; } = "";
+    [Id(1)]
     public string? OrgId { get; set; }
+    [Id(2)]
     public decimal Balance { get; set; }
+    [Id(3)]
     public decimal Reserved { get; set; }
+    [Id(4)]
     public string Status { get; set; } = "active";
+    [Id(5)]
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>How many journal entries the wallet has written (the store numbers them 1, 2, …).</summary>
+    [Id(6)]
     public long Entries { get; set; }
 
     /// <summary>The journal number of the oldest active reservation's hold; 0 when none is active.</summary>
+    [Id(7)]
     public long ActiveFrom { get; set; }
 }
 
@@ -50,10 +64,15 @@ public sealed class WalletState
 /// durable reminder <see cref="ExpiryReminder"/>.
 /// </summary>
 [GrainType("wallet")]
-public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPersistentState<WalletState> state, TimeProvider time, ILogger<WalletGrain> logger)
+public sealed partial class WalletGrain(
+    [PersistentState("wallet", LedgerStorage.Name)] IPersistentState<WalletState> state,
+    IGrainJournalReader journal,
+    TimeProvider time,
+    ILogger<WalletGrain> logger)
     : Grain, IWalletGrain, IRemindable
 {
     public const string ExpiryReminder = "expire-reservations";
+    public const string StateName = "wallet";
     public const int RecentLimit = 1000;
     public static readonly TimeSpan ExpiryPeriod = TimeSpan.FromMinutes(1);
 
@@ -72,7 +91,7 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
         if (S.ActiveFrom <= 0) return;
         for (long after = S.ActiveFrom - 1; ;)
         {
-            var page = await state.ReadJournalAsync<WalletEntry>(after, 1000, WalletEntry.ReservationKind, cancellationToken);
+            var page = await journal.ReadAsync<WalletEntry>(this.GetGrainId(), StateName, after, 1000, WalletEntry.ReservationKind, cancellationToken);
             foreach (var record in page)
             {
                 if (record.Entry.Reservation is not { } reservation) continue;
@@ -111,7 +130,7 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
     public async Task<TransactionPage> Transactions(long after, int limit)
     {
         RequireWallet();
-        var records = await state.ReadJournalAsync<WalletEntry>(after, limit + 1, WalletEntry.TransactionKind);
+        var records = await journal.ReadAsync<WalletEntry>(this.GetGrainId(), StateName, after, limit + 1, WalletEntry.TransactionKind, CancellationToken.None);
         var page = records.Take(limit).Select(r => new WalletTransaction(
             $"txn-{r.Sequence}", ProjectId, Money.Normalize(r.Entry.Amount), r.Entry.Kind, r.Entry.Description, r.Entry.ResourceId, r.Entry.ReservationId,
             Money.Normalize(r.Entry.BalanceAfter), r.Entry.At)).ToList();
@@ -199,13 +218,15 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
     {
         S.Entries += entries.Count;
         S.ActiveFrom = _active.Count == 0 ? 0 : _active.Values.Min(a => a.Sequence);
+        foreach (var entry in entries) S.Journal.Add(entry);
         try
         {
-            await state.WriteStateAsync(entries);
+            await state.WriteStateAsync();
         }
         catch
         {
             // The totals and reservations in memory already include what was not written: start again from storage.
+            S.Journal.Clear();
             DeactivateOnIdle();
             throw;
         }
@@ -216,14 +237,14 @@ public sealed partial class WalletGrain([PersistentState("wallet")] IJournaledPe
     {
         if (_active.Count == 0)
         {
-            if (await GetReminder(ExpiryReminder) is { } reminder) await UnregisterReminder(reminder);
+            if (await this.GetReminder(ExpiryReminder) is { } reminder) await this.UnregisterReminder(reminder);
             _expiryDueAt = null;
             return;
         }
 
         var next = _active.Values.Min(a => a.Info.ExpiresAt);
         var dueIn = next - time.GetUtcNow();
-        await RegisterOrUpdateReminder(ExpiryReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ExpiryPeriod);
+        await this.RegisterOrUpdateReminder(ExpiryReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ExpiryPeriod);
         _expiryDueAt = next;
     }
 

@@ -1,6 +1,7 @@
 using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Grains.Providers;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

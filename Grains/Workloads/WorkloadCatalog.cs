@@ -1,5 +1,5 @@
 using System.Text;
-using Arbitrage.Orleans.Runtime;
+using Arbitrage.Orleans.Grains.Storage;
 
 namespace Arbitrage.Orleans.Grains.Workloads;
 

@@ -1,6 +1,9 @@
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
+using Arbitrage.Orleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +18,7 @@ namespace Arbitrage.Orleans.Grains.Workloads;
 /// </summary>
 [GrainType("workload")]
 public sealed partial class WorkloadGrain(
-    [PersistentState("workload")] IPersistentState<WorkloadState> state,
+    [PersistentState("workload", LedgerStorage.Name)] IPersistentState<WorkloadState> state,
     IPlacementService placement,
     ProviderRegistry providers,
     IOptions<WorkloadOptions> options,
@@ -78,7 +81,7 @@ public sealed partial class WorkloadGrain(
         return Summary();
     }
 
-    private Task<IGrainReminder> RegisterKeepAlive() => RegisterOrUpdateReminder(KeepAliveReminder, O.KeepAlivePeriod, O.KeepAlivePeriod);
+    private Task<IGrainReminder> RegisterKeepAlive() => this.RegisterOrUpdateReminder(KeepAliveReminder, O.KeepAlivePeriod, O.KeepAlivePeriod);
 
     // Local calls hand results over by reference: lists are copied so a later turn cannot change them under the caller.
     public Task<WorkloadDetails?> Get(string tenantId) =>
@@ -111,7 +114,7 @@ public sealed partial class WorkloadGrain(
         if (reminderName != KeepAliveReminder) return;
         if (!state.RecordExists || S.IsTerminal)
         {
-            if (await GetReminder(KeepAliveReminder) is { } reminder) await UnregisterReminder(reminder);
+            if (await this.GetReminder(KeepAliveReminder) is { } reminder) await this.UnregisterReminder(reminder);
             return;
         }
 
@@ -145,7 +148,13 @@ public sealed partial class WorkloadGrain(
                     break;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException and not InconsistentStateException and not PartitionLeaseLostException)
+        catch (InconsistentStateException e)
+        {
+            // Another activation wrote after this one read: its state is the truth, so start again from storage.
+            LogStaleActivation(e, Id);
+            DeactivateOnIdle();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             LogStepFailed(e, Id, S.Status);
         }
@@ -161,7 +170,7 @@ public sealed partial class WorkloadGrain(
     private void Arm(TimeSpan dueTime)
     {
         _tickPeriod = PeriodFor(S.Status);
-        if (_ticker is null) _ticker = RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(dueTime, _tickPeriod) { KeepAlive = true });
+        if (_ticker is null) _ticker = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(dueTime, _tickPeriod) { KeepAlive = true });
         else _ticker.Change(dueTime, _tickPeriod);
     }
 
@@ -192,7 +201,7 @@ public sealed partial class WorkloadGrain(
         S.TerminatedAt = Now;
         S.Health = EndpointHealth.Unknown;
         await state.WriteStateAsync();
-        if (await GetReminder(KeepAliveReminder) is { } reminder) await UnregisterReminder(reminder);
+        if (await this.GetReminder(KeepAliveReminder) is { } reminder) await this.UnregisterReminder(reminder);
         Disarm();
         LogFinished(Id, status, reason);
     }
@@ -213,6 +222,9 @@ public sealed partial class WorkloadGrain(
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Workload {WorkloadId} could not advance from {Status}; the next tick retries")]
     private partial void LogStepFailed(Exception exception, string workloadId, WorkloadStatus status);
+
+    [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "Workload {WorkloadId}: its stored state changed under this activation; it deactivates and reads it again")]
+    private partial void LogStaleActivation(Exception exception, string workloadId);
 
     [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "Workload {WorkloadId} ended {Status}: {Reason}")]
     private partial void LogFinished(string workloadId, WorkloadStatus status, string reason);

@@ -1,54 +1,81 @@
 using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Storage;
+using Orleans;
 
 namespace Arbitrage.Orleans.Grains.Workloads;
 
 /// <summary>The open billing segment: credit reserved for the current placement's price, accrued from <see cref="From"/>.</summary>
-public sealed record BillingSegment(string ReservationId, decimal Reserved, decimal PricePerHour, DateTimeOffset From);
+[GenerateSerializer, Alias("arb.BillingSegment")]
+public sealed record BillingSegment([property: Id(0)] string ReservationId, [property: Id(1)] decimal Reserved, [property: Id(2)] decimal PricePerHour, [property: Id(3)] DateTimeOffset From);
 
 /// <summary>An instance being let go after its replacement launched: terminated once the replacement is healthy, or at <see cref="TerminateBy"/>.</summary>
-public sealed record RetiringInstance(string Provider, string InstanceId, DateTimeOffset TerminateBy);
+[GenerateSerializer, Alias("arb.RetiringInstance")]
+public sealed record RetiringInstance([property: Id(0)] string Provider, [property: Id(1)] string InstanceId, [property: Id(2)] DateTimeOffset TerminateBy);
 
 /// <summary>
-/// A workload as stored. It is listed by tenant, newest first (<see cref="Arbitrage.Orleans.Runtime.IListedState"/>);
+/// A workload as stored. It is listed by tenant, newest first (<see cref="IListedState"/>);
 /// <see cref="Status"/> and the summary fields are top-level because the list reads them from the stored state
 /// (see <see cref="WorkloadCatalog"/>).
 /// </summary>
-public sealed class WorkloadState : Arbitrage.Orleans.Runtime.IListedState
+[GenerateSerializer, Alias("arb.WorkloadState")]
+public sealed class WorkloadState : IListedState
 {
+    [Id(0)]
     public string TenantId { get; set; } = "";
+    [Id(1)]
     public string Name { get; set; } = "";
+    [Id(2)]
     public WorkloadStatus Status { get; set; }
+    [Id(3)]
     public string? StatusReason { get; set; }
+    [Id(4)]
     public string Endpoint { get; set; } = "";
+    [Id(5)]
     public long CreatedAtMs { get; set; }
+    [Id(6)]
     public DateTimeOffset CreatedAt { get; set; }
+    [Id(7)]
     public DateTimeOffset? StartedAt { get; set; }
+    [Id(8)]
     public DateTimeOffset? TerminatedAt { get; set; }
+    [Id(9)]
     public string Fingerprint { get; set; } = "";
+    [Id(10)]
     public string ProjectId { get; set; } = "";
+    [Id(11)]
     public WorkloadSpec? Spec { get; set; }
 
     /// <summary>Every placement, oldest first; the last one is current while it has not ended.</summary>
+    [Id(12)]
     public List<WorkloadPlacement> Placements { get; set; } = [];
 
     /// <summary>The current placement (the last of <see cref="Placements"/> while it has not ended), or null.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public WorkloadPlacement? Current => Placements.Count > 0 && Placements[^1].End is null ? Placements[^1] : null;
+    [Id(13)]
     public List<RetiringInstance> Retiring { get; set; } = [];
+    [Id(14)]
     public BillingSegment? Billing { get; set; }
 
     /// <summary>How many billing segments were opened (numbers each one's reservation id, so a retried reservation is not doubled).</summary>
+    [Id(15)]
     public int BillingSegments { get; set; }
+    [Id(16)]
     public decimal CommittedCost { get; set; }
+    [Id(17)]
     public int Attempts { get; set; }
+    [Id(18)]
     public DateTimeOffset? NextAttemptAt { get; set; }
+    [Id(19)]
     public int FailedHealthChecks { get; set; }
+    [Id(20)]
     public EndpointHealth Health { get; set; }
+    [Id(21)]
     public List<WorkloadEvent> Events { get; set; } = [];
 
-    string Arbitrage.Orleans.Runtime.IListedState.ListOwner => TenantId;
+    string IListedState.ListOwner => TenantId;
 
-    long Arbitrage.Orleans.Runtime.IListedState.ListOrder => CreatedAtMs;
+    long IListedState.ListOrder => CreatedAtMs;
 
     public bool IsTerminal => Status is WorkloadStatus.Terminated or WorkloadStatus.Failed;
 }

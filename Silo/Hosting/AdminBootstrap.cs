@@ -1,5 +1,6 @@
 using Arbitrage.Orleans.Grains.Tenancy;
-using Arbitrage.Orleans.Runtime;
+using Orleans;
+using Orleans.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace Arbitrage.Orleans.Silo.Hosting;
@@ -18,12 +19,16 @@ public sealed class BootstrapOptions
 }
 
 /// <summary>
-/// Makes sure the bootstrap tenant and its admin token exist once the runtime runs. The token is
+/// Makes sure the bootstrap tenant and its admin token exist once the silo is active (a silo lifecycle participant;
+/// every silo does it, and the tenant grain makes it idempotent). The token is
 /// <c>ARBITRAGE_ADMIN_TOKEN</c> when set; otherwise the one saved in <c>{DataDirectory}/admin-token</c>; otherwise a new
 /// one, printed once and saved there with mode 0600. Only its hash is stored in the cluster.
 /// </summary>
-public sealed partial class AdminBootstrap(IGrainFactory grains, IOptions<BootstrapOptions> options, SiloSettings settings, ILogger<AdminBootstrap> logger) : IHostedService
+public sealed partial class AdminBootstrap(IGrainFactory grains, IOptions<BootstrapOptions> options, SiloSettings settings, ILogger<AdminBootstrap> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(AdminBootstrap), ServiceLifecycleStage.Active, StartAsync);
+
     public string TokenFile => Path.Combine(settings.DataDirectory, "admin-token");
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -33,8 +38,6 @@ public sealed partial class AdminBootstrap(IGrainFactory grains, IOptions<Bootst
         await grains.GetGrain<ITenantGrain>(o.TenantId).EnsureBootstrap(o.TenantId, o.InitialCredit, TokenSecrets.Hash(token));
         LogReady(o.TenantId, source);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private string AdminToken(out string source)
     {

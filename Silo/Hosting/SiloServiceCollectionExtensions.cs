@@ -1,44 +1,33 @@
 using Arbitrage.Orleans.Grains;
-using Arbitrage.Orleans.Runtime;
+using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Arbitrage.Orleans.Grains.Wallets;
+using Arbitrage.Orleans.Grains.Workloads;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Arbitrage.Orleans.Silo.Hosting;
 
 public static class SiloServiceCollectionExtensions
 {
     /// <summary>
-    /// The grain runtime with the product's grains, on PostgreSQL (a cluster member) or (for throwaway runs) in memory;
-    /// in the gateway role a cluster client that hosts no grain.
-    /// </summary>
-    public static IServiceCollection AddSilo(this IServiceCollection services, SiloSettings settings, string? connectionString, IConfiguration configuration) =>
-        services.Configure<Arbitrage.Orleans.Runtime.Postgres.PostgresOptions>(configuration.GetSection("Postgres")).AddGrainRuntime(runtime =>
-        {
-            runtime.AddGrains(GrainsAssembly.Assembly);
-            if (settings.Storage == StorageMode.Memory)
-            {
-                runtime.AddMemoryGrainStorage().UseMemoryReminders();
-            }
-            else
-            {
-                runtime.UsePostgres(connectionString ?? throw new SiloConfigurationException("ConnectionStrings:Arbitrage is required for postgres storage."));
-                if (settings.Role == SiloRole.Gateway) runtime.AsClusterClient();
-            }
-        });
-
-    /// <summary>
-    /// The bootstrap tenant and its admin token (see <see cref="AdminBootstrap"/>), after the runtime has started.
+    /// The bootstrap tenant and its admin token (see <see cref="AdminBootstrap"/>), once the silo is active. A
+    /// gateway-role process hosts no grain and leaves it to the silos.
     /// </summary>
     public static IServiceCollection AddBootstrapTenant(this IServiceCollection services, SiloSettings settings, IConfiguration configuration)
     {
         var bootstrap = new BootstrapOptions();
         configuration.GetSection(BootstrapOptions.SectionName).Bind(bootstrap);
-        if (bootstrap.InitialCredit is < 0 or > Arbitrage.Orleans.Grains.Wallets.Money.Max) throw new SiloConfigurationException($"Bootstrap:InitialCredit must be between 0 and {Arbitrage.Orleans.Grains.Wallets.Money.Max:0} (was {bootstrap.InitialCredit}).");
-        if (!Arbitrage.Orleans.Grains.Wallets.WalletKeys.IsValidProjectId(bootstrap.TenantId)) throw new SiloConfigurationException($"Bootstrap:TenantId must be 1 to 64 letters, digits, '.', '_' or '-' (was '{bootstrap.TenantId}').");
+        if (bootstrap.InitialCredit is < 0 or > Money.Max) throw new SiloConfigurationException($"Bootstrap:InitialCredit must be between 0 and {Money.Max:0} (was {bootstrap.InitialCredit}).");
+        if (!WalletKeys.IsValidProjectId(bootstrap.TenantId)) throw new SiloConfigurationException($"Bootstrap:TenantId must be 1 to 64 letters, digits, '.', '_' or '-' (was '{bootstrap.TenantId}').");
         services.Configure<BootstrapOptions>(o => configuration.GetSection(BootstrapOptions.SectionName).Bind(o));
         services.AddSingleton(settings);
-        services.AddHostedService<AdminBootstrap>();
+        if (settings.Role == SiloRole.Silo)
+        {
+            services.AddSingleton<AdminBootstrap>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<AdminBootstrap>());
+        }
+
         return services;
     }
 
@@ -46,7 +35,7 @@ public static class SiloServiceCollectionExtensions
     /// The market from the <c>Market</c> section: the providers file (validated now, so a bad file stops the start with a
     /// message naming the provider and field), the simulated clouds, the offer book and placement.
     /// </summary>
-    public static IServiceCollection AddSiloMarket(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSiloMarket(this IServiceCollection services, IConfiguration configuration, SiloRole role)
     {
         var market = new MarketOptions();
         configuration.GetSection("Market").Bind(market);
@@ -56,15 +45,24 @@ public static class SiloServiceCollectionExtensions
         if (market.HistoryLength < 2) throw new SiloConfigurationException("Market:HistoryLength must be at least 2.");
         if (!Directory.Exists(market.DataDirectory))
         {
-            throw new SiloConfigurationException($"Market:DataDirectory {Path.GetFullPath(market.DataDirectory)} does not exist; it must hold the bundled market data (see README).");
+            throw new SiloConfigurationException($"Market:DataDirectory {Path.GetFullPath(market.DataDirectory)} does not exist; it must hold the bundled market data (data/market in the repository).");
         }
 
         var providers = ProvidersFile.Load(market.ProvidersFile);
-        var workloads = new Arbitrage.Orleans.Grains.Workloads.WorkloadOptions();
-        configuration.GetSection(Arbitrage.Orleans.Grains.Workloads.WorkloadOptions.SectionName).Bind(workloads);
+        var workloads = new WorkloadOptions();
+        configuration.GetSection(WorkloadOptions.SectionName).Bind(workloads);
         if (workloads.Problems().FirstOrDefault() is { } problem) throw new SiloConfigurationException(problem);
-        services.AddWorkloads(o => configuration.GetSection(Arbitrage.Orleans.Grains.Workloads.WorkloadOptions.SectionName).Bind(o));
+        // A gateway-only process has no silo lifecycle: it builds its offer book (for estimates) as it starts.
+        if (role == SiloRole.Gateway) services.AddHostedService<GatewayOfferBookStartup>();
+        services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o));
         services.AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
         return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));
+    }
+
+    private sealed class GatewayOfferBookStartup(OfferBookLoader loader) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => loader.RunAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using Orleans;
 
 namespace Arbitrage.Orleans.Bench.Infrastructure;
 
@@ -37,6 +38,41 @@ internal sealed class LatencyRecorder
         Count += other.Count;
         TotalTicks += other.TotalTicks;
         MaxTicks = Math.Max(MaxTicks, other.MaxTicks);
+    }
+
+    /// <summary>The non-empty buckets, to send to another process (a grain's report) and merge there.</summary>
+    public LatencySnapshot ToSnapshot()
+    {
+        var buckets = new List<int>();
+        var counts = new List<long>();
+        for (int i = 0; i < BucketCount; i++)
+        {
+            if (_counts[i] == 0) continue;
+            buckets.Add(i);
+            counts.Add(_counts[i]);
+        }
+
+        return new LatencySnapshot([.. buckets], [.. counts], TotalTicks, MaxTicks, Stopwatch.Frequency);
+    }
+
+    /// <summary>A recorder holding what <paramref name="snapshot"/> recorded (taken on this machine: same tick frequency).</summary>
+    public static LatencyRecorder FromSnapshot(LatencySnapshot snapshot)
+    {
+        if (snapshot.TicksPerSecond != Stopwatch.Frequency)
+        {
+            throw new InvalidOperationException($"A latency snapshot taken at {snapshot.TicksPerSecond} ticks/s cannot be merged here ({Stopwatch.Frequency} ticks/s).");
+        }
+
+        var recorder = new LatencyRecorder();
+        for (int i = 0; i < snapshot.Buckets.Length; i++)
+        {
+            recorder._counts[snapshot.Buckets[i]] += snapshot.Counts[i];
+            recorder.Count += snapshot.Counts[i];
+        }
+
+        recorder.TotalTicks = snapshot.TotalTicks;
+        recorder.MaxTicks = snapshot.MaxTicks;
+        return recorder;
     }
 
     public static LatencyRecorder Merged(IEnumerable<LatencyRecorder> recorders)
@@ -106,3 +142,12 @@ internal sealed class LatencyRecorder
         return highest >= long.MaxValue ? long.MaxValue : (long)highest;
     }
 }
+
+/// <summary>A <see cref="LatencyRecorder"/>'s non-empty buckets and totals, as a grain returns them to its caller.</summary>
+[GenerateSerializer, Alias("bench.LatencySnapshot")]
+public sealed record LatencySnapshot(
+    [property: Id(0)] int[] Buckets,
+    [property: Id(1)] long[] Counts,
+    [property: Id(2)] long TotalTicks,
+    [property: Id(3)] long MaxTicks,
+    [property: Id(4)] long TicksPerSecond);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Arbitrage.Orleans.Bench.Infrastructure;
 
@@ -27,14 +28,27 @@ internal static class Load
 {
     /// <summary>
     /// Closed loop: one async loop per operation (so <c>operations.Count</c> calls in flight), each awaiting its call and
-    /// issuing the next, for <paramref name="duration"/>. Loops start on the thread pool; a dedicated thread ends the
-    /// run, so a pool saturated by synchronous calls cannot delay the stop. Calls/s is over the time from the first
-    /// start to the last loop's end. With <paramref name="recordLatency"/> each call is timed with two
+    /// issuing the next, for <paramref name="duration"/>. Every loop is started directly by a dedicated starter thread,
+    /// so each has its first call in flight before the next loop starts: a loop queued to the thread pool instead could
+    /// wait behind the continuations of the loops already running (they go to the workers' local queues, which are
+    /// served before the global one) and never start, leaving fewer calls in flight than asked. A loop whose calls
+    /// complete synchronously (a plain object) yields every 1,024 calls so the others get started. A dedicated thread
+    /// ends the run, so a pool saturated by synchronous calls cannot delay the stop. Calls/s is over the time from the
+    /// first start to the last loop's end. With <paramref name="recordLatency"/> each call is timed with two
     /// <see cref="Stopwatch.GetTimestamp"/> reads into the loop's own <see cref="LatencyRecorder"/>; a loop's first
-    /// call is timed from when the loop was scheduled, so a loop kept from starting shows up as one long call
-    /// (a loop that never starts before the stop records nothing: see <see cref="LoadResult.CallsPerLoop"/>).
+    /// call is timed from when the starter began starting loops (see <see cref="LoadResult.CallsPerLoop"/> for fairness).
     /// </summary>
-    public static async Task<LoadResult> ClosedLoopAsync<TOperation>(IReadOnlyList<TOperation> operations, TimeSpan duration, bool recordLatency)
+    /// <param name="operations">One loop each.</param>
+    /// <param name="duration">How long the loops run.</param>
+    /// <param name="recordLatency">Time each call.</param>
+    /// <param name="independentCallers">
+    /// After each call that completed asynchronously, the loop's next call is queued to the thread pool's global queue
+    /// (first in, first out), as a request arriving from the network is, instead of running inline where the previous
+    /// call completed. Without it, a few loops whose calls complete on a worker's local queue can keep that worker to
+    /// themselves (local work is always served before the global queue) while the other loops wait for seconds: the
+    /// figures would describe fewer callers than asked. It costs one queued work item per call.
+    /// </param>
+    public static async Task<LoadResult> ClosedLoopAsync<TOperation>(IReadOnlyList<TOperation> operations, TimeSpan duration, bool recordLatency, bool independentCallers = false)
         where TOperation : IOperation
     {
         var control = new LoopControl();
@@ -42,20 +56,25 @@ internal static class Load
         var recorders = new LatencyRecorder[operations.Count];
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < operations.Count; i++)
+        var starter = new Thread(() =>
         {
-            var operation = operations[i];
-            if (recordLatency)
+            for (int i = 0; i < operations.Count; i++)
             {
-                var recorder = recorders[i] = new LatencyRecorder();
-                long scheduled = Stopwatch.GetTimestamp();
-                loops[i] = Task.Run(() => TimedLoop(operation, control, recorder, scheduled));
+                var operation = operations[i];
+                if (recordLatency)
+                {
+                    var recorder = recorders[i] = new LatencyRecorder();
+                    loops[i] = TimedLoop(operation, control, recorder, start, independentCallers);
+                }
+                else
+                {
+                    loops[i] = CountingLoop(operation, control, independentCallers);
+                }
             }
-            else
-            {
-                loops[i] = Task.Run(() => CountingLoop(operation, control));
-            }
-        }
+        })
+        { IsBackground = true, Name = "bench-starter" };
+        starter.Start();
+        starter.Join();
 
         var stopper = new Thread(() =>
         {
@@ -85,7 +104,8 @@ internal static class Load
 
     /// <summary>
     /// Runs <paramref name="body"/> for 0..count-1 with at most <paramref name="concurrency"/> in flight (that many
-    /// workers taking the next index), timing each one. Calls/s is over the whole run.
+    /// workers taking the next index), timing each one. Workers are started directly by a dedicated thread (as in
+    /// <see cref="ClosedLoopAsync"/>), so all of them are working from the start. Calls/s is over the whole run.
     /// </summary>
     public static async Task<LoadResult> BoundedAsync(int count, int concurrency, Func<int, Task> body)
     {
@@ -94,19 +114,37 @@ internal static class Load
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long start = Stopwatch.GetTimestamp();
         var workers = new Task[concurrency];
-        for (int w = 0; w < concurrency; w++)
+        var starter = new Thread(() =>
         {
-            var recorder = recorders[w] = new LatencyRecorder();
-            workers[w] = Task.Run(async () =>
+            for (int w = 0; w < concurrency; w++)
             {
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < count)
+                var recorder = recorders[w] = new LatencyRecorder();
+                workers[w] = Worker(recorder);
+            }
+        })
+        { IsBackground = true, Name = "bench-starter" };
+        starter.Start();
+        starter.Join();
+
+        async Task Worker(LatencyRecorder recorder)
+        {
+            int index, done = 0;
+            while ((index = Interlocked.Increment(ref next)) < count)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                var call = body(index);
+                if (call.IsCompleted && (++done & 1023) == 0)
                 {
-                    long t0 = Stopwatch.GetTimestamp();
-                    await body(index);
-                    recorder.Record(Stopwatch.GetTimestamp() - t0);
+                    call.GetAwaiter().GetResult();
+                    await Task.Yield();
                 }
-            });
+                else
+                {
+                    await call;
+                }
+
+                recorder.Record(Stopwatch.GetTimestamp() - t0);
+            }
         }
 
         await Task.WhenAll(workers);
@@ -114,32 +152,73 @@ internal static class Load
         return new LoadResult(count, elapsed, LatencyRecorder.Merged(recorders), GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
     }
 
-    private static async Task<long> CountingLoop<TOperation>(TOperation operation, LoopControl control) where TOperation : IOperation
+    private static async Task<long> CountingLoop<TOperation>(TOperation operation, LoopControl control, bool independent) where TOperation : IOperation
     {
         long calls = 0;
         while (!control.Stop)
         {
-            await operation.InvokeAsync();
+            var call = operation.InvokeAsync();
+            if (call.IsCompleted)
+            {
+                call.GetAwaiter().GetResult();
+                if ((calls & 1023) == 1023) await Task.Yield();
+            }
+            else
+            {
+                await call;
+                if (independent) await GlobalQueue.Yield();
+            }
+
             calls++;
         }
 
         return calls;
     }
 
-    private static async Task<long> TimedLoop<TOperation>(TOperation operation, LoopControl control, LatencyRecorder recorder, long scheduled)
+    private static async Task<long> TimedLoop<TOperation>(TOperation operation, LoopControl control, LatencyRecorder recorder, long scheduled, bool independent)
         where TOperation : IOperation
     {
         long calls = 0;
         while (!control.Stop)
         {
-            // The first call is timed from when the loop was scheduled: a caller that could not even start waited too.
+            // The first call is timed from when the starter began: a caller that could not even start waited too.
             long t0 = calls == 0 ? scheduled : Stopwatch.GetTimestamp();
-            await operation.InvokeAsync();
-            recorder.Record(Stopwatch.GetTimestamp() - t0);
+            var call = operation.InvokeAsync();
+            if (call.IsCompleted)
+            {
+                call.GetAwaiter().GetResult();
+                recorder.Record(Stopwatch.GetTimestamp() - t0);
+                if ((calls & 1023) == 1023) await Task.Yield();
+            }
+            else
+            {
+                await call;
+                recorder.Record(Stopwatch.GetTimestamp() - t0);
+                if (independent) await GlobalQueue.Yield();
+            }
+
             calls++;
         }
 
         return calls;
+    }
+
+    /// <summary>An awaitable that continues on the thread pool's global queue (never a worker's local queue).</summary>
+    private readonly struct GlobalQueue : ICriticalNotifyCompletion
+    {
+        public static GlobalQueue Yield() => default;
+
+        public GlobalQueue GetAwaiter() => this;
+
+        public bool IsCompleted => false;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => ThreadPool.QueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+
+        public void UnsafeOnCompleted(Action continuation) => ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
     }
 
     private sealed class LoopControl

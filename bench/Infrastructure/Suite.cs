@@ -102,7 +102,25 @@ internal static class BenchEnvironment
         .Add("processor_count", Environment.ProcessorCount)
         .Add("gc_server", System.Runtime.GCSettings.IsServerGC)
         .Add("dotnet_version", Environment.Version.ToString())
-        .Add("measured_at_utc", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        .Add("measured_at_utc", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))
+        .Add("load_average_1m_at_start", LoadAverage());
+
+    /// <summary>
+    /// The machine's 1-minute load average (Linux /proc/loadavg), null elsewhere. Recorded at a suite's start and end:
+    /// well above the suite's own use of the cores means something else ran beside it and the figures are low.
+    /// </summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Rounds to <paramref name="digits"/> significant digits, for readable figures.</summary>
     public static double Significant(double value, int digits = 4)
@@ -110,5 +128,19 @@ internal static class BenchEnvironment
         if (value == 0 || !double.IsFinite(value)) return value;
         int scale = digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(value)));
         return scale >= 0 ? Math.Round(value, Math.Min(scale, 15)) : Math.Round(value / Math.Pow(10, -scale)) * Math.Pow(10, -scale);
+    }
+}
+
+/// <summary>Checks figures against their targets and logs one line each.</summary>
+internal static class Targets
+{
+    /// <summary>Logs <paramref name="key"/> against <paramref name="target"/>; adds it to <paramref name="missed"/> when missed. A figure the run did not produce is skipped.</summary>
+    public static void Check(SuiteContext context, BenchResult result, List<string> missed, string key, double target, bool higherIsBetter, string unit)
+    {
+        if (result[key] is not { } raw) return;
+        double value = Convert.ToDouble(raw, System.Globalization.CultureInfo.InvariantCulture);
+        bool met = higherIsBetter ? value >= target : value <= target;
+        if (!met) missed.Add(key);
+        context.Log($"  {key,-44} {value.ToString("#,0.####", System.Globalization.CultureInfo.InvariantCulture),14} {unit,-14} target {(higherIsBetter ? ">=" : "<=")} {target.ToString("#,0.####", System.Globalization.CultureInfo.InvariantCulture),-8} {(met ? "met" : "MISSED")}");
     }
 }

@@ -9,9 +9,10 @@ using Arbitrage.Orleans.Silo.Hosting;
 namespace Arbitrage.Orleans.Bench.Suites;
 
 /// <summary>
-/// The product's HTTP API under load: the silo executable (a separate process, PostgreSQL with fsync on, the three
-/// simulated clouds) driven over loopback by this process. (1) POST /v1/workloads in a closed loop: accepted and
-/// durable before each 202; (2) GET /v1/workloads/{id} in a closed loop over workloads created in (1); (3) 2,000
+/// The product's HTTP API under load: the silo executable (a separate process running Orleans on PostgreSQL with fsync
+/// on, ADO.NET membership, the three simulated clouds, the dashboard on as configured) driven over loopback by this
+/// process. (1) POST /v1/workloads in a closed loop: accepted and durable before each 202, with where its cost went
+/// (CPU of the silo, of this process and of the machine; PostgreSQL write transactions and WAL bytes per request); (2) GET /v1/workloads/{id} in a closed loop over workloads created in (1); (3) 2,000
 /// interruption notices within 10 s on running workloads, each timed from the notice to the replacement's launch
 /// call (both read from the workload's audit trail). Workloads are spread over --projects wallets of the bootstrap
 /// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
@@ -20,8 +21,7 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// </summary>
 internal sealed class GatewaySuite : ISuite
 {
-    private const string AdminToken = "arb_bench-admin-token-0123456789abcdef";
-    private const double TargetGetPerSecond = 5_000, TargetGetP99Ms = 10, TargetPostPerSecond = 1_000, TargetPostP99Ms = 50, TargetMoveP99Ms = 1_000;
+    private const double TargetGetPerSecond = 10_000, TargetGetP99Ms = 10, TargetPostPerSecond = 1_000, TargetPostP99Ms = 50, TargetMoveP99Ms = 1_000;
 
     public string Name => "gateway";
 
@@ -38,8 +38,32 @@ internal sealed class GatewaySuite : ISuite
         context.Log("Starting a throwaway PostgreSQL (fsync on) ...");
         await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(directory) { Persistent = false, Fsync = true }, context.Progress, ct);
         var database = await BenchDatabases.CreateAsync(postgres.ConnectionString, "bench_gateway", ct);
-        await using var silo = await SiloUnderTest.StartAsync(context, database, ct);
-        using var http = silo.Client(Math.Max((int)context.Option("post-concurrency", 16), (int)context.Option("get-concurrency", 32)) + 8);
+        string adminToken = SiloProcess.NewAdminToken();
+
+        // The default simulated clouds, with a 1 s boot so the moves can be measured soon after the load, and room for
+        // every workload the run creates (at the default 10,000 instances per cloud, workloads created late would wait
+        // for capacity and retry: load that depends on how fast the run went).
+        var providersFile = Path.Combine(ChildProcess.LogDirectory, "bench-providers.json");
+        await File.WriteAllTextAsync(providersFile, """
+            { "providers": [
+              { "name": "sim-aws", "type": "aws", "simulation": { "seed": 1, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } },
+              { "name": "sim-azure", "type": "azure", "simulation": { "seed": 2, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } },
+              { "name": "sim-gcp", "type": "gcp", "simulation": { "seed": 3, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } } ] }
+            """, ct);
+        var environment = new Dictionary<string, string> { ["Bootstrap__InitialCredit"] = "1000000" };
+        if (context.Flag("memory")) environment["Storage"] = "memory";
+        context.Log($"Starting the silo executable (log: {Path.Combine(ChildProcess.LogDirectory, "silo.log")}) ...");
+        await using var silo = SiloProcess.Start(context.RepositoryRoot, new SiloProcessOptions("silo", database, adminToken)
+        {
+            ProvidersFile = providersFile,
+            Environment = environment,
+            OnLine = line => { if (line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)) context.Log($"silo: {line}"); },
+        });
+        var starting = Stopwatch.StartNew();
+        await silo.WaitUntilServingAsync(TimeSpan.FromMinutes(2), ct);
+        context.Log($"The silo serves on port {silo.HttpPort} (Orleans silo port {silo.SiloPort}, gateway {silo.GatewayPort}) after {starting.Elapsed.TotalSeconds:0.0} s.");
+        result.Add("silo_start_s", Math.Round(starting.Elapsed.TotalSeconds, 1));
+        using var http = Client(silo, adminToken, Math.Max((int)context.Option("post-concurrency", 16), (int)context.Option("get-concurrency", 32)) + 8);
 
         context.Log($"Creating {projects} wallets of the bootstrap tenant ...");
         for (int p = 0; p < projects; p++)
@@ -64,8 +88,10 @@ internal sealed class GatewaySuite : ISuite
         await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(post), 8).ToList(), warmup, recordLatency: false);
         int postConcurrency = (int)context.Option("post-concurrency", 16);
         context.Log($"POST /v1/workloads: {postConcurrency} in flight for {seconds.TotalSeconds:0} s ...");
+        var postCost = await PhaseCost.StartAsync(silo, context.Flag("memory") ? null : database, ct);
         var posts = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(post), postConcurrency).ToList(), seconds, recordLatency: true);
         Report(context, result, "post", posts, TargetPostPerSecond, TargetPostP99Ms);
+        await postCost.ReportAsync(context, result, "post", posts.Calls, ct);
 
         var ids = created.Take((int)context.Option("get-workloads", 1000)).ToArray();
         int next = 0;
@@ -78,13 +104,38 @@ internal sealed class GatewaySuite : ISuite
         int getConcurrency = (int)context.Option("get-concurrency", 32);
         context.Log($"Warming up GET for {warmup.TotalSeconds:0} s, then {getConcurrency} in flight for {seconds.TotalSeconds:0} s over {ids.Length} workloads ...");
         await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(get), 8).ToList(), warmup, recordLatency: false);
+        var getCost = await PhaseCost.StartAsync(silo, context.Flag("memory") ? null : database, ct);
         var gets = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(get), getConcurrency).ToList(), seconds, recordLatency: true);
         Report(context, result, "get", gets, TargetGetPerSecond, TargetGetP99Ms);
+        await getCost.ReportAsync(context, result, "get", gets.Calls, ct);
 
         await TerminateAllButAsync(context, result, http, created.ToArray(), (int)context.Option("notices", 2000));
         await MeasureMovesAsync(context, result, http, created.ToArray(), ct);
         result.Add("workloads_created", created.Count);
+
+        var missed = new List<string>();
+        context.Log("Figures against the targets:");
+        Targets.Check(context, result, missed, "post_requests_per_s", TargetPostPerSecond, higherIsBetter: true, "requests/s");
+        Targets.Check(context, result, missed, "post_p99_ms", TargetPostP99Ms, higherIsBetter: false, "ms");
+        Targets.Check(context, result, missed, "get_requests_per_s", TargetGetPerSecond, higherIsBetter: true, "requests/s");
+        Targets.Check(context, result, missed, "get_p99_ms", TargetGetP99Ms, higherIsBetter: false, "ms");
+        Targets.Check(context, result, missed, "notice_to_launch_p99_ms", TargetMoveP99Ms, higherIsBetter: false, "ms");
+        Targets.Check(context, result, missed, "replacements_missing", 0, higherIsBetter: false, "workloads");
+        result.Add("targets_missed", missed);
+        context.Log(missed.Count == 0 ? "All targets met." : $"{missed.Count} target(s) MISSED: {string.Join(", ", missed)}");
+        context.Log("Stopping the silo (SIGTERM, SIGKILL after 20 s) and PostgreSQL ...");
         return result;
+    }
+
+    /// <summary>An HTTP client of the silo speaking with the admin token, with enough pooled connections for the loops.</summary>
+    private static HttpClient Client(SiloProcess silo, string adminToken, int connections)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        {
+            BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(60),
+        };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        return client;
     }
 
     /// <summary>
@@ -199,100 +250,93 @@ internal sealed class GatewaySuite : ISuite
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>
+    /// Where a phase's cost went: CPU of the silo process, of this process (the load generator) and of the whole machine
+    /// (/proc/stat; the rest is mostly PostgreSQL), and, exactly, PostgreSQL's write transactions (transaction ids
+    /// assigned) and WAL bytes over the phase.
+    /// </summary>
+    private sealed class PhaseCost
+    {
+        private readonly SiloProcess _silo;
+        private readonly string? _database;
+        private TimeSpan _siloCpu, _benchCpu;
+        private long _machineBusy, _machineTotal, _xid, _lsn, _reminders;
+        private long _started;
+
+        private PhaseCost(SiloProcess silo, string? database)
+        {
+            _silo = silo;
+            _database = database;
+        }
+
+        /// <param name="database">The silo's database; null when it runs on memory storage (no database figures then).</param>
+        public static async Task<PhaseCost> StartAsync(SiloProcess silo, string? database, CancellationToken ct)
+        {
+            var cost = new PhaseCost(silo, database);
+            (cost._xid, cost._lsn, cost._reminders) = await DatabaseCountersAsync(database, ct);
+            cost._siloCpu = silo.Process.TotalProcessorTime;
+            cost._benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            (cost._machineBusy, cost._machineTotal) = MachineJiffies();
+            cost._started = Stopwatch.GetTimestamp();
+            return cost;
+        }
+
+        public async Task ReportAsync(SuiteContext context, BenchResult result, string name, long requests, CancellationToken ct)
+        {
+            double wall = Stopwatch.GetElapsedTime(_started).TotalSeconds;
+            double silo = (_silo.Process.TotalProcessorTime - _siloCpu).TotalSeconds, bench = (Process.GetCurrentProcess().TotalProcessorTime - _benchCpu).TotalSeconds;
+            var (busy, total) = MachineJiffies();
+            var (xid, lsn, reminders) = await DatabaseCountersAsync(_database, ct);
+            double cores = Environment.ProcessorCount;
+            double machine = total > _machineTotal ? 100.0 * (busy - _machineBusy) / (total - _machineTotal) : double.NaN;
+            double siloPercent = 100 * silo / wall / cores, benchPercent = 100 * bench / wall / cores;
+            double? transactions = _database is null ? null : (xid - _xid - 1) / (double)Math.Max(1, requests);
+            double? wal = _database is null ? null : (lsn - _lsn) / (double)Math.Max(1, requests);
+            double? remindersAdded = _database is null ? null : (reminders - _reminders) / (double)Math.Max(1, requests);
+            result.Add($"{name}_silo_cpu_percent", Math.Round(siloPercent, 1))
+                .Add($"{name}_bench_cpu_percent", Math.Round(benchPercent, 1))
+                .Add($"{name}_machine_cpu_percent", Math.Round(machine, 1))
+                .Add($"{name}_silo_cpu_ms_per_request", Math.Round(1000 * silo / Math.Max(1, requests), 3))
+                .Add($"{name}_db_write_transactions_per_request", transactions is { } t ? Math.Round(t, 2) : null)
+                .Add($"{name}_db_wal_bytes_per_request", wal is { } w ? Math.Round(w) : null)
+                .Add($"{name}_reminders_added_per_request", remindersAdded is { } r ? Math.Round(r, 2) : null);
+            context.Log($"{name.ToUpperInvariant()} cost: silo {siloPercent:0} %, load generator {benchPercent:0} %, whole machine {machine:0} % of {cores:0} cores (the rest: PostgreSQL); "
+                + $"silo CPU {1000 * silo / Math.Max(1, requests):0.###} ms per request"
+                + (_database is null ? "" : $"; PostgreSQL {transactions:0.##} write transactions and {wal:N0} WAL bytes per request; {remindersAdded:0.##} Orleans reminder rows added per request (the ADO.NET reminder table commits each on its own)"));
+        }
+
+        /// <summary>The next transaction id (each write transaction takes one), the WAL position (both exact) and the Orleans reminder rows.</summary>
+        private static async Task<(long Xid, long Lsn, long Reminders)> DatabaseCountersAsync(string? database, CancellationToken ct)
+        {
+            if (database is null) return (0, 0, 0);
+            await using var connection = new Npgsql.NpgsqlConnection(database);
+            await connection.OpenAsync(ct);
+            await using var command = new Npgsql.NpgsqlCommand(
+                "select pg_current_xact_id()::text::bigint, pg_current_wal_lsn() - '0/0'::pg_lsn, (select count(*) from orleansreminderstable)", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return (reader.GetInt64(0), (long)reader.GetDecimal(1), reader.GetInt64(2));
+        }
+
+        /// <summary>Busy and total CPU jiffies of the machine (Linux /proc/stat), or zeros elsewhere.</summary>
+        private static (long Busy, long Total) MachineJiffies()
+        {
+            try
+            {
+                var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+                long idle = fields[3] + (fields.Length > 4 ? fields[4] : 0);
+                long total = fields.Take(8).Sum();
+                return (total - idle, total);
+            }
+            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+            {
+                return (0, 0);
+            }
+        }
+    }
+
     private readonly struct CallOperation(Func<Task> call) : IOperation
     {
         public Task InvokeAsync() => call();
-    }
-
-    /// <summary>The silo executable from this build, as a child process on a free loopback port.</summary>
-    private sealed class SiloUnderTest : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly string _providersFile;
-
-        private SiloUnderTest(Process process, int port, string providersFile)
-        {
-            _process = process;
-            _providersFile = providersFile;
-            Port = port;
-        }
-
-        public int Port { get; }
-
-        public static async Task<SiloUnderTest> StartAsync(SuiteContext context, string connectionString, CancellationToken ct)
-        {
-            int port;
-            using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-            {
-                listener.Start();
-                port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            }
-
-            // The default simulated clouds, with a 1 s boot so the moves can be measured soon after the load, and room
-            // for every workload the run creates (at the default 10,000 instances per cloud, workloads created late
-            // would wait for capacity and retry: load that depends on how fast the run went).
-            var providersFile = Path.Combine(Path.GetTempPath(), $"bench-providers-{Guid.NewGuid():N}.json");
-            await File.WriteAllTextAsync(providersFile, """
-                { "providers": [
-                  { "name": "sim-aws", "type": "aws", "simulation": { "seed": 1, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } },
-                  { "name": "sim-azure", "type": "azure", "simulation": { "seed": 2, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } },
-                  { "name": "sim-gcp", "type": "gcp", "simulation": { "seed": 3, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } } ] }
-                """, ct);
-            var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Arbitrage.Orleans.Silo.dll"));
-            foreach (var argument in new[] { "--urls", $"http://127.0.0.1:{port}" }) start.ArgumentList.Add(argument);
-            start.Environment["ConnectionStrings__Arbitrage"] = connectionString;
-            start.Environment["ARBITRAGE_ADMIN_TOKEN"] = AdminToken;
-            start.Environment["Market__DataDirectory"] = Path.GetFullPath(Path.Combine(context.RepositoryRoot, "..", "shared", "data"));
-            start.Environment["Market__ProvidersFile"] = providersFile;
-            start.Environment["Bootstrap__InitialCredit"] = "1000000";
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            if (context.Flag("memory")) start.Environment["Storage"] = "memory";
-            var process = Process.Start(start) ?? throw new InvalidOperationException("The silo did not start.");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) context.Log($"silo: {line}"); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var silo = new SiloUnderTest(process, port, providersFile);
-            context.Log($"Starting the silo on port {port} ...");
-            using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            for (var waited = Stopwatch.StartNew(); ; await Task.Delay(200, ct))
-            {
-                if (process.HasExited) throw new InvalidOperationException($"The silo exited with {process.ExitCode}.");
-                if (waited.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("The silo did not serve /health within 2 minutes.");
-                try
-                {
-                    using var health = await probe.GetAsync("/health", ct);
-                    if (health.IsSuccessStatusCode) break;
-                }
-                catch (HttpRequestException)
-                {
-                }
-            }
-
-            return silo;
-        }
-
-        public HttpClient Client(int connections)
-        {
-            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
-            {
-                BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(60),
-            };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-            return client;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString()])) await kill.WaitForExitAsync();
-                if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
-            }
-
-            _process.Dispose();
-            File.Delete(_providersFile);
-        }
     }
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Three silos of one cluster on this host, on one PostgreSQL, plus nothing else to configure:
-# each silo gets its own gateway port (8081-8083) and internal port (11111-11113).
+# Three Orleans silos of one cluster on this host, on one PostgreSQL, configured by their ports alone: each gets
+# its own HTTP port (8081-8083), silo-to-silo port (11111-11113) and Orleans gateway port (30001-30003). They find
+# each other in the database's membership table (Orleans' ADO.NET clustering) and share one admin token.
 #
 #   bash deploy/cluster/run-3-silos.sh            # uses a PostgreSQL it starts under ./.data/cluster-postgres
 #   ARBITRAGE_DB='Host=...;Username=...;Password=...;Database=...' bash deploy/cluster/run-3-silos.sh
 #
-# Ctrl-C stops the silos (each hands its partitions over) and the PostgreSQL this script started.
+# Ctrl-C stops the silos (each leaves the membership gracefully) and the PostgreSQL this script started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -38,14 +39,21 @@ if [ -z "${ARBITRAGE_DB:-}" ]; then
   echo "PostgreSQL (trust auth, loopback only) at 127.0.0.1:15432, data in $data"
 fi
 
+# One admin token for the whole cluster (each silo would otherwise make its own and revoke the others').
+token_file=".data/cluster-admin-token"
+if [ ! -s "$token_file" ]; then
+  (umask 077; printf 'arb_%s' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$token_file")
+fi
+
 for i in 1 2 3; do
-  ConnectionStrings__Arbitrage="$ARBITRAGE_DB" dotnet "$silo_dll" \
+  ARBITRAGE_ADMIN_TOKEN="$(cat "$token_file")" ConnectionStrings__Arbitrage="$ARBITRAGE_DB" dotnet "$silo_dll" \
     --urls "http://127.0.0.1:808$i" \
-    --Cluster:AdvertisedAddress "http://127.0.0.1:1111$i" \
+    --Orleans:SiloPort "1111$i" --Orleans:GatewayPort "3000$i" \
     > ".data/silo-$i.log" 2>&1 &
   pids+=($!)
-  echo "silo $i: gateway http://127.0.0.1:808$i, internal http://127.0.0.1:1111$i, log .data/silo-$i.log"
+  echo "silo $i: HTTP http://127.0.0.1:808$i (dashboard /dashboard), silo port 1111$i, gateway port 3000$i, log .data/silo-$i.log"
 done
+echo "admin token: $token_file"
 
 echo "Ctrl-C to stop."
 wait

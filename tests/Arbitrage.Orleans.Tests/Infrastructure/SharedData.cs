@@ -1,16 +1,16 @@
 namespace Arbitrage.Orleans.Tests.Infrastructure;
 
 /// <summary>
-/// The repository and the shared market data directory (<c>../shared/data</c> beside the repository), found by walking
-/// up from the test binaries to the folder holding Arbitrage.Orleans.sln.
+/// The repository and its bundled market data directory (<c>data/market</c> in the repository), found by walking up
+/// from the test binaries to the folder holding Arbitrage.Orleans.sln.
 /// </summary>
 public static class SharedData
 {
     /// <summary>The folder holding Arbitrage.Orleans.sln.</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The bundled market data.</summary>
-    public static string Directory { get; } = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+    /// <summary>The bundled market data (data/market in the repository).</summary>
+    public static string Directory { get; } = Path.Combine(RepositoryRoot, "data", "market");
 
     /// <summary>The silo's default providers file (the three simulated clouds).</summary>
     public static string ProvidersFile { get; } = Path.Combine(RepositoryRoot, "Silo", "providers.json");

@@ -14,8 +14,11 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The admin token every test silo gets (ARBITRAGE_ADMIN_TOKEN) unless a test sets its own.</summary>
     public const string AdminToken = "arb_test-admin-token-0123456789abcdef";
 
-    private SiloProcess(Process process, int port)
+    private readonly List<string> _arguments;
+
+    private SiloProcess(Process process, int port, List<string> arguments)
     {
+        _arguments = arguments;
         _process = process;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -34,6 +37,9 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The value that followed <paramref name="name"/> on the silo's command line.</summary>
+    public string Argument(string name) => _arguments[_arguments.FindIndex(a => string.Equals(a, name, StringComparison.OrdinalIgnoreCase)) + 1];
     public HttpClient Http { get; }
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -43,10 +49,20 @@ public sealed class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts the silo with the given arguments (plus <c>--urls</c>) and environment.</summary>
+    /// <summary>
+    /// Starts the silo with the given arguments (plus <c>--urls</c> and, unless given, free Orleans silo and gateway
+    /// ports, so silos of parallel tests never meet) and environment.
+    /// </summary>
     public static SiloProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
         int port = FreePort();
+        var given = arguments.ToList();
+        foreach (var setting in new[] { "--Orleans:SiloPort", "--Orleans:GatewayPort" })
+        {
+            if (!given.Contains(setting, StringComparer.OrdinalIgnoreCase)) given.AddRange([setting, FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        arguments = given;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -65,7 +81,7 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = new Process { StartInfo = start };
-        var silo = new SiloProcess(process, port);
+        var silo = new SiloProcess(process, port, given);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.Start();
@@ -105,6 +121,13 @@ public sealed class SiloProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL: the process dies at once, with no chance to hand anything over.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Sends Ctrl-C (SIGINT), as a person stopping the silo in a terminal would.</summary>
     public async Task InterruptAsync()
     {
@@ -137,7 +160,7 @@ public sealed class SiloProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -4,6 +4,7 @@ using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
 using Arbitrage.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace Arbitrage.Orleans.Tests.Market;
 
@@ -14,10 +15,10 @@ namespace Arbitrage.Orleans.Tests.Market;
 public sealed class PriceFeedTests : IAsyncLifetime
 {
     private const string Feed = "sim-aws/us-east-1";
-    private readonly ManualTimeProvider _clock = new();
     private TestCluster _cluster = null!;
 
-    private IServiceProvider Services => _cluster.Primary.Host.Services;
+    private IServiceProvider Services => ProductSilos.ServicesOf(_cluster.Primary);
+    private ManualTimeProvider Clock => ProductSilos.ClockOf(_cluster.Primary);
     private OfferBook Book => Services.GetRequiredService<OfferBookHolder>().Current;
     private ICloudAdapter Cloud => Services.GetRequiredService<ProviderRegistry>().Get("sim-aws").Adapter;
 
@@ -27,22 +28,13 @@ public sealed class PriceFeedTests : IAsyncLifetime
         [
             new() { Name = "sim-aws", Type = "aws", Regions = ["us-east-1"], Simulation = new SimulationConfig { Seed = 7, Speed = 60 } },
         ];
-        _cluster = await new TestClusterBuilder()
-            .UseTimeProvider(_clock)
-            .ConfigureServices(s => s.AddSingleton(new Probe()))
-            .ConfigureOptions(o => o.CollectionAge = TimeSpan.FromDays(2)) // feeds stay active, as the synchronizer keeps them
-            .AddGrain(typeof(ProviderGrain))
-            .AddGrain(typeof(RegionPriceFeedGrain))
-            .ConfigureServices(s => s
-                .AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>()
-                .AddMarket(providers, o =>
-                {
-                    o.DataDirectory = SharedData.Directory;
-                    o.PricePollInterval = TimeSpan.FromDays(1); // the test polls by hand
-                    o.BookSyncInterval = TimeSpan.FromDays(1);
-                    o.ProbeInterval = TimeSpan.FromDays(1);
-                }))
-            .StartAsync();
+        _cluster = await ProductSilos.StartAsync(providers: providers, manualClock: true, settings: new Dictionary<string, string>
+        {
+            ["Orleans:CollectionAge"] = "2.00:00:00", // feeds stay active, as the synchronizer keeps them
+            ["Market:PricePollInterval"] = "1.00:00:00", // the test polls by hand
+            ["Market:BookSyncInterval"] = "1.00:00:00",
+            ["Market:ProbeInterval"] = "1.00:00:00",
+        });
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
@@ -60,7 +52,7 @@ public sealed class PriceFeedTests : IAsyncLifetime
         var before = await CloudPricesAsync();
         Assert.All(before, p => Assert.Equal(p.Value, BookPrice(p.Key.Zone, p.Key.Type)));
 
-        _clock.Advance(TimeSpan.FromMinutes(30)); // 30 simulated hours of the real 2021 price history
+        Clock.Advance(TimeSpan.FromMinutes(30)); // 30 simulated hours of the real 2021 price history
         int changed = await feed.Poll();
 
         var after = await CloudPricesAsync();
@@ -80,7 +72,7 @@ public sealed class PriceFeedTests : IAsyncLifetime
         var all = await feed.GetChangesSince(0);
         Assert.Equal((await CloudPricesAsync()).Count, all.Changes.Count);
 
-        _clock.Advance(TimeSpan.FromMinutes(30));
+        Clock.Advance(TimeSpan.FromMinutes(30));
         int changed = await feed.Poll();
         var recent = await feed.GetChangesSince(all.Version);
 
@@ -130,7 +122,7 @@ public sealed class PriceFeedTests : IAsyncLifetime
         var feed = _cluster.GrainFactory.GetGrain<IRegionPriceFeedGrain>(Feed);
         await synchronizer.SyncOnceAsync(CancellationToken.None);
         long synced = (await feed.GetChangesSince(0)).Version;
-        _clock.Advance(TimeSpan.FromMinutes(30));
+        Clock.Advance(TimeSpan.FromMinutes(30));
         Assert.True(await feed.Poll() > 0);
 
         // Overwrite the book with stale prices, as a silo that missed the updates would have.

@@ -1,4 +1,4 @@
-using Arbitrage.Orleans.Runtime.Postgres;
+using Arbitrage.Orleans.Silo.Storage;
 using Arbitrage.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -6,8 +6,8 @@ using Npgsql;
 namespace Arbitrage.Orleans.Tests.Storage;
 
 /// <summary>
-/// The batcher that groups the runtime's statements: each caller gets its own rows, one statement's error is only its
-/// own (the rest of its batch is still written), a statement cancelled while queued never runs, and the runtime's
+/// The batcher that groups the ledger store's statements: each caller gets its own rows, one statement's error is only its
+/// own (the rest of its batch is still written), a statement cancelled while queued never runs, and the store's
 /// data source plans its statements once.
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -105,7 +105,7 @@ public sealed class CommandBatcherTests(PostgresServerFixture postgres) : IAsync
     }
 
     [Fact]
-    public async Task The_runtimes_data_source_plans_each_statement_once_unless_the_connection_string_sets_options()
+    public async Task The_stores_data_source_plans_each_statement_once_unless_the_connection_string_sets_options()
     {
         await using (var show = _dataSource.CreateCommand("show plan_cache_mode"))
         {
