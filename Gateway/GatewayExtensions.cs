@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Arbitrage.Orleans.Gateway.Apis;
 using Arbitrage.Orleans.Gateway.Http;
 
@@ -9,6 +10,9 @@ public static class GatewayExtensions
     /// <summary>The gateway's services: the OpenAPI document of every route.</summary>
     public static IServiceCollection AddGateway(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<UnknownTokenCacheOptions>();
+        services.AddSingleton<UnknownTokenCache>();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";

@@ -4,6 +4,12 @@ using Arbitrage.Orleans.Silo.Hosting;
 // The silo: Orleans on PostgreSQL (started for you under ./.data unless ConnectionStrings:Arbitrage is set, or in
 // memory with --storage memory), with the HTTP gateway and the Orleans dashboard co-hosted; or, with Role=gateway,
 // the gateway alone as an Orleans client of the cluster in that database.
+if (args is ["new-admin-token"])
+{
+    Console.WriteLine(Arbitrage.Orleans.Grains.Tenancy.TokenSecrets.NewSecret()); // for ARBITRAGE_ADMIN_TOKEN shared by several silos
+    return 0;
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 try
 {

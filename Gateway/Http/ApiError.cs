@@ -29,6 +29,7 @@ public static class ErrorCodes
     public const string Internal = "INTERNAL_ERROR";
     public const string Unauthorized = "UNAUTHORIZED";
     public const string Forbidden = "FORBIDDEN";
+    public const string TokenScopeExceeded = "TOKEN_SCOPE_EXCEEDED";
     public const string Conflict = "CONFLICT";
     public const string IdempotencyConflict = "IDEMPOTENCY_CONFLICT";
     public const string WorkloadNotFound = "WORKLOAD_NOT_FOUND";

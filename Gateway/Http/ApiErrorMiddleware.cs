@@ -45,7 +45,8 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
     {
         ApiErrorException api => api,
         PlacementValidationException v => ApiErrorException.Validation(v.Field, v.Message),
-        PermissionDeniedException => new(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, e.Message, new Dictionary<string, object?> { ["field"] = "permissions" }),
+        PermissionDeniedException => new(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, e.Message),
+        TokenScopeExceededException scope => new(StatusCodes.Status403Forbidden, ErrorCodes.TokenScopeExceeded, e.Message, new Dictionary<string, object?> { ["field"] = scope.Field }),
         TenantExistsException => new(StatusCodes.Status409Conflict, ErrorCodes.TenantExists, e.Message),
         WalletExistsException => new(StatusCodes.Status409Conflict, ErrorCodes.WalletExists, e.Message),
         WalletNotFoundException => ApiErrorException.NotFound(ErrorCodes.WalletNotFound, e.Message),

@@ -110,6 +110,15 @@ public sealed class JsonBody(JsonElement root, string prefix = "")
         return text;
     }
 
+    /// <summary>An ISO 8601 date and time with an offset (<c>2026-12-01T00:00:00Z</c>).</summary>
+    public DateTimeOffset? Timestamp(string name)
+    {
+        if (String(name, 64) is not { } text) return null;
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value)
+            ? value
+            : throw ApiErrorException.Validation(Path(name), $"{Path(name)} must be an ISO 8601 date and time such as 2026-12-01T00:00:00Z (was '{text}').");
+    }
+
     public IReadOnlyList<string>? Strings(string name, int maxItems = 100)
     {
         if (Get(name) is not { } value) return null;

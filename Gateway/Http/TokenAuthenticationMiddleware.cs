@@ -8,7 +8,7 @@ namespace Arbitrage.Orleans.Gateway.Http;
 /// looked up by its hash in its <see cref="IApiTokenGrain"/> on every request, so a revocation applies at once
 /// everywhere. Routes without the marker (health, the OpenAPI document) are open.
 /// </summary>
-public sealed class TokenAuthenticationMiddleware(RequestDelegate next, IGrainFactory grains)
+public sealed class TokenAuthenticationMiddleware(RequestDelegate next, IGrainFactory grains, UnknownTokenCache unknown)
 {
     private const string GrantKey = "arbitrage.grant";
 
@@ -27,8 +27,15 @@ public sealed class TokenAuthenticationMiddleware(RequestDelegate next, IGrainFa
         }
 
         string token = header["Bearer ".Length..].Trim();
-        var grant = TokenSecrets.LooksValid(token) ? await grains.GetGrain<IApiTokenGrain>(TokenSecrets.Hash(token)).Authenticate() : null;
-        if (grant is null) throw Unauthorized("The token is not valid: it is unknown, revoked or expired.");
+        // A malformed token or a failed checksum is refused here, before any grain or database work.
+        if (!TokenSecrets.IsWellFormed(token)) throw Unauthorized("The token is malformed: it is not an arb_ token or its checksum does not match (was it copied whole?).");
+        string hash = TokenSecrets.Hash(token);
+        var grant = unknown.IsKnownUnknown(hash) ? null : await grains.GetGrain<IApiTokenGrain>(hash).Authenticate();
+        if (grant is null)
+        {
+            unknown.Remember(hash);
+            throw Unauthorized("The token is not valid: it is unknown, revoked or expired.");
+        }
         if (!grant.Allows(required.Permission))
         {
             throw new ApiErrorException(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, $"This token lacks the permission '{required.Permission}'.",

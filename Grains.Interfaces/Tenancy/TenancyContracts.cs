@@ -32,7 +32,7 @@ public sealed record TenantInfo([property: Id(0)] string Id, [property: Id(1)] s
 public sealed record CreatedTenant([property: Id(0)] TenantInfo Tenant, [property: Id(1)] CreatedToken FirstToken);
 
 [GenerateSerializer, Alias("arb.CreateTokenRequest")]
-public sealed record CreateTokenRequest([property: Id(0)] string Name, [property: Id(1)] IReadOnlyList<string> Permissions, [property: Id(2)] int? ExpiresInDays);
+public sealed record CreateTokenRequest([property: Id(0)] string Name, [property: Id(1)] IReadOnlyList<string> Permissions, [property: Id(2)] int? ExpiresInDays, [property: Id(3)] DateTimeOffset? ExpiresAt = null);
 
 /// <summary>
 /// One token, keyed by the SHA-256 of its secret (see <see cref="TokenSecrets"/>): the only place a token is looked
@@ -74,7 +74,9 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<TenantInfo?> Get();
 
     /// <summary>A new token holding <paramref name="request"/>'s permissions (each must be held by <paramref name="creator"/>).</summary>
-    /// <exception cref="PermissionDeniedException">The creator lacks a permission it tried to grant.</exception>
+    /// <exception cref="TokenScopeExceededException">
+    /// The creator lacks a permission it tried to grant, or the new token would outlive the creator (a later expiry, or none).
+    /// </exception>
     [Alias("CreateToken")]
     Task<CreatedToken> CreateToken(CreateTokenRequest request, TokenGrant creator);
 
@@ -83,26 +85,62 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<IReadOnlyList<ApiTokenInfo>> ListTokens();
 
     /// <summary>Revokes the token; false when the tenant has no such token.</summary>
+    /// <exception cref="PermissionDeniedException">The token is an operator's (it holds tenants:manage) and <paramref name="revoker"/> is not.</exception>
     [Alias("RevokeToken")]
-    Task<bool> RevokeToken(string tokenId);
+    Task<bool> RevokeToken(string tokenId, TokenGrant revoker);
 }
 
-/// <summary>Token secrets: high-entropy, with a recognisable prefix, stored only as their SHA-256.</summary>
+/// <summary>
+/// Token secrets, in the shape of GitHub's tokens: the prefix <c>arb_</c>, 40 random base62 characters (238 bits) and
+/// 6 base62 characters of the CRC-32 of everything before them. The checksum lets a malformed or mistyped token be
+/// refused before any grain or database work; only the SHA-256 of a secret is stored.
+/// </summary>
 public static class TokenSecrets
 {
     public const string Prefix = "arb_";
+    public const int RandomLength = 40;
+    public const int ChecksumLength = 6;
+    public const int Length = 4 + RandomLength + ChecksumLength;
+    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-    public static string NewSecret() => Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+    public static string NewSecret()
+    {
+        var body = Prefix + RandomNumberGenerator.GetString(Base62, RandomLength);
+        return body + Checksum(body);
+    }
 
     public static string NewId(string prefix, int bytes = 8) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
 
     /// <summary>The hex SHA-256 of a secret: the key of its <see cref="IApiTokenGrain"/>.</summary>
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    /// <summary>Whether the text could be one of our tokens (prefix, length, alphabet), before any lookup.</summary>
-    public static bool LooksValid(string text) =>
-        text.Length is > 16 and <= 200 && text.StartsWith(Prefix, StringComparison.Ordinal)
-        && text.AsSpan(Prefix.Length).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
+    /// <summary>Whether the text is one of our tokens by its shape and checksum (no lookup).</summary>
+    public static bool IsWellFormed(string text) =>
+        text.Length == Length && text.StartsWith(Prefix, StringComparison.Ordinal)
+        && text.AsSpan(Prefix.Length).IndexOfAnyExcept(Base62) < 0
+        && text.AsSpan(Length - ChecksumLength).SequenceEqual(Checksum(text[..(Length - ChecksumLength)]));
+
+    /// <summary>The CRC-32 of <paramref name="body"/> as 6 base62 digits (most significant first).</summary>
+    private static string Checksum(string body)
+    {
+        uint crc = System.IO.Hashing.Crc32.HashToUInt32(Encoding.ASCII.GetBytes(body));
+        Span<char> digits = stackalloc char[ChecksumLength];
+        for (int i = ChecksumLength - 1; i >= 0; i--)
+        {
+            digits[i] = Base62[(int)(crc % 62)];
+            crc /= 62;
+        }
+
+        return new string(digits);
+    }
+}
+
+/// <summary>A token tried to mint a token with a permission it lacks or an expiry later than its own.</summary>
+[GenerateSerializer, Alias("arb.TokenScopeExceededException")]
+public sealed class TokenScopeExceededException(string field, string message) : Exception(message)
+{
+    /// <summary>The request field that asked for too much: <c>permissions</c> or <c>expiresAt</c>.</summary>
+    [Id(0)] public string Field { get; } = field;
 }
 
 /// <summary>A tenant with that id exists already.</summary>

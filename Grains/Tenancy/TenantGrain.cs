@@ -61,25 +61,38 @@ public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentS
 
     public Task<TenantInfo?> Get() => Task.FromResult(state.RecordExists ? Info() : null);
 
+    /// <summary>A token never outgrows its creator: its permissions are a subset of the creator's, and it expires no later.</summary>
     public Task<CreatedToken> CreateToken(CreateTokenRequest request, TokenGrant creator)
     {
         if (!state.RecordExists) throw new InvalidOperationException($"Tenant '{Id}' does not exist.");
         var missing = request.Permissions.Where(p => !creator.Allows(p)).ToList();
         if (missing.Count > 0)
         {
-            throw new PermissionDeniedException($"A token can only grant permissions its creator holds; this token lacks {string.Join(", ", missing)}.");
+            throw new TokenScopeExceededException("permissions", $"A token can only grant permissions its creator holds; this token lacks {string.Join(", ", missing)}.");
         }
 
-        return AddTokenAsync(request);
+        var expiresAt = ExpiryOf(request, time.GetUtcNow());
+        if (creator.ExpiresAt is { } limit && (expiresAt is null || expiresAt > limit))
+        {
+            throw new TokenScopeExceededException("expiresAt",
+                $"A token cannot outlive the token that creates it: this token expires at {limit:u}, so the new one must expire no later (set expiresAt or expiresInDays).");
+        }
+
+        return AddTokenAsync(request with { ExpiresInDays = null, ExpiresAt = expiresAt });
     }
 
     public Task<IReadOnlyList<ApiTokenInfo>> ListTokens() =>
         Task.FromResult<IReadOnlyList<ApiTokenInfo>>(state.State.Tokens.Select(t => t.Info).ToList());
 
-    public async Task<bool> RevokeToken(string tokenId)
+    public async Task<bool> RevokeToken(string tokenId, TokenGrant revoker)
     {
         var token = state.State.Tokens.FirstOrDefault(t => t.Info.Id == tokenId);
         if (token is null) return false;
+        if (token.Info.Permissions.Contains(Permissions.TenantsManage) && !revoker.Allows(Permissions.TenantsManage))
+        {
+            throw new PermissionDeniedException($"Token '{tokenId}' is an operator token (it holds {Permissions.TenantsManage}); only an operator token can revoke it.");
+        }
+
         await GrainFactory.GetGrain<IApiTokenGrain>(token.Hash).Revoke();
         state.State.Tokens.Remove(token);
         if (state.State.AdminTokenId == tokenId) state.State.AdminTokenId = null;
@@ -101,8 +114,7 @@ public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentS
     {
         if (state.State.Tokens.Count >= MaxTokens) throw new ArgumentException($"Tenant '{Id}' has {MaxTokens} tokens, the most it may have; revoke one first.");
         var now = time.GetUtcNow();
-        var info = new ApiTokenInfo(TokenSecrets.NewId("tok-", 6), request.Name, request.Permissions.Distinct().ToList(), now,
-            request.ExpiresInDays is { } days ? now.AddDays(days) : null);
+        var info = new ApiTokenInfo(TokenSecrets.NewId("tok-", 6), request.Name, request.Permissions.Distinct().ToList(), now, ExpiryOf(request, now));
         var secret = TokenSecrets.NewSecret();
         var hash = TokenSecrets.Hash(secret);
         await GrainFactory.GetGrain<IApiTokenGrain>(hash).Issue(new IssueToken(Id, info));
@@ -110,6 +122,9 @@ public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentS
         await state.WriteStateAsync();
         return new CreatedToken(info, secret);
     }
+
+    private static DateTimeOffset? ExpiryOf(CreateTokenRequest request, DateTimeOffset now) =>
+        request.ExpiresAt ?? (request.ExpiresInDays is { } days ? now.AddDays(days) : null);
 
     private TenantInfo Info() => new(Id, state.State.Name, state.State.CreatedAt);
 

@@ -43,13 +43,12 @@ public sealed partial class AdminBootstrap(IGrainFactory grains, IOptions<Bootst
     {
         if (Environment.GetEnvironmentVariable(BootstrapOptions.AdminTokenVariable) is { Length: > 0 } given)
         {
-            if (given.Length < 16) throw new SiloConfigurationException($"{BootstrapOptions.AdminTokenVariable} must have at least 16 characters.");
             source = BootstrapOptions.AdminTokenVariable;
             return given.Trim();
         }
 
         source = TokenFile;
-        if (File.Exists(TokenFile)) return File.ReadAllText(TokenFile).Trim();
+        if (File.Exists(TokenFile)) return File.ReadAllText(TokenFile).Trim(); // its format was checked at start-up
 
         string token = TokenSecrets.NewSecret();
         Directory.CreateDirectory(settings.DataDirectory);

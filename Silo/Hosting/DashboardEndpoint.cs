@@ -46,7 +46,7 @@ public static class DashboardEndpoint
             return true;
         }
 
-        if (!TokenSecrets.LooksValid(secret)) return false;
+        if (!TokenSecrets.IsWellFormed(secret)) return false;
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
         var grant = await grains.GetGrain<IApiTokenGrain>(TokenSecrets.Hash(secret)).Authenticate();
         return grant?.Allows(Permissions.TenantsManage) == true;

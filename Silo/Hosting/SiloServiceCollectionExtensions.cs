@@ -1,6 +1,7 @@
 using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
+using Arbitrage.Orleans.Grains.Tenancy;
 using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
 using Orleans;
@@ -20,6 +21,7 @@ public static class SiloServiceCollectionExtensions
         configuration.GetSection(BootstrapOptions.SectionName).Bind(bootstrap);
         if (bootstrap.InitialCredit is < 0 or > Money.Max) throw new SiloConfigurationException($"Bootstrap:InitialCredit must be between 0 and {Money.Max:0} (was {bootstrap.InitialCredit}).");
         if (!WalletKeys.IsValidProjectId(bootstrap.TenantId)) throw new SiloConfigurationException($"Bootstrap:TenantId must be 1 to 64 letters, digits, '.', '_' or '-' (was '{bootstrap.TenantId}').");
+        CheckAdminToken(settings);
         services.Configure<BootstrapOptions>(o => configuration.GetSection(BootstrapOptions.SectionName).Bind(o));
         services.AddSingleton(settings);
         if (settings.Role == SiloRole.Silo)
@@ -29,6 +31,31 @@ public static class SiloServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// An admin token the API would refuse would lock the operator out: refuse it at start instead, naming where it
+    /// came from. (Its value is never printed.)
+    /// </summary>
+    private static void CheckAdminToken(SiloSettings settings)
+    {
+        if (Environment.GetEnvironmentVariable(BootstrapOptions.AdminTokenVariable) is { Length: > 0 } given)
+        {
+            if (!TokenSecrets.IsWellFormed(given.Trim()))
+            {
+                throw new SiloConfigurationException(
+                    $"{BootstrapOptions.AdminTokenVariable} is not a valid token: it must be '{TokenSecrets.Prefix}' followed by {TokenSecrets.RandomLength + TokenSecrets.ChecksumLength} letters and digits "
+                    + $"ending in its checksum, as the silo generates them. Unset it to have one generated into {Path.Combine(settings.DataDirectory, "admin-token")}, and use that.");
+            }
+
+            return;
+        }
+
+        var file = Path.Combine(settings.DataDirectory, "admin-token");
+        if (File.Exists(file) && !TokenSecrets.IsWellFormed(File.ReadAllText(file).Trim()))
+        {
+            throw new SiloConfigurationException($"The admin token in {Path.GetFullPath(file)} is not a valid token (an older format?). Delete the file to have a new one generated.");
+        }
     }
 
     /// <summary>

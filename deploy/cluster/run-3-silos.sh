@@ -42,7 +42,7 @@ fi
 # One admin token for the whole cluster (each silo would otherwise make its own and revoke the others').
 token_file=".data/cluster-admin-token"
 if [ ! -s "$token_file" ]; then
-  (umask 077; printf 'arb_%s' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$token_file")
+  (umask 077; dotnet "$silo_dll" new-admin-token > "$token_file")
 fi
 
 for i in 1 2 3; do

@@ -69,6 +69,18 @@ public sealed class SiloHostTests(PostgresServerFixture postgres)
         Assert.DoesNotContain("Unhandled exception", silo.Output);
     }
 
+    [Theory]
+    [InlineData("hunter2-secret-admin")]
+    [InlineData("arb_hunter2-secret-0123456789012345678901234567890")]
+    public async Task An_admin_token_in_the_wrong_format_stops_the_silo_naming_the_variable(string token)
+    {
+        await using var silo = SiloProcess.Start(["--storage", "memory"], new Dictionary<string, string> { ["ARBITRAGE_ADMIN_TOKEN"] = token });
+
+        Assert.Equal(2, await silo.WaitForExitAsync());
+        Assert.Contains("ARBITRAGE_ADMIN_TOKEN is not a valid token", silo.Output);
+        Assert.DoesNotContain("hunter2-secret", silo.Output);
+    }
+
     [Fact]
     public async Task The_silo_runs_its_own_database_under_the_data_directory_stops_it_on_ctrl_c_and_keeps_it_across_restarts()
     {

@@ -12,7 +12,8 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
 
     /// <summary>The admin token every test silo gets (ARBITRAGE_ADMIN_TOKEN) unless a test sets its own.</summary>
-    public const string AdminToken = "arb_test-admin-token-0123456789abcdef";
+    /// <summary>The bootstrap tenant's admin token of every silo the tests start (a fresh one per test run).</summary>
+    public static readonly string AdminToken = Arbitrage.Orleans.Grains.Tenancy.TokenSecrets.NewSecret();
 
     private readonly List<string> _arguments;
 

@@ -12,6 +12,7 @@ public sealed class AccessTests(WorkloadSiloFixture fixture)
     [Theory]
     [InlineData(null)]
     [InlineData("arb_unknown-token-000000000000000000")]
+    [InlineData("arb_0000000000000000000000000000000000000000AAAAAA")]
     [InlineData("not-even-our-format")]
     public async Task A_missing_or_unknown_token_is_401_with_a_bearer_challenge(string? token)
     {
@@ -57,7 +58,7 @@ public sealed class AccessTests(WorkloadSiloFixture fixture)
     {
         var (_, owner) = await fixture.NewTenantAsync(1);
         var (escalate, escalateBody) = await Api.PostAsync(owner, "/v1/tokens", """{"name": "root", "permissions": ["tenants:manage"]}""");
-        Api.AssertError(escalate, escalateBody, HttpStatusCode.Forbidden, "FORBIDDEN", "permissions");
+        Api.AssertError(escalate, escalateBody, HttpStatusCode.Forbidden, "TOKEN_SCOPE_EXCEEDED", "permissions");
         var (unknown, unknownBody) = await Api.PostAsync(owner, "/v1/tokens", """{"name": "x", "permissions": ["workloads:launch"]}""");
         Api.AssertError(unknown, unknownBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "permissions");
         var (tenant, tenantBody) = await Api.PostAsync(owner, "/v1/tenants", """{"name": "nested", "initialCredit": 1}""");
