@@ -16,10 +16,11 @@ public static class WalletsApi
     public static IEndpointRouteBuilder MapWalletsApi(this IEndpointRouteBuilder routes)
     {
         var wallets = routes.MapGroup("/api/v1/wallets").WithTags("Wallets");
-        wallets.MapPost("", CreateAsync).WithName("CreateWallet").WithSummary("Creates a wallet with an initial balance")
+        wallets.MapPost("", CreateAsync).WithName("CreateWallet")
+            .WithSummary("Creates a project wallet; only an operator token may give it an initial balance (credit is created by operators only)")
             .Produces(StatusCodes.Status201Created).RequirePermission(Permissions.WalletsManage);
         wallets.MapGet("/{projectId}", GetAsync).WithName("GetWallet").WithSummary("Balance, reserved and available credit").RequirePermission(Permissions.WalletsRead);
-        wallets.MapPost("/{projectId}/topup", TopUpAsync).WithName("TopUpWallet").WithSummary("Adds credit").RequirePermission(Permissions.WalletsManage);
+        wallets.MapPost("/{projectId}/topup", TopUpAsync).WithName("TopUpWallet").WithSummary("Adds credit (operators only)").RequirePermission(Permissions.TenantsManage);
         wallets.MapGet("/{projectId}/transactions", TransactionsAsync).WithName("ListWalletTransactions")
             .WithSummary("Every change of the balance, oldest first, paginated (limit, cursor)").RequirePermission(Permissions.WalletsRead);
 
@@ -39,6 +40,13 @@ public static class WalletsApi
         string projectId = ProjectId(body.RequiredString("project_id", 64), "project_id");
         string? orgId = body.String("org_id", 128);
         decimal initial = ReadAmount(body, "initial_balance", allowZero: true) ?? 0;
+        if (initial > 0 && !context.Grant().Allows(Permissions.TenantsManage))
+        {
+            throw new ApiErrorException(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden,
+                "Only an operator creates credit: create the wallet with initial_balance 0, and an operator grants it credit (POST /v1/tenants/{tenantId}/credit).",
+                new Dictionary<string, object?> { ["field"] = "initial_balance" });
+        }
+
         var wallet = await Wallet(grains, context, projectId).Create(new CreateWallet(context.Grant().TenantId, orgId, initial));
         return Envelope(context, WalletData(wallet), StatusCodes.Status201Created);
     }
@@ -120,7 +128,7 @@ public static class WalletsApi
         return amount;
     }
 
-    private static string ProjectId(string projectId, string field) =>
+    internal static string ProjectId(string projectId, string field) =>
         WalletKeys.IsValidProjectId(projectId) ? projectId
             : throw ApiErrorException.Validation(field, $"{field} must be 1 to 64 letters, digits, '.', '_' or '-'; got '{(projectId.Length > 40 ? projectId[..40] + "…" : projectId)}'.");
 
@@ -137,7 +145,7 @@ public static class WalletsApi
     private static ApiErrorException ReservationMissing(string reservationId) =>
         ApiErrorException.NotFound(ErrorCodes.NotFound, $"Reservation '{(reservationId.Length > 80 ? reservationId[..80] + "…" : reservationId)}' does not exist.");
 
-    private static object WalletData(WalletInfo w) => new
+    internal static object WalletData(WalletInfo w) => new
     {
         project_id = w.ProjectId, org_id = w.OrgId, balance = w.Balance, reserved = w.Reserved, available = w.Available, currency = w.Currency, status = w.Status, created_at = w.CreatedAt,
     };
@@ -149,7 +157,7 @@ public static class WalletsApi
     };
 
     /// <summary>Seed 003's envelope: <c>{"data": ..., "meta": {"request_id", "timestamp"}}</c>.</summary>
-    private static IResult Envelope(HttpContext context, object data, int status = StatusCodes.Status200OK) =>
+    internal static IResult Envelope(HttpContext context, object data, int status = StatusCodes.Status200OK) =>
         Results.Json(new { data, meta = new { request_id = context.TraceIdentifier, timestamp = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() } },
             ApiJson.SnakeCase, statusCode: status);
 }

@@ -38,6 +38,7 @@ public static class ErrorCodes
     public const string WalletNotFound = "WALLET_NOT_FOUND";
     public const string WalletExists = "WALLET_EXISTS";
     public const string TenantExists = "TENANT_EXISTS";
+    public const string TenantNotFound = "TENANT_NOT_FOUND";
     public const string InsufficientCredit = "INSUFFICIENT_CREDIT";
     public const string ReservationNotActive = "RESERVATION_NOT_ACTIVE";
 }

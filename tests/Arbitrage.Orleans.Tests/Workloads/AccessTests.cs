@@ -94,7 +94,6 @@ public sealed class AccessTests(WorkloadSiloFixture fixture)
                      (HttpMethod.Delete, $"/v1/workloads/{workload}", null),
                      (HttpMethod.Delete, $"/v1/tokens/{tokenId}", null),
                      (HttpMethod.Get, $"/api/v1/wallets/{ownerId}", null),
-                     (HttpMethod.Post, $"/api/v1/wallets/{ownerId}/topup", """{"amount": 1}"""),
                      (HttpMethod.Get, $"/api/v1/wallets/{ownerId}/transactions", null),
                      (HttpMethod.Post, "/api/v1/reservations", $$"""{"project_id": "{{ownerId}}", "amount": 1}"""),
                      (HttpMethod.Get, $"/api/v1/reservations/{reservationId}", null),

@@ -157,8 +157,8 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
             w => w.GetProperty("statusReason").GetString()?.StartsWith("INSUFFICIENT_CREDIT", StringComparison.Ordinal) == true);
         Assert.Equal("PENDING", waiting.Status());
 
-        var (topUp, _) = await Api.PostAsync(http, $"/api/v1/wallets/{tenant}/topup", """{"amount": 5, "description": "first credit"}""");
-        Assert.Equal(HttpStatusCode.OK, topUp.StatusCode);
+        var (granted, _) = await Api.PostAsync(fixture.Silo.Http, $"/v1/tenants/{tenant}/credit", """{"amount": 5, "description": "first credit"}""");
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
         await WaitForStatusAsync(http, id, "RUNNING");
     }
 
@@ -181,9 +181,11 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
     [Fact]
     public async Task A_workload_charges_the_wallet_named_by_its_project_id()
     {
-        var (_, http) = await fixture.NewTenantAsync(0);
-        var (created, _) = await Api.PostAsync(http, "/api/v1/wallets", """{"project_id": "research", "initial_balance": 3}""");
+        var (tenant, http) = await fixture.NewTenantAsync(0);
+        var (created, _) = await Api.PostAsync(http, "/api/v1/wallets", """{"project_id": "research", "initial_balance": 0}""");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var (granted, _) = await Api.PostAsync(fixture.Silo.Http, $"/v1/tenants/{tenant}/credit", """{"project_id": "research", "amount": 3}""");
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
 
         var id = await CreateAsync(http, Workload("research-job", extra: """, "metadata": {"project_id": "research", "team": "ml"}"""));
         var running = await WaitForStatusAsync(http, id, "RUNNING");
@@ -282,7 +284,7 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
                  {
                      ("/v1/workloads", "post"), ("/v1/workloads", "get"), ("/v1/workloads/{workloadId}", "get"), ("/v1/workloads/{workloadId}", "delete"),
                      ("/v1/workloads/{workloadId}/endpoint", "get"), ("/v1/workloads/{workloadId}/events", "get"), ("/v1/pricing/estimate", "post"),
-                     ("/v1/pricing/current", "get"), ("/v1/tokens", "post"), ("/v1/tokens", "get"), ("/v1/tokens/{tokenId}", "delete"), ("/v1/tenants", "post"),
+                     ("/v1/pricing/current", "get"), ("/v1/tokens", "post"), ("/v1/tokens", "get"), ("/v1/tokens/{tokenId}", "delete"), ("/v1/tenants", "post"), ("/v1/tenants/{tenantId}/credit", "post"),
                      ("/api/v1/wallets", "post"), ("/api/v1/wallets/{projectId}", "get"), ("/api/v1/wallets/{projectId}/topup", "post"),
                      ("/api/v1/wallets/{projectId}/transactions", "get"), ("/api/v1/reservations", "post"), ("/api/v1/reservations/{reservationId}/commit", "post"),
                      ("/api/v1/reservations/{reservationId}/release", "post"), ("/api/v1/providers", "get"),
