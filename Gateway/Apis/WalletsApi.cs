@@ -1,4 +1,5 @@
 using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains.Tenancy;
 using Arbitrage.Orleans.Grains.Wallets;
 using Orleans;
 
@@ -21,6 +22,8 @@ public static class WalletsApi
             .Produces(StatusCodes.Status201Created).RequirePermission(Permissions.WalletsManage);
         wallets.MapGet("/{projectId}", GetAsync).WithName("GetWallet").WithSummary("Balance, reserved and available credit").RequirePermission(Permissions.WalletsRead);
         wallets.MapPost("/{projectId}/topup", TopUpAsync).WithName("TopUpWallet").WithSummary("Adds credit (operators only)").RequirePermission(Permissions.TenantsManage);
+        wallets.MapPost("/{projectId}/transfer", TransferAsync).WithName("TransferCredit")
+            .WithSummary("Moves credit to another wallet of the tenant (journaled on both sides; never creates money)").RequirePermission(Permissions.WalletsManage);
         wallets.MapGet("/{projectId}/transactions", TransactionsAsync).WithName("ListWalletTransactions")
             .WithSummary("Every change of the balance, oldest first, paginated (limit, cursor)").RequirePermission(Permissions.WalletsRead);
 
@@ -60,6 +63,26 @@ public static class WalletsApi
         decimal amount = ReadAmount(body, "amount", allowZero: false) ?? throw ApiErrorException.Validation("amount", "amount is required.");
         var wallet = await Wallet(grains, context, ProjectId(projectId, "project_id")).TopUp(amount, body.String("description", 512));
         return Envelope(context, WalletData(wallet));
+    }
+
+    private static async Task<IResult> TransferAsync(string projectId, HttpContext context, IGrainFactory grains)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
+        string from = ProjectId(projectId, "project_id");
+        string to = ProjectId(body.RequiredString("to_project_id", 64), "to_project_id");
+        decimal amount = ReadAmount(body, "amount", allowZero: false) ?? throw ApiErrorException.Validation("amount", "amount is required.");
+        if (to == from) throw ApiErrorException.Validation("to_project_id", "to_project_id must name another wallet than the one transferring.");
+        // Both wallets must exist before anything moves: a refused transfer changes neither.
+        if (await Wallet(grains, context, to).Get() is null)
+        {
+            throw new ApiErrorException(StatusCodes.Status404NotFound, ErrorCodes.WalletNotFound, $"Wallet '{to}' does not exist.", new Dictionary<string, object?> { ["field"] = "to_project_id" });
+        }
+
+        var transfer = await Wallet(grains, context, from).Transfer(new TransferCredit(TokenSecrets.NewId("trf-"), to, amount, body.String("description", 512)));
+        return Envelope(context, new
+        {
+            id = transfer.Id, from_project_id = transfer.FromProjectId, to_project_id = transfer.ToProjectId, amount = transfer.Amount, status = transfer.Status, created_at = transfer.At,
+        });
     }
 
     private static async Task<IResult> TransactionsAsync(string projectId, HttpContext context, IGrainFactory grains)

@@ -87,7 +87,35 @@ public interface IWalletGrain : IGrainWithStringKey
     [ReadOnly]
     [Alias("GetReservation")]
     Task<ReservationInfo?> GetReservation(string reservationId);
+
+    /// <summary>
+    /// Moves credit to another wallet of the same tenant: this wallet's balance drops at once (a <c>transfer_out</c>
+    /// transaction) and the credit is delivered to the other wallet (a <c>transfer_in</c>), retried until it confirms.
+    /// </summary>
+    /// <exception cref="InsufficientCreditException">The amount is more than what is available; neither wallet changes.</exception>
+    [Alias("Transfer")]
+    Task<TransferInfo> Transfer(TransferCredit request);
+
+    /// <summary>Credit sent by another wallet of the tenant; applied once per transfer id, then confirmed to the sender.</summary>
+    [OneWay]
+    [Alias("ReceiveTransfer")]
+    Task ReceiveTransfer(TransferCredit transfer, string fromProjectId);
+
+    /// <summary>The receiving wallet applied the transfer: the sender stops delivering it.</summary>
+    [OneWay]
+    [Alias("ConfirmTransfer")]
+    Task ConfirmTransfer(string transferId);
 }
+
+/// <summary>A transfer between two wallets of one tenant.</summary>
+[GenerateSerializer, Alias("arb.TransferCredit")]
+public sealed record TransferCredit([property: Id(0)] string TransferId, [property: Id(1)] string ToProjectId, [property: Id(2)] decimal Amount, [property: Id(3)] string? Description);
+
+/// <summary>A transfer as the sender reports it: <c>pending</c> until the receiver confirms, then <c>delivered</c>.</summary>
+[GenerateSerializer, Alias("arb.TransferInfo")]
+public sealed record TransferInfo(
+    [property: Id(0)] string Id, [property: Id(1)] string FromProjectId, [property: Id(2)] string ToProjectId, [property: Id(3)] decimal Amount,
+    [property: Id(4)] string Status, [property: Id(5)] DateTimeOffset At);
 
 /// <summary>Wallet grain keys and reservation ids (a reservation id names its wallet's project).</summary>
 public static class WalletKeys

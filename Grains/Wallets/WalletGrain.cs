@@ -22,7 +22,7 @@ public sealed record WalletEntry(
     public const string TransactionKind = "transaction";
     public const string ReservationKind = "reservation";
 
-    public string JournalKind => Kind is "deposit" or "charge" ? TransactionKind : ReservationKind;
+    public string JournalKind => Kind is "deposit" or "charge" or "transfer_out" or "transfer_in" ? TransactionKind : ReservationKind;
 }
 
 /// <summary>
@@ -55,6 +55,14 @@ public sealed class WalletState : IJournaledState
     /// <summary>The journal number of the oldest active reservation's hold; 0 when none is active.</summary>
     [Id(7)]
     public long ActiveFrom { get; set; }
+
+    /// <summary>Transfers sent (already taken off the balance) that the receiving wallet has not confirmed yet.</summary>
+    [Id(8)]
+    public List<TransferCredit> Outgoing { get; set; } = [];
+
+    /// <summary>The ids of the transfers received most recently, so a redelivered transfer is applied once.</summary>
+    [Id(9)]
+    public List<string> Received { get; set; } = [];
 }
 
 /// <summary>
@@ -72,6 +80,9 @@ public sealed partial class WalletGrain(
     : Grain, IWalletGrain, IRemindable
 {
     public const string ExpiryReminder = "expire-reservations";
+    public const string DeliveryReminder = "deliver-transfers";
+    public const int ReceivedLimit = 1000;
+    public static readonly TimeSpan RedeliveryPeriod = TimeSpan.FromSeconds(2);
     public const string StateName = "wallet";
     public const int RecentLimit = 1000;
     public static readonly TimeSpan ExpiryPeriod = TimeSpan.FromMinutes(1);
@@ -80,6 +91,7 @@ public sealed partial class WalletGrain(
     private readonly Dictionary<string, ReservationInfo> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
     private DateTimeOffset? _expiryDueAt;
+    private IGrainTimer? _delivery;
 
     private string ProjectId => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf('/') + 1)..];
 
@@ -88,6 +100,7 @@ public sealed partial class WalletGrain(
     /// <summary>Rebuilds the active reservations from the journal and points the expiry reminder at the earliest.</summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (S.Outgoing.Count > 0) ArmDelivery();
         if (S.ActiveFrom <= 0) return;
         for (long after = S.ActiveFrom - 1; ;)
         {
@@ -193,8 +206,70 @@ public sealed partial class WalletGrain(
 
     public Task<ReservationInfo?> GetReservation(string reservationId) => Task.FromResult(Find(reservationId));
 
+    public async Task<TransferInfo> Transfer(TransferCredit request)
+    {
+        RequireWallet();
+        CheckAmount(request.Amount, "amount", allowZero: false);
+        if (request.ToProjectId == ProjectId) throw new ArgumentException($"A wallet cannot transfer to itself ('{ProjectId}').", "to_project_id");
+        if (request.Amount > Available)
+        {
+            throw new InsufficientCreditException($"Wallet '{ProjectId}' has {Money.Normalize(Available)} USD available; a transfer of {request.Amount} USD was requested.");
+        }
+
+        var now = time.GetUtcNow();
+        S.Balance -= request.Amount;
+        S.Outgoing.Add(request);
+        await WriteAsync([new WalletEntry("transfer_out", -request.Amount, request.Description ?? $"Transfer to {request.ToProjectId}", request.ToProjectId, request.TransferId, S.Balance, now)]);
+        Deliver(request);
+        ArmDelivery();
+        await this.RegisterOrUpdateReminder(DeliveryReminder, ExpiryPeriod, ExpiryPeriod); // brings delivery back after a crash
+        return new TransferInfo(request.TransferId, ProjectId, request.ToProjectId, request.Amount, "pending", now);
+    }
+
+    public async Task ReceiveTransfer(TransferCredit transfer, string fromProjectId)
+    {
+        if (!state.RecordExists) return; // the sender keeps it until a wallet of that name exists
+        if (!S.Received.Contains(transfer.TransferId))
+        {
+            S.Balance += transfer.Amount;
+            S.Received.Add(transfer.TransferId);
+            if (S.Received.Count > ReceivedLimit) S.Received.RemoveRange(0, S.Received.Count - ReceivedLimit);
+            await WriteAsync([new WalletEntry("transfer_in", transfer.Amount, transfer.Description ?? $"Transfer from {fromProjectId}", fromProjectId, transfer.TransferId, S.Balance, time.GetUtcNow())]);
+        }
+
+        await GrainFactory.GetGrain<IWalletGrain>(WalletKeys.Of(S.TenantId, fromProjectId)).ConfirmTransfer(transfer.TransferId);
+    }
+
+    public async Task ConfirmTransfer(string transferId)
+    {
+        if (S.Outgoing.RemoveAll(t => t.TransferId == transferId) == 0) return;
+        await WriteAsync([]);
+        if (S.Outgoing.Count > 0) return;
+        _delivery?.Dispose();
+        _delivery = null;
+        if (await this.GetReminder(DeliveryReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    private void Deliver(TransferCredit transfer) =>
+        _ = GrainFactory.GetGrain<IWalletGrain>(WalletKeys.Of(S.TenantId, transfer.ToProjectId)).ReceiveTransfer(transfer, ProjectId);
+
+    /// <summary>Sends every unconfirmed transfer again every <see cref="RedeliveryPeriod"/> until the receivers confirm.</summary>
+    private void ArmDelivery() =>
+        _delivery ??= this.RegisterGrainTimer(() =>
+        {
+            foreach (var transfer in S.Outgoing) Deliver(transfer);
+            return Task.CompletedTask;
+        }, RedeliveryPeriod, RedeliveryPeriod);
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == DeliveryReminder)
+        {
+            if (S.Outgoing.Count > 0) ArmDelivery();
+            else if (await this.GetReminder(DeliveryReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            return;
+        }
+
         if (reminderName != ExpiryReminder) return;
         var now = time.GetUtcNow();
         var due = _active.Values.Where(a => a.Info.ExpiresAt <= now).Select(a => a.Info).ToList();
