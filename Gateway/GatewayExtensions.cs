@@ -11,8 +11,8 @@ public static class GatewayExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<UnknownTokenCacheOptions>();
-        services.AddSingleton<UnknownTokenCache>();
+        services.AddOptions<TokenVerifierOptions>();
+        services.AddSingleton<TokenVerifier>();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";

@@ -1,14 +1,11 @@
-using Orleans;
-
 namespace Arbitrage.Orleans.Gateway.Http;
 
 /// <summary>
 /// Every route marked with <see cref="RequiresPermission"/> needs <c>Authorization: Bearer &lt;token&gt;</c>: a missing,
-/// malformed, unknown, revoked or expired token is 401; a valid token without the permission is 403. The token is
-/// looked up by its hash in its <see cref="IApiTokenGrain"/> on every request, so a revocation applies at once
-/// everywhere. Routes without the marker (health, the OpenAPI document) are open.
+/// malformed, unknown, revoked or expired token is 401; a valid token without the permission is 403. Tokens are
+/// checked by <see cref="TokenVerifier"/>. Routes without the marker (health, the OpenAPI document) are open.
 /// </summary>
-public sealed class TokenAuthenticationMiddleware(RequestDelegate next, IGrainFactory grains, UnknownTokenCache unknown)
+public sealed class TokenAuthenticationMiddleware(RequestDelegate next, TokenVerifier verifier)
 {
     private const string GrantKey = "arbitrage.grant";
 
@@ -29,13 +26,7 @@ public sealed class TokenAuthenticationMiddleware(RequestDelegate next, IGrainFa
         string token = header["Bearer ".Length..].Trim();
         // A malformed token or a failed checksum is refused here, before any grain or database work.
         if (!TokenSecrets.IsWellFormed(token)) throw Unauthorized("The token is malformed: it is not an arb_ token or its checksum does not match (was it copied whole?).");
-        string hash = TokenSecrets.Hash(token);
-        var grant = unknown.IsKnownUnknown(hash) ? null : await grains.GetGrain<IApiTokenGrain>(hash).Authenticate();
-        if (grant is null)
-        {
-            unknown.Remember(hash);
-            throw Unauthorized("The token is not valid: it is unknown, revoked or expired.");
-        }
+        var grant = await verifier.VerifyAsync(token) ?? throw Unauthorized("The token is not valid: it is unknown, revoked or expired.");
         if (!grant.Allows(required.Permission))
         {
             throw new ApiErrorException(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, $"This token lacks the permission '{required.Permission}'.",

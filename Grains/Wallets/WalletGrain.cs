@@ -222,7 +222,8 @@ public sealed partial class WalletGrain(
         await WriteAsync([new WalletEntry("transfer_out", -request.Amount, request.Description ?? $"Transfer to {request.ToProjectId}", request.ToProjectId, request.TransferId, S.Balance, now)]);
         Deliver(request);
         ArmDelivery();
-        await this.RegisterOrUpdateReminder(DeliveryReminder, ExpiryPeriod, ExpiryPeriod); // brings delivery back after a crash
+        // The first transfer in flight registers the reminder that brings delivery back after a crash; the last confirmation removes it.
+        if (S.Outgoing.Count == 1) await this.RegisterOrUpdateReminder(DeliveryReminder, ExpiryPeriod, ExpiryPeriod);
         return new TransferInfo(request.TransferId, ProjectId, request.ToProjectId, request.Amount, "pending", now);
     }
 

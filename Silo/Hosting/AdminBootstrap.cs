@@ -29,7 +29,10 @@ public sealed partial class AdminBootstrap(IGrainFactory grains, IOptions<Bootst
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(AdminBootstrap), ServiceLifecycleStage.Active, StartAsync);
 
-    public string TokenFile => Path.Combine(settings.DataDirectory, "admin-token");
+    public string TokenFile => TokenFileIn(settings.DataDirectory);
+
+    /// <summary>Where a generated admin token is kept (mode 0600).</summary>
+    public static string TokenFileIn(string dataDirectory) => Path.Combine(dataDirectory, "admin-token");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

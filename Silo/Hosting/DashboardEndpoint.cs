@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Arbitrage.Orleans.Grains.Tenancy;
-using Orleans;
+using Arbitrage.Orleans.Gateway.Http;
 using Orleans.Dashboard;
 
 namespace Arbitrage.Orleans.Silo.Hosting;
@@ -46,9 +46,7 @@ public static class DashboardEndpoint
             return true;
         }
 
-        if (!TokenSecrets.IsWellFormed(secret)) return false;
-        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        var grant = await grains.GetGrain<IApiTokenGrain>(TokenSecrets.Hash(secret)).Authenticate();
+        var grant = await context.RequestServices.GetRequiredService<TokenVerifier>().VerifyAsync(secret);
         return grant?.Allows(Permissions.TenantsManage) == true;
     }
 

@@ -45,13 +45,13 @@ public static class SiloServiceCollectionExtensions
             {
                 throw new SiloConfigurationException(
                     $"{BootstrapOptions.AdminTokenVariable} is not a valid token: it must be '{TokenSecrets.Prefix}' followed by {TokenSecrets.RandomLength + TokenSecrets.ChecksumLength} letters and digits "
-                    + $"ending in its checksum, as the silo generates them. Unset it to have one generated into {Path.Combine(settings.DataDirectory, "admin-token")}, and use that.");
+                    + $"ending in its checksum, as the silo generates them. Unset it to have one generated into {AdminBootstrap.TokenFileIn(settings.DataDirectory)}, and use that.");
             }
 
             return;
         }
 
-        var file = Path.Combine(settings.DataDirectory, "admin-token");
+        var file = AdminBootstrap.TokenFileIn(settings.DataDirectory);
         if (File.Exists(file) && !TokenSecrets.IsWellFormed(File.ReadAllText(file).Trim()))
         {
             throw new SiloConfigurationException($"The admin token in {Path.GetFullPath(file)} is not a valid token (an older format?). Delete the file to have a new one generated.");

@@ -199,8 +199,9 @@ public sealed class SchemaMigratorTests(PostgresServerFixture postgres)
         using var stop = new CancellationTokenSource();
 
         var run = Migrator(dataSource, logger, TimeSpan.FromSeconds(30)).RunAsync(default);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var proxy = ForwardAsync(port, server.Port, stop.Token); // the database "comes up"
+        // The database "comes up" once the migrator has been refused and said it will try again.
+        await Eventually.TrueAsync(() => logger.Entries.Any(e => e.Id.Id == 1501), TimeSpan.FromSeconds(20), "the migrator logs a retry");
+        var proxy = ForwardAsync(port, server.Port, stop.Token);
         await run;
         await stop.CancelAsync();
         await proxy;
