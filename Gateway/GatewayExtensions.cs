@@ -1,34 +1,74 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Arbitrage.Orleans.Gateway.Apis;
 using Arbitrage.Orleans.Gateway.Http;
 
 namespace Arbitrage.Orleans.Gateway;
 
-/// <summary>The HTTP gateway: the error handling and authentication every route shares, then every route group, in one place.</summary>
+/// <summary>The HTTP gateway: the error handling, limits, authentication and authorization every route shares, then every route group, in one place.</summary>
 public static class GatewayExtensions
 {
-    /// <summary>The gateway's services: the OpenAPI document of every route.</summary>
-    public static IServiceCollection AddGateway(this IServiceCollection services)
+    /// <summary>
+    /// The gateway's services: token authentication, a policy per permission with a fallback that requires a caller
+    /// (deny by default), rate limits, request limits and the OpenAPI document of every route. Settings problems
+    /// throw <see cref="OptionsValidationException"/> naming the setting.
+    /// </summary>
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<TokenVerifierOptions>();
         services.AddSingleton<TokenVerifier>();
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<TokenAuthenticationOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, o => o.DashboardPassword = configuration["Dashboard:Password"]);
+        services.AddAuthorizationBuilder().AddApiPolicies();
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+
+        var limits = Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName, o => o.Problems());
+        services.AddSingleton(limits);
+        services.AddSingleton(sp => new ApiRateLimits(limits, sp.GetRequiredService<TimeProvider>()));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<ApiRateLimits>((o, api) =>
+        {
+            if (!limits.Enabled) return;
+            o.GlobalLimiter = api.Global;
+            o.OnRejected = api.RejectAsync;
+        });
+        services.AddSingleton(Bind<RequestLimitOptions>(configuration, RequestLimitOptions.SectionName, o => o.Problems()));
+
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";
             document.Info.Description = "Workloads, pricing, tokens and tenants (/v1), providers (/api/v1/providers), wallets and credit reservations (/api/v1). "
-                                        + "Every route but /health and this document needs Authorization: Bearer <token>.";
+                                        + "Every route but /health, /ready and this document needs Authorization: Bearer <token>. "
+                                        + "Responses carry X-RateLimit-Limit/-Remaining/-Reset/-Window; over a limit, 429 RATE_LIMITED with Retry-After.";
             return Task.CompletedTask;
         }));
         return services;
     }
 
-    public static WebApplication MapGateway(this WebApplication app)
+    /// <summary>The request pipeline every HTTP route shares, the dashboard's included: errors, limits, routing, rate limits, authentication, authorization.</summary>
+    public static WebApplication UseGateway(this WebApplication app)
     {
         app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseRouting();
-        app.UseMiddleware<TokenAuthenticationMiddleware>();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // Rate limits come before authentication, so a flood of guessed tokens is refused before any token is looked up.
+        if (app.Services.GetRequiredService<RateLimitOptions>().Enabled)
+        {
+            app.UseRateLimiter();
+            app.UseMiddleware<RateLimitHeadersMiddleware>();
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous().DisableRateLimiting();
         app.MapHealthApi();
         app.MapPricingApi();
         app.MapProvidersApi();
@@ -38,5 +78,13 @@ public static class GatewayExtensions
         app.MapWalletsApi();
         app.MapSimulationApi();
         return app;
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section, Func<T, IEnumerable<string>> problems) where T : new()
+    {
+        var options = new T();
+        configuration.GetSection(section).Bind(options);
+        var found = problems(options).ToList();
+        return found.Count == 0 ? options : throw new Microsoft.Extensions.Options.OptionsValidationException(section, typeof(T), found);
     }
 }

@@ -14,10 +14,18 @@ public static class WorkloadServiceCollectionExtensions
     {
         services.AddOptions<WorkloadOptions>().Configure(o => configure?.Invoke(o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorkloadOptions>, WorkloadOptionsValidator>();
+        services.AddOptions<Tenancy.QuotaOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Tenancy.QuotaOptions>, QuotaOptionsValidator>();
         services.AddSingleton<IWorkloadCatalog, WorkloadCatalog>();
         services.AddSingleton<ISimulationControl, Providers.SimulationControl>();
         services.AddHostedService<InterruptionWatcher>();
         return services;
+    }
+
+    private sealed class QuotaOptionsValidator : IValidateOptions<Tenancy.QuotaOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, Tenancy.QuotaOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 
     private sealed class WorkloadOptionsValidator : IValidateOptions<WorkloadOptions>

@@ -1,4 +1,3 @@
-using Arbitrage.Orleans.Gateway;
 using Arbitrage.Orleans.Silo.Hosting;
 
 // The silo: Orleans on PostgreSQL (started for you under ./.data unless ConnectionStrings:Arbitrage is set, or in
@@ -17,11 +16,7 @@ try
     await using var database = settings.NeedsLocalDatabase
         ? await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(settings.DataDirectory, "postgres")), Console.Out, CancellationToken.None)
         : null;
-    builder.AddArbitrageCluster(settings, database?.ConnectionString ?? settings.ConnectionString);
-    builder.Services.AddSiloMarket(builder.Configuration, settings.Role).AddBootstrapTenant(settings, builder.Configuration).AddGateway();
-    var app = builder.Build();
-    if (settings.GatewayEnabled) app.MapGateway();
-    app.MapDashboard(builder.Configuration.GetSection(DashboardSettings.SectionName).Get<DashboardSettings>() ?? new DashboardSettings());
+    var app = SiloApplication.Build(builder, settings, database?.ConnectionString ?? settings.ConnectionString);
     await app.RunAsync();
     return 0;
 }

@@ -10,6 +10,15 @@ public sealed class ApiErrorException(int status, string code, string message, I
     public string Code { get; } = code;
     public IReadOnlyDictionary<string, object?> Details { get; } = details ?? new Dictionary<string, object?>();
 
+    /// <summary>Response headers the refusal carries (Retry-After, WWW-Authenticate, X-RateLimit-*).</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public ApiErrorException WithHeader(string name, string value)
+    {
+        Headers[name] = value;
+        return this;
+    }
+
     public static ApiErrorException NotFound(string code, string message) => new(StatusCodes.Status404NotFound, code, message);
 
     public static ApiErrorException Validation(string field, string message) =>
@@ -41,4 +50,8 @@ public static class ErrorCodes
     public const string TenantNotFound = "TENANT_NOT_FOUND";
     public const string InsufficientCredit = "INSUFFICIENT_CREDIT";
     public const string ReservationNotActive = "RESERVATION_NOT_ACTIVE";
+    public const string RateLimited = "RATE_LIMITED";
+    public const string QuotaExceeded = "QUOTA_EXCEEDED";
+    public const string HeadersTooLarge = "HEADERS_TOO_LARGE";
+    public const string QueryTooLong = "QUERY_TOO_LONG";
 }

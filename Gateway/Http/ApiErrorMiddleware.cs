@@ -54,6 +54,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         ReservationStateException => new(StatusCodes.Status409Conflict, ErrorCodes.ReservationNotActive, e.Message),
         IdempotencyConflictException => new(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyConflict, e.Message),
         InvalidCursorException => ApiErrorException.Validation("cursor", e.Message),
+        QuotaExceededException quota => QuotaExceeded(quota),
         ArgumentException argument => ApiErrorException.Validation(argument.ParamName ?? "body", WithoutParameterSuffix(argument)),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is too large."),
@@ -67,6 +68,17 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         _ => new(StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "An unexpected error occurred; quote the requestId when reporting it."),
     };
 
+    /// <summary>A quota that time frees (creations per minute) is 429 with Retry-After; the live-workload quota is 403 until a workload ends.</summary>
+    private static ApiErrorException QuotaExceeded(QuotaExceededException quota)
+    {
+        var details = new Dictionary<string, object?> { ["quota"] = quota.Quota, ["limit"] = quota.Limit };
+        if (quota.RetryAfter is not { } wait) return new(StatusCodes.Status403Forbidden, ErrorCodes.QuotaExceeded, quota.Message, details);
+        long seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+        details["retryAfterSeconds"] = seconds;
+        return new ApiErrorException(StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded, quota.Message, details)
+            .WithHeader("Retry-After", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>An ArgumentException's message without the " (Parameter 'x')" .NET appends (the field is in details).</summary>
     private static string WithoutParameterSuffix(ArgumentException e) =>
         e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal) ? e.Message[..^($" (Parameter '{name}')".Length)] : e.Message;
@@ -77,6 +89,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         context.Response.Headers[RequestIdHeader] = context.TraceIdentifier;
         context.Response.StatusCode = error.Status;
         if (error.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+        foreach (var (name, value) in error.Headers) context.Response.Headers[name] = value;
         return context.Response.WriteAsJsonAsync(new
         {
             error = new { code = error.Code, message = error.Message, details = error.Details, requestId = context.TraceIdentifier },

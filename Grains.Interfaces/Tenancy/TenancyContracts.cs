@@ -88,6 +88,16 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <exception cref="PermissionDeniedException">The token is an operator's (it holds tenants:manage) and <paramref name="revoker"/> is not.</exception>
     [Alias("RevokeToken")]
     Task<bool> RevokeToken(string tokenId, TokenGrant revoker);
+
+    /// <summary>Counts a new workload against the tenant's quotas; admitting the same workload again is a no-op.</summary>
+    /// <exception cref="QuotaExceededException">The tenant has its most live workloads, or created its most this minute.</exception>
+    [Alias("AdmitWorkload")]
+    Task AdmitWorkload(string workloadId);
+
+    /// <summary>The workload ended (terminated or failed): it no longer counts as live.</summary>
+    [OneWay]
+    [Alias("WorkloadEnded")]
+    Task WorkloadEnded(string workloadId);
 }
 
 /// <summary>
@@ -150,3 +160,13 @@ public sealed class TenantExistsException(string message) : Exception(message);
 /// <summary>The caller lacks a permission the operation needs or tried to grant.</summary>
 [GenerateSerializer, Alias("arb.PermissionDeniedException")]
 public sealed class PermissionDeniedException(string message) : Exception(message);
+
+/// <summary>A tenant's quota refused a creation: <see cref="Quota"/> names it; <see cref="RetryAfter"/> is when it may pass, if time alone frees it.</summary>
+[GenerateSerializer, Alias("arb.QuotaExceededException")]
+public sealed class QuotaExceededException(string quota, int limit, TimeSpan? retryAfter, string message) : Exception(message)
+{
+    /// <summary><c>max_live_workloads</c> or <c>workload_creations_per_minute</c>.</summary>
+    [Id(0)] public string Quota { get; } = quota;
+    [Id(1)] public int Limit { get; } = limit;
+    [Id(2)] public TimeSpan? RetryAfter { get; } = retryAfter;
+}

@@ -1,4 +1,6 @@
 using Arbitrage.Orleans.Grains.Wallets;
+using Arbitrage.Orleans.Grains.Workloads;
+using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
@@ -20,14 +22,23 @@ public sealed class TenantState
     public List<TenantToken> Tokens { get; set; } = [];
     [Id(3)]
     public string? AdminTokenId { get; set; }
+
+    /// <summary>The workloads admitted and not yet ended, for the live-workload quota.</summary>
+    [Id(4)]
+    public HashSet<string> LiveWorkloads { get; set; } = [];
 }
 
 /// <summary>A tenant: its tokens and its default wallet (project id = tenant id).</summary>
 [GrainType("tenant")]
-public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentState<TenantState> state, TimeProvider time, ILogger<TenantGrain> logger)
+public sealed partial class TenantGrain(
+    [PersistentState("tenant")] IPersistentState<TenantState> state, TimeProvider time, IOptions<QuotaOptions> quotas, IWorkloadCatalog catalog, ILogger<TenantGrain> logger)
     : Grain, ITenantGrain
 {
     public const int MaxTokens = 100;
+    private static readonly TimeSpan CreationWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>When each of this activation's recent creations was admitted (the per-minute quota; a new activation starts afresh).</summary>
+    private readonly Queue<(DateTimeOffset At, string WorkloadId)> _recentCreations = new();
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -101,6 +112,66 @@ public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentS
         return true;
     }
 
+    public async Task AdmitWorkload(string workloadId)
+    {
+        if (state.State.LiveWorkloads.Contains(workloadId)) return;
+        var quota = quotas.Value.For(Id);
+        var now = time.GetUtcNow();
+        while (_recentCreations.TryPeek(out var recent) && recent.At <= now - CreationWindow) _recentCreations.Dequeue();
+        if (_recentCreations.Count >= quota.WorkloadCreationsPerMinute)
+        {
+            var retryAfter = _recentCreations.Peek().At + CreationWindow - now;
+            throw new QuotaExceededException("workload_creations_per_minute", quota.WorkloadCreationsPerMinute, retryAfter,
+                $"Tenant '{Id}' may create at most {quota.WorkloadCreationsPerMinute} workloads per minute; retry in {Math.Ceiling(retryAfter.TotalSeconds):0} s.");
+        }
+
+        if (state.State.LiveWorkloads.Count >= quota.MaxLiveWorkloads) await RecountLiveWorkloadsAsync();
+        if (state.State.LiveWorkloads.Count >= quota.MaxLiveWorkloads)
+        {
+            throw new QuotaExceededException("max_live_workloads", quota.MaxLiveWorkloads, null,
+                $"Tenant '{Id}' has {state.State.LiveWorkloads.Count} live workloads, its quota; terminate one first or ask an operator to raise Quotas:MaxLiveWorkloads.");
+        }
+
+        state.State.LiveWorkloads.Add(workloadId);
+        _recentCreations.Enqueue((now, workloadId));
+        await WriteQuotaAsync();
+    }
+
+    public async Task WorkloadEnded(string workloadId)
+    {
+        if (state.State.LiveWorkloads.Remove(workloadId)) await WriteQuotaAsync();
+    }
+
+    /// <summary>
+    /// At the quota, the live set is checked against the stored workloads, so an end whose notice was lost (a crash
+    /// between a workload's last write and its notice) does not hold a place for ever. Admissions of the last minute
+    /// stay (their workloads may not have written their state yet).
+    /// </summary>
+    private async Task RecountLiveWorkloadsAsync()
+    {
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var status in new[] { WorkloadStatus.Pending, WorkloadStatus.Provisioning, WorkloadStatus.Running, WorkloadStatus.Stopping })
+        {
+            string? cursor = null;
+            do
+            {
+                var page = await catalog.ListAsync(Id, status, 200, cursor, CancellationToken.None);
+                live.UnionWith(page.Workloads.Select(w => w.Id));
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+        }
+
+        live.UnionWith(_recentCreations.Select(r => r.WorkloadId));
+        var stale = state.State.LiveWorkloads.Where(id => !live.Contains(id)).ToList();
+        if (stale.Count == 0) return;
+        state.State.LiveWorkloads.ExceptWith(stale);
+        LogLiveWorkloadsRecounted(Id, stale.Count);
+        await WriteQuotaAsync();
+    }
+
+    /// <summary>Stores the live set; a tenant that was never created (grain tests, a deleted tenant) counts in memory only.</summary>
+    private Task WriteQuotaAsync() => state.RecordExists ? state.WriteStateAsync() : Task.CompletedTask;
+
     private async Task CreateTenantAsync(string name, decimal initialCredit)
     {
         state.State = new TenantState { Name = name, CreatedAt = time.GetUtcNow() };
@@ -133,6 +204,9 @@ public sealed partial class TenantGrain([PersistentState("tenant")] IPersistentS
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Tenant {TenantId} revoked token {TokenId}")]
     private partial void LogTokenRevoked(string tenantId, string tokenId);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Count} workloads counted as live had ended without notice; the live-workload quota was recounted")]
+    private partial void LogLiveWorkloadsRecounted(string tenantId, int count);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Tenant {TenantId} has a new admin token; token {TokenId} was revoked")]
     private partial void LogAdminTokenReplaced(string tenantId, string tokenId);

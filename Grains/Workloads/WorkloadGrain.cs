@@ -1,5 +1,6 @@
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
+using Arbitrage.Orleans.Grains.Tenancy;
 using Orleans;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -60,6 +61,7 @@ public sealed partial class WorkloadGrain(
             return Summary();
         }
 
+        await Tenant(request.TenantId).AdmitWorkload(Id);
         var now = Now;
         state.State = new WorkloadState
         {
@@ -195,6 +197,8 @@ public sealed partial class WorkloadGrain(
     }
 
     /// <summary>Ends the workload: final status and reason, no more ticks or reminders.</summary>
+    private ITenantGrain Tenant(string tenantId) => GrainFactory.GetGrain<ITenantGrain>(tenantId);
+
     private async Task FinishAsync(WorkloadStatus status, string reason)
     {
         SetStatus(status, reason);
@@ -203,6 +207,7 @@ public sealed partial class WorkloadGrain(
         await state.WriteStateAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder) await this.UnregisterReminder(reminder);
         Disarm();
+        await Tenant(S.TenantId).WorkloadEnded(Id);
         LogFinished(Id, status, reason);
     }
 

@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
-using Arbitrage.Orleans.Grains.Tenancy;
 using Arbitrage.Orleans.Gateway.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Orleans.Dashboard;
 
 namespace Arbitrage.Orleans.Silo.Hosting;
@@ -21,56 +19,16 @@ public sealed class DashboardSettings
 }
 
 /// <summary>
-/// Serves the Orleans dashboard at <c>/dashboard</c>, for operators only: a request must carry a token with
-/// <c>tenants:manage</c> (the admin token), as <c>Authorization: Bearer</c> or as the password of HTTP Basic (which a
-/// browser asks for), or the dashboard password from settings.
+/// Serves the Orleans dashboard at <c>/dashboard</c>, for operators only (the <see cref="ApiPolicies.Dashboard"/>
+/// policy): a token with <c>tenants:manage</c> (the admin token) as <c>Authorization: Bearer</c> or as the password of
+/// HTTP Basic (which a browser asks for), or the dashboard password from settings. It is not rate limited: it polls.
 /// </summary>
 public static class DashboardEndpoint
 {
-    private const string Challenge = "Basic realm=\"Orleans dashboard\", charset=\"UTF-8\"";
-
     public static WebApplication MapDashboard(this WebApplication app, DashboardSettings settings)
     {
         if (!settings.Enabled) return app;
-        app.MapOrleansDashboard(settings.Path).AddEndpointFilter(async (context, next) =>
-            await IsOperatorAsync(context.HttpContext, settings) ? await next(context) : Deny(context.HttpContext));
+        app.MapOrleansDashboard(settings.Path).RequireAuthorization(ApiPolicies.Dashboard).DisableRateLimiting();
         return app;
-    }
-
-    private static async Task<bool> IsOperatorAsync(HttpContext context, DashboardSettings settings)
-    {
-        if (PresentedSecret(context.Request.Headers.Authorization.ToString()) is not { } secret) return false;
-        if (settings.Password is { Length: > 0 } password
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(password)))
-        {
-            return true;
-        }
-
-        var grant = await context.RequestServices.GetRequiredService<TokenVerifier>().VerifyAsync(secret);
-        return grant?.Allows(Permissions.TenantsManage) == true;
-    }
-
-    /// <summary>The bearer token, or the password of HTTP Basic credentials; null when neither is there.</summary>
-    private static string? PresentedSecret(string header)
-    {
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header["Bearer ".Length..].Trim();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
-        try
-        {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-            int colon = decoded.IndexOf(':');
-            return colon >= 0 ? decoded[(colon + 1)..] : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static IResult Deny(HttpContext context)
-    {
-        context.Response.Headers.WWWAuthenticate = Challenge;
-        return Results.Json(new { error = new { code = "UNAUTHORIZED", message = "The dashboard needs the admin token (Bearer, or as the Basic password) or the dashboard password." } },
-            statusCode: StatusCodes.Status401Unauthorized);
     }
 }

@@ -81,7 +81,11 @@ public static class SiloServiceCollectionExtensions
         if (workloads.Problems().FirstOrDefault() is { } problem) throw new SiloConfigurationException(problem);
         // A gateway-only process has no silo lifecycle: it builds its offer book (for estimates) as it starts.
         if (role == SiloRole.Gateway) services.AddHostedService<GatewayOfferBookStartup>();
+        var quotas = new Grains.Tenancy.QuotaOptions();
+        configuration.GetSection(Grains.Tenancy.QuotaOptions.SectionName).Bind(quotas);
+        if (quotas.Problems().FirstOrDefault() is { } quotaProblem) throw new SiloConfigurationException(quotaProblem);
         services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o));
+        services.Configure<Grains.Tenancy.QuotaOptions>(configuration.GetSection(Grains.Tenancy.QuotaOptions.SectionName));
         services.AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
         return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));
     }

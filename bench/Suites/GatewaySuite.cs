@@ -50,7 +50,22 @@ internal sealed class GatewaySuite : ISuite
               { "name": "sim-azure", "type": "azure", "simulation": { "seed": 2, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } },
               { "name": "sim-gcp", "type": "gcp", "simulation": { "seed": 3, "speed": 60, "bootDelay": "00:00:01", "maxInstances": 200000 } } ] }
             """, ct);
-        var environment = new Dictionary<string, string> { ["Bootstrap__InitialCredit"] = "1000000" };
+        // Authentication and rate limiting stay on; the limits are raised so they count every request without refusing
+        // the bench's one token and address, and the values are recorded with the figures.
+        var environment = new Dictionary<string, string>
+        {
+            ["Bootstrap__InitialCredit"] = "1000000",
+            ["RateLimits__PerToken__PermitLimit"] = BenchLimits.PerMinute.ToString(),
+            ["RateLimits__PerAddress__PermitLimit"] = BenchLimits.PerMinute.ToString(),
+            ["Quotas__Default__MaxLiveWorkloads"] = BenchLimits.LiveWorkloads.ToString(),
+            ["Quotas__Default__WorkloadCreationsPerMinute"] = BenchLimits.PerMinute.ToString(),
+        };
+        result.Add("auth", "bearer token (admin), verified per request");
+        result.Add("rate_limits", "on: RateLimits__PerToken__PermitLimit and RateLimits__PerAddress__PermitLimit raised by environment variable");
+        result.Add("rate_limit_per_token_per_min", BenchLimits.PerMinute);
+        result.Add("rate_limit_per_address_per_min", BenchLimits.PerMinute);
+        result.Add("quota_live_workloads", BenchLimits.LiveWorkloads);
+        result.Add("quota_creations_per_min", BenchLimits.PerMinute);
         if (context.Flag("memory")) environment["Storage"] = "memory";
         context.Log($"Starting the silo executable (log: {Path.Combine(ChildProcess.LogDirectory, "silo.log")}) ...");
         await using var silo = SiloProcess.Start(context.RepositoryRoot, new SiloProcessOptions("silo", database, adminToken)
@@ -339,4 +354,11 @@ internal sealed class GatewaySuite : ISuite
     {
         public Task InvokeAsync() => call();
     }
+}
+
+/// <summary>The limits the gateway bench raises (defaults: 600 per token and 1,200 per address per minute; 100 live workloads and 60 creations per minute per tenant).</summary>
+internal static class BenchLimits
+{
+    public const int PerMinute = 100_000_000;
+    public const int LiveWorkloads = 10_000_000;
 }

@@ -27,7 +27,7 @@ public sealed class DashboardTests
 
         using (var tenant = silo.ClientWith(await NonOperatorTokenAsync(silo)))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await tenant.GetAsync("/dashboard/DashboardCounters")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await tenant.GetAsync("/dashboard/DashboardCounters")).StatusCode); // a caller, but not an operator
         }
 
         using (var browser = new HttpClient { BaseAddress = silo.BaseAddress })

@@ -95,6 +95,12 @@ public static class ProductSilos
                     o.HealthCheckInterval = TimeSpan.FromMilliseconds(200);
                     configuration.GetSection("Workloads").Bind(o);
                 });
+            // Grain tests create many workloads for one tenant: the quotas are raised unless a test sets its own.
+            silo.Services.Configure<Arbitrage.Orleans.Grains.Tenancy.QuotaOptions>(q =>
+            {
+                q.Default = new Arbitrage.Orleans.Grains.Tenancy.TenantQuota { MaxLiveWorkloads = 100_000, WorkloadCreationsPerMinute = 100_000 };
+                configuration.GetSection("Quotas").Bind(q);
+            });
         }
     }
 

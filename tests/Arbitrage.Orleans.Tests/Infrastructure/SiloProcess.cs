@@ -79,6 +79,11 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Market__DataDirectory"] = SharedData.Directory;
         start.Environment["Market__ProvidersFile"] = SharedData.ProvidersFile;
         start.Environment["ARBITRAGE_ADMIN_TOKEN"] = AdminToken;
+        // Tests share one client address and a few tokens: the limits and quotas are raised unless a test sets its own.
+        start.Environment["RateLimits__PerAddress__PermitLimit"] = "1000000";
+        start.Environment["RateLimits__PerToken__PermitLimit"] = "1000000";
+        start.Environment["Quotas__Default__MaxLiveWorkloads"] = "100000";
+        start.Environment["Quotas__Default__WorkloadCreationsPerMinute"] = "100000";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = new Process { StartInfo = start };

@@ -1,0 +1,129 @@
+using System.Net;
+using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Tests.Infrastructure;
+using Arbitrage.Orleans.Tests.Workloads;
+using Microsoft.AspNetCore.Http;
+
+namespace Arbitrage.Orleans.Tests.Security;
+
+/// <summary>
+/// Rate limits per token and per client address, with X-RateLimit-* on every limited response and 429 RATE_LIMITED
+/// with Retry-After past them. Over HTTP on a silo with low limits, and the address limit with a manual clock.
+/// </summary>
+public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<RateLimitTests.Silo>
+{
+    [Fact]
+    public async Task Every_response_carries_the_limit_headers_and_past_the_limit_is_429_with_retry_after()
+    {
+        await AwayFromAWindowEdgeAsync(TimeSpan.FromHours(1));
+        var (_, token) = await silo.NewTenantAsync();
+        using var client = silo.Host.ClientWith(token);
+        var remaining = new List<long>();
+        for (int i = 0; i < Silo.PerToken; i++)
+        {
+            var response = await client.GetAsync("/v1/workloads");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(Silo.PerToken.ToString(), Header(response, "X-RateLimit-Limit"));
+            Assert.Equal("3600", Header(response, "X-RateLimit-Window"));
+            long reset = long.Parse(Header(response, "X-RateLimit-Reset"));
+            Assert.InRange(reset, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() + 1);
+            remaining.Add(long.Parse(Header(response, "X-RateLimit-Remaining")));
+        }
+
+        Assert.Equal(Enumerable.Range(0, Silo.PerToken).Reverse().Select(n => (long)n), remaining);
+        var (refused, body) = await Api.GetAsync(client, "/v1/workloads");
+        Api.AssertError(refused, body, HttpStatusCode.TooManyRequests, ErrorCodes.RateLimited);
+        Assert.Equal("token", body.GetProperty("error").GetProperty("details").GetProperty("limit").GetString());
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Assert.Equal("0", Header(refused, "X-RateLimit-Remaining"));
+
+        // Another token from the same address has its own allowance; health and readiness are never limited.
+        var (_, other) = await silo.NewTenantAsync();
+        using var otherClient = silo.Host.ClientWith(other);
+        Assert.Equal(HttpStatusCode.OK, (await otherClient.GetAsync("/v1/workloads")).StatusCode);
+        for (int i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Guessed_tokens_are_limited_per_address_before_any_lookup()
+    {
+        // The address limit is a fixed window aligned to the clock, checked with a manual clock: each guess is a new
+        // token (its own token partition), so only the address limit stops them.
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 30, TimeSpan.Zero));
+        var limits = new ApiRateLimits(new RateLimitOptions
+        {
+            PerAddress = new RateLimitRule { PermitLimit = 3, Window = TimeSpan.FromMinutes(1) },
+            PerToken = new RateLimitRule { PermitLimit = 100, Window = TimeSpan.FromMinutes(1) },
+        }, time);
+        var from = IPAddress.Parse("203.0.113.7");
+        Assert.All(Enumerable.Range(0, 3), i => Assert.True(Acquire(limits, from, $"Bearer guess-{i}")));
+        Assert.False(Acquire(limits, from, "Bearer guess-3"));
+        Assert.True(Acquire(limits, IPAddress.Parse("203.0.113.8"), "Bearer guess-4")); // another address is not affected
+
+        var context = Request(from, "Bearer guess-5");
+        limits.WriteHeaders(context);
+        Assert.Equal("0", context.Response.Headers["X-RateLimit-Remaining"].ToString());
+        Assert.Equal(new DateTimeOffset(2026, 11, 29, 12, 1, 0, TimeSpan.Zero).ToUnixTimeSeconds().ToString(), context.Response.Headers["X-RateLimit-Reset"].ToString());
+
+        time.Advance(TimeSpan.FromSeconds(30)); // the next window
+        Assert.True(Acquire(limits, from, "Bearer guess-6"));
+    }
+
+    private static bool Acquire(ApiRateLimits limits, IPAddress address, string authorization)
+    {
+        using var lease = limits.Global.AttemptAcquire(Request(address, authorization));
+        return lease.IsAcquired;
+    }
+
+    private static DefaultHttpContext Request(IPAddress address, string authorization)
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = address;
+        context.Request.Headers.Authorization = authorization;
+        return context;
+    }
+
+    private static string Header(HttpResponseMessage response, string name) => response.Headers.GetValues(name).Single();
+
+    /// <summary>The limits' windows are aligned to the clock: start a counting test with time to spare in the current one.</summary>
+    private static async Task AwayFromAWindowEdgeAsync(TimeSpan window)
+    {
+        var left = TimeSpan.FromTicks(window.Ticks - DateTimeOffset.UtcNow.UtcTicks % window.Ticks);
+        if (left < TimeSpan.FromMinutes(1)) await Task.Delay(left + TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>A silo with 5 requests per token per hour.</summary>
+    public sealed class Silo : IAsyncLifetime
+    {
+        public const int PerToken = 5;
+        private readonly PostgresServerFixture _postgres = new();
+
+        public InProcessSilo Host { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            await _postgres.InitializeAsync();
+            Host = await InProcessSilo.StartAsync(await _postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
+            {
+                ["RateLimits:PerToken:PermitLimit"] = PerToken.ToString(),
+                ["RateLimits:PerToken:Window"] = "01:00:00",
+                ["RateLimits:PerAddress:PermitLimit"] = "100000",
+            });
+        }
+
+        /// <summary>A new tenant, made with the operator token (three calls in all, within its allowance).</summary>
+        public async Task<(string Id, string Token)> NewTenantAsync()
+        {
+            using var operatorClient = Host.ClientWith(Host.AdminToken);
+            var (response, body) = await Api.PostAsync(operatorClient, "/v1/tenants", $$"""{"name": "t-{{Guid.NewGuid():N}}", "initialCredit": 10}""");
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (body.GetProperty("id").GetString()!, body.GetProperty("token").GetString()!);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            await _postgres.DisposeAsync();
+        }
+    }
+}
