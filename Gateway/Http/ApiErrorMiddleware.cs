@@ -85,7 +85,10 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
 
     public static Task WriteAsync(HttpContext context, ApiErrorException error)
     {
+        // The rate-limit headers describe the request, not the route's outcome: they survive the clear.
+        var limits = context.Response.Headers.Where(h => h.Key.StartsWith("X-RateLimit-", StringComparison.OrdinalIgnoreCase)).ToList();
         context.Response.Clear();
+        foreach (var (name, value) in limits) context.Response.Headers[name] = value;
         context.Response.Headers[RequestIdHeader] = context.TraceIdentifier;
         context.Response.StatusCode = error.Status;
         if (error.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -37,9 +37,14 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         Assert.Equal("0", Header(refused, "X-RateLimit-Remaining"));
 
-        // Another token from the same address has its own allowance; health and readiness are never limited.
+        // Refusals by later stages carry the headers too: a 404 for an unknown workload counts and says so.
         var (_, other) = await silo.NewTenantAsync();
         using var otherClient = silo.Host.ClientWith(other);
+        var missing = await otherClient.GetAsync("/v1/workloads/wk-none");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal((Silo.PerToken - 1).ToString(), Header(missing, "X-RateLimit-Remaining"));
+
+        // Another token from the same address has its own allowance; health and readiness are never limited.
         Assert.Equal(HttpStatusCode.OK, (await otherClient.GetAsync("/v1/workloads")).StatusCode);
         for (int i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
     }
