@@ -49,6 +49,12 @@ public sealed class WorkloadOptions
     /// </summary>
     public int PlacementsInState { get; set; } = 10;
 
+    /// <summary>Most interruption notices waiting for delivery per provider on a silo; past it the oldest is dropped (logged).</summary>
+    public int InterruptionQueue { get; set; } = 10_000;
+
+    /// <summary>How many interruption notices per provider are delivered to their workloads at once.</summary>
+    public int InterruptionDeliveries { get; set; } = 64;
+
     /// <summary>Problems with the settings, each naming the setting.</summary>
     public IEnumerable<string> Problems()
     {
@@ -66,6 +72,8 @@ public sealed class WorkloadOptions
         if (UnhealthyThreshold < 1) yield return $"{SectionName}:UnhealthyThreshold must be at least 1 (was {UnhealthyThreshold}).";
         if (LaunchCandidates is < 1 or > 50) yield return $"{SectionName}:LaunchCandidates must be between 1 and 50 (was {LaunchCandidates}).";
         if (EventsInState is < 1 or > 10_000) yield return $"{SectionName}:EventsInState must be between 1 and 10000 (was {EventsInState}).";
+        if (InterruptionQueue is < 1 or > 1_000_000) yield return $"{SectionName}:InterruptionQueue must be between 1 and 1000000 (was {InterruptionQueue}).";
+        if (InterruptionDeliveries is < 1 or > 1_000) yield return $"{SectionName}:InterruptionDeliveries must be between 1 and 1000 (was {InterruptionDeliveries}).";
         if (PlacementsInState is < 1 or > 1_000) yield return $"{SectionName}:PlacementsInState must be between 1 and 1000 (was {PlacementsInState}).";
         if (string.IsNullOrWhiteSpace(EndpointDomain)) yield return $"{SectionName}:EndpointDomain must not be empty.";
     }
