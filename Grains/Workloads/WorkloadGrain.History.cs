@@ -50,7 +50,7 @@ public sealed partial class WorkloadGrain
 
     /// <summary>
     /// A state stored before the history was journaled holds all of it in its lists: journal it (events, then the
-    /// ended placements, each in order) with the next write, before anything new.
+    /// ended placements, each in order) with the next write, before anything new, and trim the lists.
     /// </summary>
     private void JournalLegacyHistory()
     {
@@ -59,6 +59,8 @@ public sealed partial class WorkloadGrain
         foreach (var p in S.Placements.Where(p => p.End is not null)) S.Journal.Add(new WorkloadHistoryEntry(null, p));
         S.PlacementCount = S.Placements.Count;
         S.HistoryJournaled = true;
+        if (S.Events.Count > O.EventsInState) S.Events.RemoveRange(0, S.Events.Count - O.EventsInState);
+        TrimPlacements();
     }
 
     public async Task<WorkloadEventPage?> GetEventPage(string tenantId, long after, int limit)
