@@ -77,3 +77,41 @@ public sealed class BoundedQueueTests(PostgresServerFixture postgres) : IAsyncLi
         Assert.Contains(result.Failures!, f => f.Contains("Postgres:MaxQueuedCommands"));
     }
 }
+
+/// <summary>A simulated cloud's notice stream is bounded per watcher: a watcher that does not read loses the oldest notices, counted.</summary>
+[Collection(Clouds.MarketDataCollection.Name)]
+public sealed class NoticeBufferTests(Clouds.MarketDataFixture fixture)
+{
+    [Fact]
+    public async Task A_watcher_that_falls_behind_keeps_the_latest_notices_and_the_drops_are_counted()
+    {
+        var clock = new ManualTimeProvider();
+        using var cloud = fixture.CreateCloud(Arbitrage.Orleans.Clouds.CloudKind.Aws, clock, o => { o.InterruptionsEnabled = false; o.NoticeBuffer = 2; });
+        var offer = cloud.Catalog.Offers.First(o => o.SpotAvailable);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var watcher = cloud.WatchInterruptionsAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        var instances = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            var launched = await cloud.LaunchAsync(new Arbitrage.Orleans.Clouds.LaunchRequest(offer.Region, offer.Zone, offer.InstanceType,
+                Arbitrage.Orleans.Clouds.Market.Spot, null, "ami-test", $"token-{i}"), CancellationToken.None);
+            instances.Add(launched.InstanceId);
+        }
+
+        foreach (var instance in instances) Assert.True(cloud.Interrupt(instance));
+
+        Assert.Equal(1, cloud.DroppedNotices);
+        foreach (var expected in instances.Skip(1))
+        {
+            Assert.True(await watcher.MoveNextAsync());
+            Assert.Equal(expected, watcher.Current.InstanceId);
+        }
+    }
+
+    [Fact]
+    public void The_buffer_size_is_validated_naming_the_setting()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Arbitrage.Orleans.Clouds.Simulated.SimulatedCloudOptions { NoticeBuffer = 0 }.Validate());
+        Assert.Equal("NoticeBuffer", error.ParamName);
+    }
+}
