@@ -31,6 +31,7 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
     private readonly Dictionary<(string Region, string Zone, string Type), bool> _capacity = [];
     private readonly List<Channel<InterruptionNotice>> _watchers = [];
     private int _launchCount;
+    private long _droppedNotices;
     private int _launchAttempts;
     private int _liveCount;
     private bool _disposed;
@@ -201,12 +202,15 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
 
     /// <summary>
     /// A stream of the interruption notices issued from this call on (the watcher is registered at once, before the
-    /// first MoveNextAsync). Each watcher has its own unbounded channel, removed when its enumeration ends or
-    /// <paramref name="cancellationToken"/> is cancelled.
+    /// first MoveNextAsync). Each watcher has its own buffer of at most <see cref="SimulatedCloudOptions.NoticeBuffer"/>
+    /// notices (a watcher that falls further behind loses the oldest, counted in <see cref="DroppedNotices"/>), removed
+    /// when its enumeration ends or <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
     public IAsyncEnumerable<InterruptionNotice> WatchInterruptionsAsync(CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateUnbounded<InterruptionNotice>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        var channel = Channel.CreateBounded<InterruptionNotice>(
+            new BoundedChannelOptions(_options.NoticeBuffer) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false },
+            _ => Interlocked.Increment(ref _droppedNotices));
         lock (_gate)
         {
             if (_disposed) channel.Writer.TryComplete();
@@ -216,6 +220,9 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
         var registration = cancellationToken.Register(static state => ((Unwatch)state!).Run(), new Unwatch(this, channel));
         return ReadNoticesAsync(channel, registration, cancellationToken);
     }
+
+    /// <summary>Interruption notices dropped because a watcher had <see cref="SimulatedCloudOptions.NoticeBuffer"/> unread.</summary>
+    public long DroppedNotices => Interlocked.Read(ref _droppedNotices);
 
     public void Dispose()
     {

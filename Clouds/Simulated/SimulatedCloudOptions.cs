@@ -39,6 +39,9 @@ public sealed class SimulatedCloudOptions
     /// <summary>Most instances alive (not terminated nor noticed) at once; more launches fail with InsufficientCapacity.</summary>
     public int MaxInstances { get; set; } = 10_000;
 
+    /// <summary>Most interruption notices a watcher may leave unread; past it the oldest are dropped (as a cloud's event stream would).</summary>
+    public int NoticeBuffer { get; set; } = 10_000;
+
     /// <summary>The market data directory (see <see cref="DefaultDataDirectory"/>); used by whoever loads the shared data set.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
 
@@ -59,6 +62,7 @@ public sealed class SimulatedCloudOptions
         if (!(CapacityErrorProbability is >= 0 and <= 1)) throw Invalid(nameof(CapacityErrorProbability), $"must be between 0 and 1, not {CapacityErrorProbability}");
         if (!(InterruptionHazardScale >= 0) || double.IsInfinity(InterruptionHazardScale)) throw Invalid(nameof(InterruptionHazardScale), $"must be a non-negative number, not {InterruptionHazardScale}");
         if (MaxInstances <= 0) throw Invalid(nameof(MaxInstances), $"must be positive, not {MaxInstances}");
+        if (NoticeBuffer <= 0) throw Invalid(nameof(NoticeBuffer), $"must be positive, not {NoticeBuffer}");
     }
 
     private static ArgumentException Invalid(string setting, string problem) =>

@@ -17,6 +17,9 @@ public static class WorkloadsApi
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
+    public const int DefaultHistoryLimit = 100;
+    public const string EventCursorPrefix = "evt-";
+    public const string PlacementCursorPrefix = "plc-";
 
     public static IEndpointRouteBuilder MapWorkloadsApi(this IEndpointRouteBuilder routes)
     {
@@ -27,13 +30,17 @@ public static class WorkloadsApi
         workloads.MapGet("", ListAsync).WithName("ListWorkloads").WithSummary("The tenant's workloads, newest first (status, limit up to 200, cursor)")
             .RequirePermission(Permissions.WorkloadsRead);
         workloads.MapGet("/{workloadId}", GetAsync).WithName("GetWorkload")
-            .WithSummary("Status and why, placement, placement history, cost to date").RequirePermission(Permissions.WorkloadsRead);
+            .WithSummary("Status and why, placement, the latest placements (placementCount in all), cost to date").RequirePermission(Permissions.WorkloadsRead);
         workloads.MapDelete("/{workloadId}", TerminateAsync).WithName("TerminateWorkload")
             .WithSummary("Starts termination (202); 400 when already terminated").Produces(StatusCodes.Status202Accepted).RequirePermission(Permissions.WorkloadsDelete);
         workloads.MapGet("/{workloadId}/endpoint", EndpointAsync).WithName("GetWorkloadEndpoint")
             .WithSummary("The workload's stable endpoint and its health").RequirePermission(Permissions.WorkloadsRead);
         workloads.MapGet("/{workloadId}/events", EventsAsync).WithName("GetWorkloadEvents")
-            .WithSummary("The audit trail: every state change, launch, interruption and charge, with its reason").RequirePermission(Permissions.WorkloadsRead);
+            .WithSummary("The audit trail, oldest first: every state change, launch, interruption and charge, with its reason (limit up to 200, cursor)")
+            .RequirePermission(Permissions.WorkloadsRead);
+        workloads.MapGet("/{workloadId}/placements", PlacementsAsync).WithName("GetWorkloadPlacements")
+            .WithSummary("Every placement, oldest first, the current one last, each with why it was chosen and how it ended (limit up to 200, cursor)")
+            .RequirePermission(Permissions.WorkloadsRead);
         return routes;
     }
 
@@ -80,6 +87,7 @@ public static class WorkloadsApi
             projectId = w.ProjectId,
             placement = w.Placement is { } p ? PlacementJson(p) : null,
             placements = w.Placements.Select(PlacementJson),
+            placementCount = w.PlacementCount,
             costToDate = w.CostToDate,
             committedCost = w.CommittedCost,
             currency = "USD",
@@ -107,11 +115,39 @@ public static class WorkloadsApi
 
     private static async Task<IResult> EventsAsync(string workloadId, HttpContext context, IGrainFactory grains)
     {
-        var events = await Workload(grains, workloadId).GetEvents(context.Grant().TenantId) ?? throw Missing(workloadId);
+        var (after, limit) = HistoryPaging(context, EventCursorPrefix);
+        var page = await Workload(grains, workloadId).GetEventPage(context.Grant().TenantId, after, limit) ?? throw Missing(workloadId);
         return Results.Json(new
         {
-            events = events.Select(e => new { at = e.At, type = e.Type, from = e.From is { } f ? Status(f) : null, to = e.To is { } t ? Status(t) : null, reason = e.Reason }),
+            events = page.Events.Select(e => new { at = e.At, type = e.Type, from = e.From is { } f ? Status(f) : null, to = e.To is { } t ? Status(t) : null, reason = e.Reason }),
+            nextCursor = page.NextAfter is { } next ? $"{EventCursorPrefix}{next}" : null,
         }, ApiJson.CamelCase);
+    }
+
+    private static async Task<IResult> PlacementsAsync(string workloadId, HttpContext context, IGrainFactory grains)
+    {
+        var (after, limit) = HistoryPaging(context, PlacementCursorPrefix);
+        var page = await Workload(grains, workloadId).GetPlacementPage(context.Grant().TenantId, after, limit) ?? throw Missing(workloadId);
+        return Results.Json(new
+        {
+            placements = page.Placements.Select(PlacementJson),
+            nextCursor = page.NextAfter is { } next ? $"{PlacementCursorPrefix}{next}" : null,
+        }, ApiJson.CamelCase);
+    }
+
+    /// <summary>The limit (1 to <see cref="MaxLimit"/>) and the position a history cursor (<c>{prefix}{n}</c>, a previous page's nextCursor) stands for.</summary>
+    private static (long After, int Limit) HistoryPaging(HttpContext context, string prefix)
+    {
+        int limit = PricingApi.QueryInt(context, "limit", DefaultHistoryLimit, 1, MaxLimit);
+        string? cursor = context.Request.Query["cursor"];
+        long after = 0;
+        if (!string.IsNullOrEmpty(cursor)
+            && !(cursor.StartsWith(prefix, StringComparison.Ordinal) && long.TryParse(cursor.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, null, out after) && after > 0))
+        {
+            throw ApiErrorException.Validation("cursor", $"cursor '{(cursor.Length > 40 ? cursor[..40] + "…" : cursor)}' was not issued by this route; pass the nextCursor of a previous page.");
+        }
+
+        return (after, limit);
     }
 
     /// <summary>Reads and checks a <c>CreateWorkloadRequest</c>; every error names its field.</summary>

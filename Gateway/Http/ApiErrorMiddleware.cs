@@ -60,6 +60,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is too large."),
         BadHttpRequestException bad => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, bad.Message),
         JsonException json => new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, $"The request body is not valid JSON: {json.Message}"),
+        Grains.Storage.StorageOverloadedException => new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, e.Message),
         SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
             new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The cluster could not serve the request in time; retry shortly."),
         // A stale activation's write was refused (nothing was written); the next attempt reads the current state.

@@ -61,7 +61,8 @@ public sealed record WorkloadDetails(
     [property: Id(12)] decimal CommittedCost,
     [property: Id(13)] DateTimeOffset CreatedAt,
     [property: Id(14)] DateTimeOffset? StartedAt,
-    [property: Id(15)] DateTimeOffset? TerminatedAt);
+    [property: Id(15)] DateTimeOffset? TerminatedAt,
+    [property: Id(16)] int PlacementCount = 0);
 
 [GenerateSerializer, Alias("arb.EndpointHealth")]
 public enum EndpointHealth { Unknown, Healthy, Unhealthy }
@@ -72,6 +73,14 @@ public sealed record WorkloadEndpoint([property: Id(0)] string Http, [property: 
 /// <summary>One entry of the audit trail: what happened, the status change (if any) and why.</summary>
 [GenerateSerializer, Alias("arb.WorkloadEvent")]
 public sealed record WorkloadEvent([property: Id(0)] DateTimeOffset At, [property: Id(1)] string Type, [property: Id(2)] WorkloadStatus? From, [property: Id(3)] WorkloadStatus? To, [property: Id(4)] string Reason);
+
+/// <summary>A page of the audit trail, oldest first; <see cref="NextAfter"/> (where the next page starts) is null on the last page.</summary>
+[GenerateSerializer, Alias("arb.WorkloadEventPage")]
+public sealed record WorkloadEventPage([property: Id(0)] IReadOnlyList<WorkloadEvent> Events, [property: Id(1)] long? NextAfter);
+
+/// <summary>A page of a workload's placements, oldest first (the current one last); <see cref="NextAfter"/> is null on the last page.</summary>
+[GenerateSerializer, Alias("arb.WorkloadPlacementPage")]
+public sealed record WorkloadPlacementPage([property: Id(0)] IReadOnlyList<WorkloadPlacement> Placements, [property: Id(1)] long? NextAfter);
 
 [GenerateSerializer, Alias("arb.TerminateOutcome")]
 public enum TerminateOutcome { NotFound, Accepted, AlreadyTerminated }
@@ -100,9 +109,15 @@ public interface IWorkloadGrain : IGrainWithStringKey
     [Alias("GetEndpoint")]
     Task<WorkloadEndpoint?> GetEndpoint(string tenantId);
 
+    /// <summary>Up to <paramref name="limit"/> audit events after position <paramref name="after"/> (0 for the first page), read from the journal.</summary>
     [ReadOnly]
-    [Alias("GetEvents")]
-    Task<IReadOnlyList<WorkloadEvent>?> GetEvents(string tenantId);
+    [Alias("GetEventPage")]
+    Task<WorkloadEventPage?> GetEventPage(string tenantId, long after, int limit);
+
+    /// <summary>Up to <paramref name="limit"/> placements after position <paramref name="after"/> (0 for the first page): the ended ones from the journal, then the current one.</summary>
+    [ReadOnly]
+    [Alias("GetPlacementPage")]
+    Task<WorkloadPlacementPage?> GetPlacementPage(string tenantId, long after, int limit);
 
     [Alias("Terminate")]
     Task<TerminateOutcome> Terminate(string tenantId, string reason);

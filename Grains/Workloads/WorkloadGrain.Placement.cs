@@ -132,7 +132,7 @@ public sealed partial class WorkloadGrain
             }
 
             var request = new LaunchRequest(option.Region, option.Zone, option.InstanceType, option.Market == MarketNames.Spot ? Clouds.Market.Spot : Clouds.Market.OnDemand,
-                S.Spec!.Requirements.MaxPricePerHour, S.Spec.Config.ImageId, $"{Id}-{S.Placements.Count}-{S.Attempts}-{i}",
+                S.Spec!.Requirements.MaxPricePerHour, S.Spec.Config.ImageId, $"{Id}-{S.PlacementsStarted}-{S.Attempts}-{i}",
                 new Dictionary<string, string> { [WorkloadTag] = Id });
             var calledAt = Now;
             try
@@ -155,7 +155,7 @@ public sealed partial class WorkloadGrain
         var option = result.Option;
         var current = new WorkloadPlacement(result.Provider, option.Cloud, option.Region, option.Zone, option.InstanceType, option.Market,
             result.Instance.PricePerHour, result.Instance.InstanceId, Now, Reason: reason);
-        S.Placements.Add(current);
+        RecordPlacementStart(current);
         S.FailedHealthChecks = 0;
         S.Health = EndpointHealth.Unknown;
         AddEvent("LAUNCHED", null, null, $"{current.InstanceId}: {option.InstanceType} {option.Market} in {option.Zone} ({result.Provider}) at {current.PricePerHour} USD/h (why: see its placement)");
@@ -163,8 +163,8 @@ public sealed partial class WorkloadGrain
 
     private void EndPlacement(string reason)
     {
-        if (S.Current is null) return;
-        S.Placements[^1] = S.Current with { End = Now, EndReason = reason };
+        if (S.Current is not { } current) return;
+        RecordPlacementEnd(current with { End = Now, EndReason = reason });
         S.Health = EndpointHealth.Unknown;
     }
 

@@ -22,6 +22,7 @@ public sealed partial class WorkloadGrain(
     [PersistentState("workload", LedgerStorage.Name)] IPersistentState<WorkloadState> state,
     IPlacementService placement,
     ProviderRegistry providers,
+    IGrainJournalReader journal,
     IOptions<WorkloadOptions> options,
     TimeProvider time,
     ILogger<WorkloadGrain> logger) : Grain, IWorkloadGrain, IRemindable
@@ -75,6 +76,7 @@ public sealed partial class WorkloadGrain(
             Fingerprint = request.Fingerprint,
             ProjectId = request.Spec.Metadata.GetValueOrDefault("project_id") ?? request.TenantId,
             Spec = request.Spec,
+            HistoryJournaled = true,
         };
         AddEvent("CREATED", null, WorkloadStatus.Pending, $"accepted; cost is charged to wallet '{S.ProjectId}'");
         // The state and the keep-alive reminder are written at once: one round trip and one commit when the store batches.
@@ -89,16 +91,13 @@ public sealed partial class WorkloadGrain(
     public Task<WorkloadDetails?> Get(string tenantId) =>
         Task.FromResult(Owns(tenantId)
             ? new WorkloadDetails(Id, S.Name, S.Status, S.StatusReason, S.Endpoint, S.Spec!.Requirements, S.Spec.Config, S.Spec.Metadata, S.ProjectId,
-                S.Current, S.Placements.ToList(), CostToDate(), S.CommittedCost, S.CreatedAt, S.StartedAt, S.TerminatedAt)
+                S.Current, S.Placements.ToList(), CostToDate(), S.CommittedCost, S.CreatedAt, S.StartedAt, S.TerminatedAt, S.PlacementsStarted)
             : null);
 
     public Task<WorkloadEndpoint?> GetEndpoint(string tenantId) =>
         Task.FromResult(Owns(tenantId)
             ? new WorkloadEndpoint(S.Endpoint, $"tcp-{S.Endpoint}", S.Status is WorkloadStatus.Running or WorkloadStatus.Provisioning ? S.Health : EndpointHealth.Unknown)
             : null);
-
-    public Task<IReadOnlyList<WorkloadEvent>?> GetEvents(string tenantId) =>
-        Task.FromResult<IReadOnlyList<WorkloadEvent>?>(Owns(tenantId) ? S.Events.ToList() : null);
 
     public async Task<TerminateOutcome> Terminate(string tenantId, string reason)
     {
@@ -217,12 +216,6 @@ public sealed partial class WorkloadGrain(
         S.Status = status;
         S.StatusReason = reason;
         if (from != status) AddEvent("STATUS_CHANGED", from, status, reason);
-    }
-
-    private void AddEvent(string type, WorkloadStatus? from, WorkloadStatus? to, string reason, DateTimeOffset? at = null)
-    {
-        S.Events.Add(new WorkloadEvent(at ?? Now, type, from, to, reason));
-        if (S.Events.Count > O.MaxEvents) S.Events.RemoveRange(0, S.Events.Count - O.MaxEvents);
     }
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Workload {WorkloadId} could not advance from {Status}; the next tick retries")]

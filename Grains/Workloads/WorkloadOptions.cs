@@ -37,8 +37,23 @@ public sealed class WorkloadOptions
     /// <summary>The DNS domain of workload endpoints: <c>{id}.{domain}</c> and <c>tcp-{id}.{domain}</c>.</summary>
     public string EndpointDomain { get; set; } = "workloads.arbitrage.local";
 
-    /// <summary>Most audit events kept per workload (the oldest are dropped past it).</summary>
-    public int MaxEvents { get; set; } = 1000;
+    /// <summary>
+    /// Most audit events a workload keeps in its state (the latest); all of them are in its journal, paged by
+    /// <c>GET /v1/workloads/{id}/events</c>.
+    /// </summary>
+    public int EventsInState { get; set; } = 100;
+
+    /// <summary>
+    /// Most placements a workload keeps in its state (the latest, the current one included); all of them are in its
+    /// journal, paged by <c>GET /v1/workloads/{id}/placements</c>.
+    /// </summary>
+    public int PlacementsInState { get; set; } = 10;
+
+    /// <summary>Most interruption notices waiting for delivery per provider on a silo; past it the oldest is dropped (logged).</summary>
+    public int InterruptionQueue { get; set; } = 10_000;
+
+    /// <summary>How many interruption notices per provider are delivered to their workloads at once.</summary>
+    public int InterruptionDeliveries { get; set; } = 64;
 
     /// <summary>Problems with the settings, each naming the setting.</summary>
     public IEnumerable<string> Problems()
@@ -56,7 +71,10 @@ public sealed class WorkloadOptions
         if (ReservationTtl <= BillingPeriod) yield return $"{SectionName}:ReservationTtl ({ReservationTtl}) must be longer than {SectionName}:BillingPeriod ({BillingPeriod}).";
         if (UnhealthyThreshold < 1) yield return $"{SectionName}:UnhealthyThreshold must be at least 1 (was {UnhealthyThreshold}).";
         if (LaunchCandidates is < 1 or > 50) yield return $"{SectionName}:LaunchCandidates must be between 1 and 50 (was {LaunchCandidates}).";
-        if (MaxEvents < 10) yield return $"{SectionName}:MaxEvents must be at least 10 (was {MaxEvents}).";
+        if (EventsInState is < 1 or > 10_000) yield return $"{SectionName}:EventsInState must be between 1 and 10000 (was {EventsInState}).";
+        if (InterruptionQueue is < 1 or > 1_000_000) yield return $"{SectionName}:InterruptionQueue must be between 1 and 1000000 (was {InterruptionQueue}).";
+        if (InterruptionDeliveries is < 1 or > 1_000) yield return $"{SectionName}:InterruptionDeliveries must be between 1 and 1000 (was {InterruptionDeliveries}).";
+        if (PlacementsInState is < 1 or > 1_000) yield return $"{SectionName}:PlacementsInState must be between 1 and 1000 (was {PlacementsInState}).";
         if (string.IsNullOrWhiteSpace(EndpointDomain)) yield return $"{SectionName}:EndpointDomain must not be empty.";
     }
 }

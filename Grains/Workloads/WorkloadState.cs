@@ -13,13 +13,33 @@ public sealed record BillingSegment([property: Id(0)] string ReservationId, [pro
 public sealed record RetiringInstance([property: Id(0)] string Provider, [property: Id(1)] string InstanceId, [property: Id(2)] DateTimeOffset TerminateBy);
 
 /// <summary>
+/// One entry of a workload's history journal: an audit event, or a placement as it ended. The state keeps only the
+/// most recent of each (<see cref="WorkloadOptions.EventsInState"/>, <see cref="WorkloadOptions.PlacementsInState"/>);
+/// the journal keeps them all, and the events and placements routes page through it.
+/// </summary>
+public sealed record WorkloadHistoryEntry(WorkloadEvent? Event, WorkloadPlacement? Placement) : IJournalKind
+{
+    public const string EventKind = "event";
+    public const string PlacementKind = "placement";
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string JournalKind => Event is not null ? EventKind : PlacementKind;
+}
+
+/// <summary>
 /// A workload as stored. It is listed by tenant, newest first (<see cref="IListedState"/>);
 /// <see cref="Status"/> and the summary fields are top-level because the list reads them from the stored state
-/// (see <see cref="WorkloadCatalog"/>).
+/// (see <see cref="WorkloadCatalog"/>). Its history is journaled (<see cref="IJournaledState"/>): every event, and
+/// every placement once it has ended, is appended by the write that records it; the lists here hold only the latest.
 /// </summary>
 [GenerateSerializer, Alias("arb.WorkloadState")]
-public sealed class WorkloadState : IListedState
+public sealed class WorkloadState : IListedState, IJournaledState
 {
+    /// <summary>History entries the next write appends to the journal (not part of the stored state).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [field: NonSerialized]
+    public JournalBuffer Journal { get; } = new();
+
     [Id(0)]
     public string TenantId { get; set; } = "";
     [Id(1)]
@@ -45,7 +65,7 @@ public sealed class WorkloadState : IListedState
     [Id(11)]
     public WorkloadSpec? Spec { get; set; }
 
-    /// <summary>Every placement, oldest first; the last one is current while it has not ended.</summary>
+    /// <summary>The latest placements, oldest first; the last one is current while it has not ended. Older ones are in the journal.</summary>
     [Id(12)]
     public List<WorkloadPlacement> Placements { get; set; } = [];
 
@@ -70,8 +90,24 @@ public sealed class WorkloadState : IListedState
     public int FailedHealthChecks { get; set; }
     [Id(20)]
     public EndpointHealth Health { get; set; }
+    /// <summary>The latest audit events, oldest first; every event is in the journal.</summary>
     [Id(21)]
     public List<WorkloadEvent> Events { get; set; } = [];
+
+    /// <summary>How many placements were ever started (numbers each launch's client token, so it is never reused).</summary>
+    [Id(40)]
+    public int PlacementCount { get; set; }
+
+    /// <summary>
+    /// Whether the history is journaled. A state stored before journaling holds its whole history in its lists; the
+    /// first entry added to it journals that history first, then the lists are trimmed like any other.
+    /// </summary>
+    [Id(41)]
+    public bool HistoryJournaled { get; set; }
+
+    /// <summary>Placements started so far, also for a state stored before <see cref="PlacementCount"/> existed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int PlacementsStarted => Math.Max(PlacementCount, Placements.Count);
 
     string IListedState.ListOwner => TenantId;
 

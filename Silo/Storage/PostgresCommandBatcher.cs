@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Arbitrage.Orleans.Grains.Storage;
 using Npgsql;
 
 namespace Arbitrage.Orleans.Silo.Storage;
@@ -17,21 +18,32 @@ namespace Arbitrage.Orleans.Silo.Storage;
 /// fails every statement of the batch, as it would fail a single statement: whether it was written is unknown.
 /// </para>
 /// Every statement must return a result set (a query, or RETURNING), which is how the reader tells them apart.
+/// <para>
+/// Each lane holds at most <see cref="PostgresOptions.MaxQueuedCommands"/> statements waiting for a worker: past it, a
+/// statement is refused at once with a <see cref="StorageOverloadedException"/> (nothing of it is sent), so a database
+/// slower than the load makes callers retry instead of growing the silo's memory without bound.
+/// </para>
 /// </summary>
 internal sealed partial class PostgresCommandBatcher : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _maxBatchCommands;
     private readonly ILogger _logger;
-    private readonly Channel<PendingCommand> _changes = Channel.CreateUnbounded<PendingCommand>();
-    private readonly Channel<PendingCommand> _reads = Channel.CreateUnbounded<PendingCommand>();
+    private readonly int _maxQueued;
+    private readonly Channel<PendingCommand> _changes;
+    private readonly Channel<PendingCommand> _reads;
     private readonly Task[] _workers;
+    private volatile bool _stopped;
 
     public PostgresCommandBatcher(NpgsqlDataSource dataSource, PostgresOptions options, ILogger<PostgresCommandBatcher> logger)
     {
         _dataSource = dataSource;
         _maxBatchCommands = options.MaxBatchCommands;
+        _maxQueued = options.MaxQueuedCommands;
         _logger = logger;
+        var lane = new BoundedChannelOptions(_maxQueued) { FullMode = BoundedChannelFullMode.Wait };
+        _changes = Channel.CreateBounded<PendingCommand>(lane);
+        _reads = Channel.CreateBounded<PendingCommand>(lane);
         _workers = Enumerable.Range(0, options.BatchConnections)
             .SelectMany(_ => new[] { Task.Run(() => WorkAsync(_changes.Reader)), Task.Run(() => WorkAsync(_reads.Reader)) })
             .ToArray();
@@ -39,25 +51,32 @@ internal sealed partial class PostgresCommandBatcher : IAsyncDisposable
 
     /// <summary>Runs <paramref name="sql"/> (a change that returns a result set) in the next batch and maps each row it returns.</summary>
     public Task<List<T>> QueryAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> readRow, CancellationToken cancellationToken) =>
-        Enqueue(_changes, sql, parameters, readRow, cancellationToken);
+        Enqueue(_changes, "writes", sql, parameters, readRow, cancellationToken);
 
     /// <summary>Runs the query <paramref name="sql"/>, which changes nothing, in the next batch of reads.</summary>
     public Task<List<T>> ReadAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> readRow, CancellationToken cancellationToken) =>
-        Enqueue(_reads, sql, parameters, readRow, cancellationToken);
+        Enqueue(_reads, "reads", sql, parameters, readRow, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
+        _stopped = true;
         _changes.Writer.TryComplete();
         _reads.Writer.TryComplete();
         await Task.WhenAll(_workers); // what was queued is still sent
     }
 
-    private static Task<List<T>> Enqueue<T>(Channel<PendingCommand> lane, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> readRow, CancellationToken cancellationToken)
+    private Task<List<T>> Enqueue<T>(Channel<PendingCommand> lane, string laneName, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> readRow,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_stopped) throw new ObjectDisposedException(nameof(PostgresCommandBatcher), "The PostgreSQL command batcher has stopped.");
         var pending = new PendingCommand<T>(sql, parameters, readRow, cancellationToken);
-        if (!lane.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(PostgresCommandBatcher), "The PostgreSQL command batcher has stopped.");
-        return pending.Task;
+        if (lane.Writer.TryWrite(pending)) return pending.Task;
+        pending.Abandon();
+        if (_stopped) throw new ObjectDisposedException(nameof(PostgresCommandBatcher), "The PostgreSQL command batcher has stopped.");
+        LogQueueFull(laneName, _maxQueued);
+        throw new StorageOverloadedException(
+            $"The database is not keeping up: {_maxQueued} {laneName} are already waiting for it on this silo (Postgres:MaxQueuedCommands). Nothing was sent; retry shortly.");
     }
 
     private async Task WorkAsync(ChannelReader<PendingCommand> lane)
@@ -129,6 +148,9 @@ internal sealed partial class PostgresCommandBatcher : IAsyncDisposable
         }
     }
 
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "The PostgreSQL {Lane} queue is full ({Limit} statements waiting); a statement was refused")]
+    private partial void LogQueueFull(string lane, int limit);
+
     [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "PostgreSQL rejected a batch of {Count} statements ({SqlState}); nothing of it was written, each statement is sent again on its own")]
     private partial void LogBatchRejected(Exception exception, int count, string sqlState);
 
@@ -153,6 +175,8 @@ internal sealed partial class PostgresCommandBatcher : IAsyncDisposable
         }
 
         public abstract void Reset();
+
+        public abstract void Abandon();
 
         public abstract void ReadRow(NpgsqlDataReader reader);
 
@@ -182,6 +206,9 @@ internal sealed partial class PostgresCommandBatcher : IAsyncDisposable
         }
 
         public Task<List<T>> Task => _completion.Task;
+
+        /// <summary>Never queued: only its cancellation registration is released.</summary>
+        public override void Abandon() => _cancellation.Dispose();
 
         public override void Reset() => _rows = [];
 

@@ -25,6 +25,13 @@ public sealed class PostgresOptions
     /// <summary>The most statements sent as one batch.</summary>
     public int MaxBatchCommands { get; set; } = 64;
 
+    /// <summary>
+    /// The most statements waiting for a connection, per lane (writes, reads) and silo. Past it a statement is refused
+    /// at once with a <see cref="Grains.Storage.StorageOverloadedException"/> (the API answers 503) instead of queueing
+    /// without bound while the database is slower than the load.
+    /// </summary>
+    public int MaxQueuedCommands { get; set; } = 10_000;
+
     /// <summary>How long a starting silo waits for an unreachable database before it gives up (see <see cref="SchemaMigrator"/>).</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -71,6 +78,7 @@ public sealed class PostgresOptionsValidator : IValidateOptions<PostgresOptions>
         const string section = PostgresOptions.SectionName;
         if (options.BatchConnections is < 1 or > 64) problems.Add($"{section}:BatchConnections must be between 1 and 64 (was {options.BatchConnections}).");
         if (options.MaxBatchCommands is < 1 or > 1000) problems.Add($"{section}:MaxBatchCommands must be between 1 and 1000 (was {options.MaxBatchCommands}).");
+        if (options.MaxQueuedCommands is < 1 or > 1_000_000) problems.Add($"{section}:MaxQueuedCommands must be between 1 and 1000000 (was {options.MaxQueuedCommands}).");
         if (options.StartupTimeout < TimeSpan.FromSeconds(1) || options.StartupTimeout > TimeSpan.FromHours(1))
         {
             problems.Add($"{section}:StartupTimeout must be between 00:00:01 and 01:00:00 (was {options.StartupTimeout}).");

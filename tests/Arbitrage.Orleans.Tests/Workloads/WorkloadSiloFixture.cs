@@ -8,20 +8,27 @@ namespace Arbitrage.Orleans.Tests.Workloads;
 /// <summary>
 /// One real silo process on its own throwaway PostgreSQL, on the three simulated clouds with fast boots and slow
 /// prices, health checks every 200 ms and a 2 s billing period, so lifecycles, moves and charges happen in seconds.
+/// Workloads keep only their latest <see cref="EventsInState"/> events and <see cref="PlacementsInState"/> placements in
+/// their state, so every test also runs on trimmed states (the rest is paged from the journal).
 /// </summary>
 public sealed class WorkloadSiloFixture : IAsyncLifetime
 {
     public const decimal BootstrapCredit = 1000m;
+    public const int EventsInState = 8;
+    public const int PlacementsInState = 2;
 
     private readonly PostgresServerFixture _postgres = new();
     private string _providersFile = "";
 
     public SiloProcess Silo { get; private set; } = null!;
 
+    /// <summary>The silo's database, for tests that look at what is stored.</summary>
+    public string Database { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();
-        var database = await _postgres.CreateDatabaseAsync();
+        var database = Database = await _postgres.CreateDatabaseAsync();
         _providersFile = Path.Combine(Path.GetTempPath(), $"providers-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(_providersFile, """
             { "providers": [
@@ -39,6 +46,8 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
             ["Workloads__RetryMaxDelay"] = "00:00:01",
             ["Workloads__BillingPeriod"] = "00:00:02",
             ["Workloads__ReservationTtl"] = "00:00:30",
+            ["Workloads__EventsInState"] = EventsInState.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Workloads__PlacementsInState"] = PlacementsInState.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Bootstrap__InitialCredit"] = BootstrapCredit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         await Silo.WaitUntilServingAsync(TimeSpan.FromSeconds(90));
