@@ -17,6 +17,7 @@ try
     await using var database = settings.NeedsLocalDatabase
         ? await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(settings.DataDirectory, "postgres")), Console.Out, CancellationToken.None)
         : null;
+    if (database is not null) builder.Services.AddLocalPostgresSupervisor(database, builder.Configuration); // before Orleans: stops after it
     builder.AddArbitrageCluster(settings, database?.ConnectionString ?? settings.ConnectionString);
     builder.Services.AddSiloMarket(builder.Configuration, settings.Role).AddBootstrapTenant(settings, builder.Configuration).AddGateway();
     var app = builder.Build();
