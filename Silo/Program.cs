@@ -16,6 +16,7 @@ try
     await using var database = settings.NeedsLocalDatabase
         ? await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(settings.DataDirectory, "postgres")), Console.Out, CancellationToken.None)
         : null;
+    if (database is not null) builder.Services.AddLocalPostgresSupervisor(database, builder.Configuration); // before Orleans: stops after it
     var app = SiloApplication.Build(builder, settings, database?.ConnectionString ?? settings.ConnectionString);
     await app.RunAsync();
     return 0;

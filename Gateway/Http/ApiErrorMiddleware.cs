@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
@@ -12,11 +13,15 @@ namespace Arbitrage.Orleans.Gateway.Http;
 /// <summary>
 /// Gives every response an <c>X-Request-Id</c> (the caller's, when it sent a sensible one) and turns every failure
 /// into the one error shape: validation and malformed input are 400, an oversized body 413, an unknown route 404,
-/// a silo that cannot serve 503, anything unexpected 500 (logged, never with internals in the message).
+/// a silo or database that cannot serve 503 (with <c>Retry-After</c>), anything unexpected 500 (logged, never with
+/// internals in the message).
 /// </summary>
 public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
 {
     public const string RequestIdHeader = "X-Request-Id";
+
+    /// <summary>What a 503 tells the caller to wait before retrying, in seconds (<c>Retry-After</c>).</summary>
+    public const int RetryAfterSeconds = 5;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,7 +41,8 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         }
         catch (Exception e) when (!context.Response.HasStarted && Translate(e) is { } error)
         {
-            if (error.Status >= 500) LogUnexpected(e, context.Request.Method, context.Request.Path, requestId);
+            if (error.Status == StatusCodes.Status503ServiceUnavailable) LogUnavailable(context.Request.Method, context.Request.Path, requestId, e.GetBaseException().GetType().Name, e.GetBaseException().Message);
+            else if (error.Status >= 500) LogUnexpected(e, context.Request.Method, context.Request.Path, requestId);
             await WriteAsync(context, error);
         }
     }
@@ -65,6 +71,9 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The cluster could not serve the request in time; retry shortly."),
         // A stale activation's write was refused (nothing was written); the next attempt reads the current state.
         InconsistentStateException => new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The object changed while the request ran and nothing was applied; retry it."),
+        // The database is down or restarting (from a grain, wrapped by Orleans' storage, or from a query of the gateway's own).
+        _ when DatabaseOutageException.IsOutage(e) =>
+            new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Unavailable, "The database is not reachable at the moment; nothing was changed. Retry shortly."),
         OperationCanceledException => null,
         _ => new(StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "An unexpected error occurred; quote the requestId when reporting it."),
     };
@@ -93,6 +102,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         context.Response.Headers[RequestIdHeader] = context.TraceIdentifier;
         context.Response.StatusCode = error.Status;
         if (error.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+        if (error.Status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in error.Headers) context.Response.Headers[name] = value;
         return context.Response.WriteAsJsonAsync(new
         {
@@ -110,4 +120,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Unexpected failure of {Method} {Path} (request {RequestId})")]
     private partial void LogUnexpected(Exception exception, string method, string path, string requestId);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "{Method} {Path} answered 503 (request {RequestId}): {Cause}: {Reason}")]
+    private partial void LogUnavailable(string method, string path, string requestId, string cause, string reason);
 }

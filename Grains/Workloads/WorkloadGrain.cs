@@ -30,6 +30,7 @@ public sealed partial class WorkloadGrain(
     public const string KeepAliveReminder = "keep-alive";
 
     private IGrainTimer? _ticker;
+    private bool _unsaved; // a step's write failed on an unreachable database: the state in memory is ahead, save it first
     private TimeSpan _tickPeriod;
 
     private WorkloadOptions O => options.Value;
@@ -131,6 +132,13 @@ public sealed partial class WorkloadGrain(
     {
         try
         {
+            if (_unsaved)
+            {
+                // What the last step found (an instance that became healthy, say) is still true: keep it, now that it can be saved.
+                await state.WriteStateAsync();
+                _unsaved = false;
+            }
+
             switch (S.Status)
             {
                 case WorkloadStatus.Pending when S.NextAttemptAt is not { } at || Now >= at:
@@ -157,6 +165,7 @@ public sealed partial class WorkloadGrain(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            if (DatabaseOutageException.IsOutage(e)) _unsaved = true;
             LogStepFailed(e, Id, S.Status);
         }
         finally

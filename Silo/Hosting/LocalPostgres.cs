@@ -30,6 +30,8 @@ public sealed class LocalPostgres : IAsyncDisposable
     private readonly LocalPostgresOptions _options;
     private readonly string _binDirectory;
     private readonly string _clusterDirectory;
+    private readonly bool _asPostgresUser = Environment.UserName == "root";
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private bool _stopped;
 
     private LocalPostgres(LocalPostgresOptions options, string binDirectory, int port, string password)
@@ -38,6 +40,8 @@ public sealed class LocalPostgres : IAsyncDisposable
         _binDirectory = binDirectory;
         _clusterDirectory = Path.Combine(options.DataDirectory, "cluster");
         Port = port;
+        ServerSettings = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections={options.MaxConnections}"
+            + (options.Fsync ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         ConnectionString = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
@@ -50,6 +54,29 @@ public sealed class LocalPostgres : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The server's log (its own messages, for example why it would not start).</summary>
+    public string LogFile => Path.Combine(_options.DataDirectory, "postgres.log");
+
+    /// <summary>The last lines of the server's log (what it said before it died or would not start), or "" when there is none.</summary>
+    public string LogTail(int lines)
+    {
+        try
+        {
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.Seek(Math.Max(0, stream.Length - 4096), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            var tail = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return string.Join(" | ", tail.TakeLast(lines));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The server's command-line settings: the same port and limits on every start.</summary>
+    private string ServerSettings { get; }
 
     /// <summary>Connection string of the server's database (holds the password: do not log it).</summary>
     public string ConnectionString { get; }
@@ -96,28 +123,109 @@ public sealed class LocalPostgres : IAsyncDisposable
         var server = new LocalPostgres(options, bin, FreeLoopbackPort(), secret);
         await server.StopStaleServerAsync(asPostgresUser, cancellationToken);
         progress?.WriteLine($"Starting PostgreSQL on 127.0.0.1:{server.Port} (data in {cluster}) ...");
-        var settings = $"-p {server.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections={options.MaxConnections}"
-            + (options.Fsync ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-        await RunAsync(Path.Combine(bin, "pg_ctl"),
-            ["-D", cluster, "-l", Path.Combine(dataDirectory, "postgres.log"), "-w", "-t", "60", "-o", settings, "start"],
-            asPostgresUser, cancellationToken);
+        await server.StartServerAsync(cancellationToken);
         await server.EnsureDatabaseAsync(cancellationToken);
         return server;
     }
 
+    /// <summary>
+    /// Whether the server's postmaster is running: its data directory holds a <c>postmaster.pid</c> naming a live
+    /// process (a killed server leaves the file behind, naming a process that is gone or a zombie).
+    /// </summary>
+    public bool IsRunning => PostmasterProcessId() is { } pid && IsLivePostgres(pid);
+
+    /// <summary>
+    /// Starts the server again after it died, on the same data directory and port (so the connection string stays
+    /// valid), after removing the <c>postmaster.pid</c> the dead server left. PostgreSQL recovers from its write-ahead
+    /// log as it starts. Returns false when the server is running already or this object was disposed; throws, with
+    /// pg_ctl's message, when it does not start.
+    /// </summary>
+    public async Task<bool> RestartAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_stopped || IsRunning) return false;
+            if (PostmasterProcessId() is not null) File.Delete(Path.Combine(_clusterDirectory, "postmaster.pid"));
+            await StartServerAsync(cancellationToken);
+            return true;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private Task StartServerAsync(CancellationToken cancellationToken) =>
+        RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _clusterDirectory, "-l", LogFile, "-w", "-t", "60", "-o", ServerSettings, "start"],
+            _asPostgresUser, cancellationToken);
+
+    /// <summary>The process id in the data directory's <c>postmaster.pid</c> (its first line), if there is one.</summary>
+    private int? PostmasterProcessId()
+    {
+        try
+        {
+            using var reader = new StreamReader(new FileStream(Path.Combine(_clusterDirectory, "postmaster.pid"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            return int.TryParse(reader.ReadLine(), out var pid) && pid > 0 ? pid : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A live (not zombie) process named postgres: a process id reused by something else does not count.</summary>
+    private static bool IsLivePostgres(int pid)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                // /proc/<pid>/stat is "pid (comm) state ...": a zombie (Z) or dead (X) postmaster is gone.
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+                if (open < 0 || close < open || close + 2 >= stat.Length) return false;
+                return stat[(open + 1)..close].StartsWith("postgres", StringComparison.Ordinal) && stat[close + 2] is not ('Z' or 'X');
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited && process.ProcessName.StartsWith("postgres", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_stopped) return;
-        _stopped = true;
-        bool asPostgresUser = Environment.UserName == "root";
+        // After a restart in progress (which then finds the server running), never during one.
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (_stopped) return;
+            _stopped = true;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+
         try
         {
             NpgsqlConnection.ClearAllPools();
-            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _clusterDirectory, "-m", "fast", "-w", "stop"], asPostgresUser, CancellationToken.None);
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _clusterDirectory, "-m", "fast", "-w", "stop"], _asPostgresUser, CancellationToken.None);
         }
-        catch (InvalidOperationException) when (!File.Exists(Path.Combine(_clusterDirectory, "postmaster.pid")))
+        catch (InvalidOperationException) when (!IsRunning)
         {
-            // Already stopped (for example Ctrl-C reached the server first).
+            // Already stopped (for example Ctrl-C reached the server first), or it died and left its postmaster.pid behind.
         }
 
         if (!_options.Persistent)
@@ -151,6 +259,13 @@ public sealed class LocalPostgres : IAsyncDisposable
     private async Task StopStaleServerAsync(bool asPostgresUser, CancellationToken cancellationToken)
     {
         if (!File.Exists(Path.Combine(_clusterDirectory, "postmaster.pid"))) return;
+        if (!IsRunning)
+        {
+            // Left by a server that was killed: its process is gone (or a zombie, which PostgreSQL would take for alive).
+            File.Delete(Path.Combine(_clusterDirectory, "postmaster.pid"));
+            return;
+        }
+
         try
         {
             await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _clusterDirectory, "-m", "fast", "-w", "stop"], asPostgresUser, cancellationToken);

@@ -111,6 +111,8 @@ public static class OrleansHosting
             (a.Invariant, a.ConnectionString, a.GrainStorageSerializer) = (Invariant, postgres, new OrleansGrainStorageSerializer(serializer))));
         silo.UseAdoNetReminderService(a => (a.Invariant, a.ConnectionString) = (Invariant, postgres));
         silo.Services.AddPostgresLedgerStorage(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        // A call that failed on an unreachable database drops its activation, so no unsaved change outlives the failure.
+        silo.AddIncomingGrainCallFilter<DatabaseOutageCallFilter>();
         return silo;
     }
 

@@ -4,6 +4,7 @@ using Arbitrage.Orleans.Grains.Providers;
 using Arbitrage.Orleans.Grains.Tenancy;
 using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans;
 using Orleans.Runtime;
 
@@ -56,6 +57,28 @@ public static class SiloServiceCollectionExtensions
         {
             throw new SiloConfigurationException($"The admin token in {Path.GetFullPath(file)} is not a valid token (an older format?). Delete the file to have a new one generated.");
         }
+    }
+
+    /// <summary>
+    /// Restarts the PostgreSQL this process started when it dies (the <c>LocalPostgres</c> section, validated now: a bad
+    /// value stops the start naming the setting). Register it before Orleans, so that it stops after it.
+    /// </summary>
+    public static IServiceCollection AddLocalPostgresSupervisor(this IServiceCollection services, LocalPostgres server, IConfiguration configuration)
+    {
+        var options = new LocalPostgresSupervisorOptions();
+        try
+        {
+            configuration.GetSection(LocalPostgresSupervisorOptions.SectionName).Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new SiloConfigurationException($"The {LocalPostgresSupervisorOptions.SectionName} section has a value of the wrong type: {e.Message}");
+        }
+
+        if (options.Problems().FirstOrDefault() is { } problem) throw new SiloConfigurationException(problem);
+        if (!options.Supervise) return services;
+        services.TryAddSingleton(TimeProvider.System);
+        return services.AddHostedService(sp => new LocalPostgresSupervisor(server, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalPostgresSupervisor>>()));
     }
 
     /// <summary>
