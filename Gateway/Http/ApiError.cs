@@ -41,4 +41,5 @@ public static class ErrorCodes
     public const string TenantNotFound = "TENANT_NOT_FOUND";
     public const string InsufficientCredit = "INSUFFICIENT_CREDIT";
     public const string ReservationNotActive = "RESERVATION_NOT_ACTIVE";
+    public const string OverdraftLimit = "OVERDRAFT_LIMIT";
 }

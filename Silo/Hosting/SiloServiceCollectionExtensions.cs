@@ -79,9 +79,12 @@ public static class SiloServiceCollectionExtensions
         var workloads = new WorkloadOptions();
         configuration.GetSection(WorkloadOptions.SectionName).Bind(workloads);
         if (workloads.Problems().FirstOrDefault() is { } problem) throw new SiloConfigurationException(problem);
+        var wallets = new WalletOptions();
+        configuration.GetSection(WalletOptions.SectionName).Bind(wallets);
+        if (wallets.Problems().FirstOrDefault() is { } walletProblem) throw new SiloConfigurationException(walletProblem);
         // A gateway-only process has no silo lifecycle: it builds its offer book (for estimates) as it starts.
         if (role == SiloRole.Gateway) services.AddHostedService<GatewayOfferBookStartup>();
-        services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o));
+        services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o), o => configuration.GetSection(WalletOptions.SectionName).Bind(o));
         services.AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
         return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));
     }

@@ -94,7 +94,7 @@ public static class ProductSilos
                     o.ProvisioningPollInterval = TimeSpan.FromMilliseconds(100);
                     o.HealthCheckInterval = TimeSpan.FromMilliseconds(200);
                     configuration.GetSection("Workloads").Bind(o);
-                });
+                }, o => configuration.GetSection("Wallets").Bind(o));
         }
     }
 
