@@ -97,7 +97,7 @@ public sealed partial class WalletGrain(
     public static readonly TimeSpan RedeliveryPeriod = TimeSpan.FromSeconds(2);
     public const string StateName = "wallet";
     public const int RecentLimit = 1000;
-    public const int ExpiredLimit = 1000;
+    public const int ExpiredLimit = 200;
     public static readonly TimeSpan ExpiryPeriod = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, (ReservationInfo Info, long Sequence)> _active = new(StringComparer.Ordinal);
