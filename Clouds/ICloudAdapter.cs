@@ -32,6 +32,12 @@ public interface ICloudAdapter
     /// <summary>The instance's current state, or null when the cloud does not know it.</summary>
     Task<CloudInstance?> DescribeInstanceAsync(string instanceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The instances not yet terminated that carry every one of <paramref name="tags"/> (same key, same value): how the
+    /// control plane finds what it launched, also when it crashed before recording the launch.
+    /// </summary>
+    Task<IReadOnlyList<CloudInstance>> ListTaggedInstancesAsync(IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
     /// <summary>Terminates the instance; idempotent (terminating a terminated or unknown instance is not an error).</summary>
     Task TerminateAsync(string instanceId, CancellationToken cancellationToken);
 

@@ -1,6 +1,9 @@
+using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Arbitrage.Orleans.Grains;
 
@@ -8,14 +11,19 @@ public static class WorkloadServiceCollectionExtensions
 {
     /// <summary>
     /// Workloads, wallets and tenants on this silo (their grains come with the grains assembly): the workload
-    /// settings (validated at start, each error naming the setting), the workload list, and the interruption watcher.
+    /// settings and the wallet settings (validated at start, each error naming the setting), the workload list, the
+    /// interruption watcher, and the orphan reconciler (a silo lifecycle participant: only silos run it).
     /// </summary>
-    public static IServiceCollection AddWorkloads(this IServiceCollection services, Action<WorkloadOptions>? configure = null)
+    public static IServiceCollection AddWorkloads(this IServiceCollection services, Action<WorkloadOptions>? configure = null, Action<WalletOptions>? configureWallets = null)
     {
         services.AddOptions<WorkloadOptions>().Configure(o => configure?.Invoke(o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorkloadOptions>, WorkloadOptionsValidator>();
         services.AddOptions<Tenancy.QuotaOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<Tenancy.QuotaOptions>, QuotaOptionsValidator>();
+        services.AddOptions<WalletOptions>().Configure(o => configureWallets?.Invoke(o)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WalletOptions>, WalletOptionsValidator>();
+        services.AddSingleton<OrphanReconciler>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OrphanReconciler>());
         services.AddSingleton<IWorkloadCatalog, WorkloadCatalog>();
         services.AddSingleton<ISimulationControl, Providers.SimulationControl>();
         services.AddHostedService<InterruptionWatcher>();
@@ -31,6 +39,12 @@ public static class WorkloadServiceCollectionExtensions
     private sealed class WorkloadOptionsValidator : IValidateOptions<WorkloadOptions>
     {
         public ValidateOptionsResult Validate(string? name, WorkloadOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+
+    private sealed class WalletOptionsValidator : IValidateOptions<WalletOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, WalletOptions options) =>
             options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

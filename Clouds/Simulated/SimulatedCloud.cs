@@ -166,6 +166,20 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
         }
     }
 
+    public Task<IReadOnlyList<CloudInstance>> ListTaggedInstancesAsync(IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            return Task.FromResult<IReadOnlyList<CloudInstance>>(_instances.Values
+                .Where(i => i.StateAt(now) != InstanceState.Terminated && tags.All(t => i.Request.Tags?.GetValueOrDefault(t.Key) == t.Value))
+                .Select(i => i.SnapshotAt(now))
+                .ToList());
+        }
+    }
+
     public Task TerminateAsync(string instanceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -32,7 +32,7 @@ public static class WalletsApi
             .Produces(StatusCodes.Status201Created).RequirePermission(Permissions.WalletsManage);
         reservations.MapGet("/{reservationId}", GetReservationAsync).WithName("GetReservation").WithSummary("A reservation and its status").RequirePermission(Permissions.WalletsRead);
         reservations.MapPost("/{reservationId}/commit", CommitAsync).WithName("CommitReservation")
-            .WithSummary("Charges actual_amount (at most the reserved amount); the rest returns to available").RequirePermission(Permissions.WalletsManage);
+            .WithSummary("Charges actual_amount in full, also above the reserved amount or after the reservation expired; the rest returns to available").RequirePermission(Permissions.WalletsManage);
         reservations.MapPost("/{reservationId}/release", ReleaseAsync).WithName("ReleaseReservation").WithSummary("Returns the reserved credit").RequirePermission(Permissions.WalletsManage);
         return routes;
     }

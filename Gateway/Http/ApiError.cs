@@ -54,4 +54,5 @@ public static class ErrorCodes
     public const string QuotaExceeded = "QUOTA_EXCEEDED";
     public const string HeadersTooLarge = "HEADERS_TOO_LARGE";
     public const string QueryTooLong = "QUERY_TOO_LONG";
+    public const string OverdraftLimit = "OVERDRAFT_LIMIT";
 }

@@ -57,6 +57,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         WalletExistsException => new(StatusCodes.Status409Conflict, ErrorCodes.WalletExists, e.Message),
         WalletNotFoundException => ApiErrorException.NotFound(ErrorCodes.WalletNotFound, e.Message),
         InsufficientCreditException => new(StatusCodes.Status409Conflict, ErrorCodes.InsufficientCredit, e.Message),
+        OverdraftLimitException => new(StatusCodes.Status409Conflict, ErrorCodes.OverdraftLimit, e.Message),
         ReservationStateException => new(StatusCodes.Status409Conflict, ErrorCodes.ReservationNotActive, e.Message),
         IdempotencyConflictException => new(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyConflict, e.Message),
         InvalidCursorException => ApiErrorException.Validation("cursor", e.Message),

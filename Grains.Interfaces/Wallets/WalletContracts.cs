@@ -5,8 +5,9 @@ namespace Arbitrage.Orleans.Grains.Wallets;
 
 /// <summary>
 /// A wallet as the CreditService shows it. Money is decimal US dollars. <see cref="Balance"/> is the sum of the
-/// wallet's transactions; <see cref="Reserved"/> is held by active reservations; <see cref="Available"/> is what
-/// may still be reserved, never below zero.
+/// wallet's transactions; <see cref="Reserved"/> is held by active reservations; <see cref="Available"/> is balance
+/// less reserved: below zero when the wallet is overdrawn (reservations may take it down to the configured overdraft,
+/// a charge of what already ran may take it further).
 /// </summary>
 [GenerateSerializer, Alias("arb.WalletInfo")]
 public sealed record WalletInfo([property: Id(0)] string ProjectId, [property: Id(1)] string TenantId, [property: Id(2)] string? OrgId, [property: Id(3)] decimal Balance, [property: Id(4)] decimal Reserved, [property: Id(5)] decimal Available, [property: Id(6)] string Currency, [property: Id(7)] string Status, [property: Id(8)] DateTimeOffset CreatedAt);
@@ -18,7 +19,11 @@ public sealed record WalletTransaction([property: Id(0)] string Id, [property: I
 [GenerateSerializer, Alias("arb.TransactionPage")]
 public sealed record TransactionPage([property: Id(0)] IReadOnlyList<WalletTransaction> Transactions, [property: Id(1)] long? NextAfter);
 
-/// <summary>Credit held for a resource until it is committed (charged), released, or expires at <see cref="ExpiresAt"/>.</summary>
+/// <summary>
+/// Credit held for a resource until it is committed (charged), released, or expires at <see cref="ExpiresAt"/> (a holder
+/// renews it with <see cref="IWalletGrain.Extend"/>). <see cref="OverdraftExceeded"/>: this commit took the wallet's
+/// available credit below its allowed overdraft; the charge is recorded in full, and the resource must stop.
+/// </summary>
 [GenerateSerializer, Alias("arb.ReservationInfo")]
 public sealed record ReservationInfo(
     [property: Id(0)] string Id,
@@ -32,7 +37,8 @@ public sealed record ReservationInfo(
     [property: Id(8)] DateTimeOffset ExpiresAt,
     [property: Id(9)] decimal? CommittedAmount = null,
     [property: Id(10)] DateTimeOffset? ClosedAt = null,
-    [property: Id(11)] string? CloseReason = null);
+    [property: Id(11)] string? CloseReason = null,
+    [property: Id(12)] bool OverdraftExceeded = false);
 
 public static class ReservationStatus
 {
@@ -71,14 +77,27 @@ public interface IWalletGrain : IGrainWithStringKey
     [Alias("Transactions")]
     Task<TransactionPage> Transactions(long after, int limit);
 
-    /// <exception cref="InsufficientCreditException">The amount is more than what is available.</exception>
+    /// <summary>Holds credit; it may take the available credit below zero down to the configured overdraft, not further.</summary>
+    /// <exception cref="InsufficientCreditException">The amount is more than what is available (and the overdraft allows).</exception>
+    /// <exception cref="OverdraftLimitException">The wallet is overdrawn and the amount would pass its overdraft.</exception>
     [Alias("Reserve")]
     Task<ReservationInfo> Reserve(ReserveCredit request);
 
-    /// <summary>Charges <paramref name="actualAmount"/> (at most the reserved amount); the rest returns to available.</summary>
-    /// <exception cref="ReservationStateException">The reservation is not active.</exception>
+    /// <summary>
+    /// Charges <paramref name="actualAmount"/> in full, also above the reserved amount (the excess draws on the
+    /// balance, past the overdraft if need be: the result then says <see cref="ReservationInfo.OverdraftExceeded"/>);
+    /// what was reserved and not charged returns to available. A reservation that expired is charged all the same
+    /// (a late charge): an expiry never drops a charge.
+    /// </summary>
+    /// <exception cref="ReservationStateException">The reservation was committed or released already.</exception>
+    /// <exception cref="WalletNotFoundException">The wallet or the reservation does not exist.</exception>
     [Alias("Commit")]
     Task<ReservationInfo> Commit(string reservationId, decimal actualAmount, string? resourceId);
+
+    /// <summary>Renews an active reservation: it now expires <paramref name="ttl"/> from now (never earlier than before).</summary>
+    /// <exception cref="ReservationStateException">The reservation is not active (its holder commits it anyway).</exception>
+    [Alias("Extend")]
+    Task<ReservationInfo> Extend(string reservationId, TimeSpan ttl);
 
     /// <exception cref="ReservationStateException">The reservation is not active.</exception>
     [Alias("Release")]
@@ -93,6 +112,7 @@ public interface IWalletGrain : IGrainWithStringKey
     /// transaction) and the credit is delivered to the other wallet (a <c>transfer_in</c>), retried until it confirms.
     /// </summary>
     /// <exception cref="InsufficientCreditException">The amount is more than what is available; neither wallet changes.</exception>
+    /// <exception cref="OverdraftLimitException">The wallet is overdrawn: borrowed credit is never transferred.</exception>
     [Alias("Transfer")]
     Task<TransferInfo> Transfer(TransferCredit request);
 
@@ -146,6 +166,10 @@ public sealed class WalletExistsException(string message) : Exception(message);
 
 [GenerateSerializer, Alias("arb.InsufficientCreditException")]
 public sealed class InsufficientCreditException(string message) : Exception(message);
+
+/// <summary>The wallet is overdrawn (its available credit is below zero) and what was asked would need more than its overdraft allows.</summary>
+[GenerateSerializer, Alias("arb.OverdraftLimitException")]
+public sealed class OverdraftLimitException(string message) : Exception(message);
 
 [GenerateSerializer, Alias("arb.ReservationStateException")]
 public sealed class ReservationStateException(string message) : Exception(message);

@@ -125,6 +125,18 @@ public interface IWorkloadGrain : IGrainWithStringKey
     /// <summary>An interruption notice for one of this workload's instances: launch the replacement now.</summary>
     [Alias("OnInterruption")]
     Task OnInterruption(InstanceInterruption notice);
+
+    /// <summary>
+    /// For the orphan reconciler: whether this workload runs the instance (current or retiring) or is still resolving
+    /// the launch intent <paramref name="intentId"/> that made it. A workload that does not exist owns nothing.
+    /// </summary>
+    [ReadOnly]
+    [Alias("OwnsInstance")]
+    Task<bool> OwnsInstance(string provider, string instanceId, string? intentId);
+
+    /// <summary>The reconciler terminated an instance tagged for this workload that it does not own: an ORPHAN_TERMINATED event says so.</summary>
+    [Alias("RecordOrphanTerminated")]
+    Task RecordOrphanTerminated(string provider, string instanceId, string reason);
 }
 
 /// <summary>A tenant's workloads, newest first, without activating them.</summary>
@@ -148,6 +160,7 @@ public sealed class InvalidCursorException(string message) : Exception(message);
 public static class WorkloadReasons
 {
     public const string InsufficientCredit = "INSUFFICIENT_CREDIT";
+    public const string OverdraftLimit = "OVERDRAFT_LIMIT";
     public const string NoMatchingOffer = "NO_MATCHING_OFFER";
     public const string NoCapacity = "NO_CAPACITY";
     public const string WalletNotFound = "WALLET_NOT_FOUND";

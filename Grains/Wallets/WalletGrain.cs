@@ -2,12 +2,14 @@ using Orleans;
 using Orleans.Runtime;
 using Arbitrage.Orleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Arbitrage.Orleans.Grains.Wallets;
 
 /// <summary>
 /// One entry of a wallet's journal. <c>deposit</c> and <c>charge</c> change the balance (they are the wallet's
-/// transactions); <c>hold</c> and <c>settle</c> open and close a reservation (<see cref="Reservation"/> as it then stood).
+/// transactions); <c>hold</c> and <c>settle</c> open and close a reservation, <c>extend</c> renews it (<see cref="Reservation"/>
+/// as it then stood).
 /// </summary>
 public sealed record WalletEntry(
     string Kind,
@@ -63,18 +65,28 @@ public sealed class WalletState : IJournaledState
     /// <summary>The ids of the transfers received most recently, so a redelivered transfer is applied once.</summary>
     [Id(9)]
     public List<string> Received { get; set; } = [];
+
+    /// <summary>
+    /// Reservations that expired uncommitted, newest last (at most <see cref="WalletGrain.ExpiredLimit"/>): a late
+    /// commit finds them here, even after a restart, and is charged.
+    /// </summary>
+    [Id(10)]
+    public List<ReservationInfo> Expired { get; set; } = [];
 }
 
 /// <summary>
 /// A wallet: balance, reserved credit and the transactions that make up the balance. Every change is journal entries
 /// written in the same atomic step as the totals, so the balance always equals the sum of the transactions and the
 /// reserved total always equals the active reservations. Active reservations past their expiry are expired by the
-/// durable reminder <see cref="ExpiryReminder"/>.
+/// durable reminder <see cref="ExpiryReminder"/>; committing one later still charges it. The available credit may go
+/// below zero down to <see cref="WalletOptions.Overdraft"/> through reservations, and further only through a charge
+/// of what already ran (reported, so that the resource stops); transfers use only the wallet's own credit.
 /// </summary>
 [GrainType("wallet")]
 public sealed partial class WalletGrain(
     [PersistentState("wallet", LedgerStorage.Name)] IPersistentState<WalletState> state,
     IGrainJournalReader journal,
+    IOptions<WalletOptions> options,
     TimeProvider time,
     ILogger<WalletGrain> logger)
     : Grain, IWalletGrain, IRemindable
@@ -85,6 +97,7 @@ public sealed partial class WalletGrain(
     public static readonly TimeSpan RedeliveryPeriod = TimeSpan.FromSeconds(2);
     public const string StateName = "wallet";
     public const int RecentLimit = 1000;
+    public const int ExpiredLimit = 200;
     public static readonly TimeSpan ExpiryPeriod = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, (ReservationInfo Info, long Sequence)> _active = new(StringComparer.Ordinal);
@@ -109,6 +122,10 @@ public sealed partial class WalletGrain(
             {
                 if (record.Entry.Reservation is not { } reservation) continue;
                 if (record.Entry.Kind == "hold") _active[reservation.Id] = (reservation, record.Sequence);
+                else if (record.Entry.Kind == "extend")
+                {
+                    if (_active.TryGetValue(reservation.Id, out var held)) _active[reservation.Id] = (reservation, held.Sequence);
+                }
                 else if (_active.Remove(reservation.Id)) Remember(reservation);
             }
 
@@ -155,10 +172,7 @@ public sealed partial class WalletGrain(
         RequireWallet();
         CheckAmount(request.Amount, "amount", allowZero: false);
         if (request.ReservationId is { } id && Find(id) is { } existing) return existing;
-        if (request.Amount > Available)
-        {
-            throw new InsufficientCreditException($"Wallet '{ProjectId}' has {Money.Normalize(Available)} USD available; {request.Amount} USD was requested.");
-        }
+        if (request.Amount > Available + Overdraft) throw Refusal(request.Amount, "reservation", Available + Overdraft);
 
         var now = time.GetUtcNow();
         var reservation = new ReservationInfo(request.ReservationId ?? WalletKeys.NewReservationId(ProjectId), ProjectId, request.Amount, ReservationStatus.Active,
@@ -172,26 +186,68 @@ public sealed partial class WalletGrain(
 
     public async Task<ReservationInfo> Commit(string reservationId, decimal actualAmount, string? resourceId)
     {
-        var reservation = ActiveOrThrow(reservationId);
-        if (actualAmount < 0 || actualAmount > reservation.Amount)
+        RequireWallet();
+        CheckAmount(actualAmount, "actual_amount", allowZero: true);
+        if (!_active.ContainsKey(reservationId) && S.Expired.FindIndex(r => r.Id == reservationId) is >= 0 and var expiredAt)
         {
-            throw new ArgumentOutOfRangeException("actual_amount", $"actual_amount must be between 0 and the reserved {reservation.Amount}; got {actualAmount}.");
+            return await CommitExpiredAsync(S.Expired[expiredAt], actualAmount, resourceId);
         }
 
-        if (decimal.Round(actualAmount, Money.Decimals) != actualAmount) throw new ArgumentOutOfRangeException("actual_amount", $"actual_amount has more than {Money.Decimals} decimal places.");
+        var reservation = ActiveOrThrow(reservationId);
         var now = time.GetUtcNow();
         var entries = new List<WalletEntry>();
         var closed = Close(reservation, ReservationStatus.Committed, now, null, entries) with { CommittedAmount = actualAmount };
         if (actualAmount > 0)
         {
+            // The full amount, also beyond what was reserved: the resource ran, so the charge is never capped.
             S.Balance -= actualAmount;
-            entries.Add(new WalletEntry("charge", -actualAmount, reservation.Description, resourceId ?? reservation.ResourceId, reservation.Id, S.Balance, now));
+            string? description = actualAmount > reservation.Amount ? $"{reservation.Description} ({actualAmount - reservation.Amount} USD beyond the reservation)" : reservation.Description;
+            entries.Add(new WalletEntry("charge", -actualAmount, description, resourceId ?? reservation.ResourceId, reservation.Id, S.Balance, now));
         }
 
+        closed = closed with { OverdraftExceeded = Available < -Overdraft };
         entries[0] = entries[0] with { Reservation = closed };
         await WriteAsync(entries);
         Remember(closed);
+        if (closed.OverdraftExceeded) LogOverdraftExceeded(ProjectId, reservation.Id, Money.Normalize(Available), Overdraft);
         return closed;
+    }
+
+    /// <summary>A late charge: the reservation expired (its credit went back to available), and what it covered is charged now.</summary>
+    private async Task<ReservationInfo> CommitExpiredAsync(ReservationInfo expired, decimal actualAmount, string? resourceId)
+    {
+        var now = time.GetUtcNow();
+        S.Expired.Remove(expired);
+        var entries = new List<WalletEntry>();
+        if (actualAmount > 0)
+        {
+            S.Balance -= actualAmount;
+            entries.Add(new WalletEntry("charge", -actualAmount, $"late charge: {expired.Description} (reservation expired {expired.ClosedAt:u})",
+                resourceId ?? expired.ResourceId, expired.Id, S.Balance, now));
+        }
+
+        var closed = expired with
+        {
+            Status = ReservationStatus.Committed, CommittedAmount = actualAmount, ClosedAt = now, CloseReason = "committed after it expired",
+            OverdraftExceeded = Available < -Overdraft,
+        };
+        await WriteAsync(entries);
+        _recent[closed.Id] = closed;
+        LogLateCharge(ProjectId, expired.Id, actualAmount);
+        return closed;
+    }
+
+    public async Task<ReservationInfo> Extend(string reservationId, TimeSpan ttl)
+    {
+        var reservation = ActiveOrThrow(reservationId);
+        if (ttl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ttl), $"ttl must be positive; got {ttl}.");
+        var now = time.GetUtcNow();
+        if (now + ttl <= reservation.ExpiresAt) return reservation;
+        var extended = reservation with { ExpiresAt = now + ttl };
+        _active[reservationId] = (extended, _active[reservationId].Sequence);
+        // The expiry reminder keeps its time: when it fires early it finds nothing due and moves on to the next expiry.
+        await WriteAsync([new WalletEntry("extend", 0, null, extended.ResourceId, extended.Id, S.Balance, now, extended)]);
+        return extended;
     }
 
     public async Task<ReservationInfo> Release(string reservationId, string? reason)
@@ -211,10 +267,8 @@ public sealed partial class WalletGrain(
         RequireWallet();
         CheckAmount(request.Amount, "amount", allowZero: false);
         if (request.ToProjectId == ProjectId) throw new ArgumentException($"A wallet cannot transfer to itself ('{ProjectId}').", "to_project_id");
-        if (request.Amount > Available)
-        {
-            throw new InsufficientCreditException($"Wallet '{ProjectId}' has {Money.Normalize(Available)} USD available; a transfer of {request.Amount} USD was requested.");
-        }
+        // Only the wallet's own credit moves: the overdraft is never lent onward.
+        if (request.Amount > Math.Max(0, Available)) throw Refusal(request.Amount, "transfer", Math.Max(0, Available));
 
         var now = time.GetUtcNow();
         S.Balance -= request.Amount;
@@ -278,6 +332,8 @@ public sealed partial class WalletGrain(
         {
             var entries = new List<WalletEntry>();
             var closed = due.Select(r => Close(r, ReservationStatus.Expired, now, "ttl elapsed", entries)).ToList();
+            S.Expired.AddRange(closed);
+            if (S.Expired.Count > ExpiredLimit) S.Expired.RemoveRange(0, S.Expired.Count - ExpiredLimit);
             await WriteAsync(entries);
             foreach (var reservation in closed)
             {
@@ -376,11 +432,29 @@ public sealed partial class WalletGrain(
         if (decimal.Round(amount, Money.Decimals) != amount) throw new ArgumentOutOfRangeException(field, $"{field} has more than {Money.Decimals} decimal places.");
     }
 
-    private decimal Available => Math.Max(0, S.Balance - S.Reserved);
+    /// <summary>Balance less reserved: below zero while the wallet is overdrawn.</summary>
+    private decimal Available => S.Balance - S.Reserved;
+
+    private decimal Overdraft => options.Value.Overdraft;
+
+    /// <summary>
+    /// Why <paramref name="amount"/> cannot be had: OVERDRAFT_LIMIT while the wallet is overdrawn (it owes already),
+    /// INSUFFICIENT_CREDIT otherwise.
+    /// </summary>
+    private Exception Refusal(decimal amount, string what, decimal allowed) =>
+        Available < 0
+            ? new OverdraftLimitException($"Wallet '{ProjectId}' is overdrawn by {Money.Normalize(-Available)} USD (its overdraft is {Money.Normalize(Overdraft)} USD); a {what} of {amount} USD would pass it. Top it up first.")
+            : new InsufficientCreditException($"Wallet '{ProjectId}' has {Money.Normalize(Available)} USD available{(allowed > Available ? $" (and an overdraft of {Money.Normalize(Overdraft)} USD)" : "")}; a {what} of {amount} USD was requested.");
 
     private WalletInfo Info() =>
         new(ProjectId, S.TenantId, S.OrgId, Money.Normalize(S.Balance), Money.Normalize(S.Reserved), Money.Normalize(Available), "USD", S.Status, S.CreatedAt);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Wallet {ProjectId}: reservation {ReservationId} of {Amount} USD expired")]
     private partial void LogExpired(string projectId, string reservationId, decimal amount);
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Wallet {ProjectId}: reservation {ReservationId} was committed after it expired; {Amount} USD charged late")]
+    private partial void LogLateCharge(string projectId, string reservationId, decimal amount);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Wallet {ProjectId}: the charge of reservation {ReservationId} took available credit to {Available} USD, past the overdraft of {Overdraft} USD")]
+    private partial void LogOverdraftExceeded(string projectId, string reservationId, decimal available, decimal overdraft);
 }

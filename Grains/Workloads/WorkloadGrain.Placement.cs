@@ -39,9 +39,8 @@ public sealed partial class WorkloadGrain
             SetStatus(WorkloadStatus.Provisioning, $"reserved {amount} USD for the first {O.BillingPeriod.TotalHours:0.##} h; launching on the best of {candidates.Count} offers");
         }
 
-        // One write for the reservation and the launch: after a crash in between, the retry finds the same
-        // reservation (its id is numbered by segment) and the same instance (the launch's client token).
-
+        // The reservation is written with the launch intent, before the cloud is called: after a crash in between, the
+        // intent finds the instance by its tags (adopted, see ResolveLaunchIntentAsync) and the reservation is the same.
         var launched = await LaunchFirstAsync(candidates, cancellationToken);
         if (launched.Result is not { } result)
         {
@@ -77,7 +76,7 @@ public sealed partial class WorkloadGrain
         EndPlacement(code);
         if (keepOldUntil is { } until) S.Retiring.Add(new RetiringInstance(old.Provider, old.InstanceId, until));
         else await TerminateInstanceAsync(old.Provider, old.InstanceId, cancellationToken);
-        await CloseBillingAsync();
+        bool overdrawn = await CloseBillingAsync();
 
         if (launched.Result is not { } result)
         {
@@ -87,12 +86,15 @@ public sealed partial class WorkloadGrain
         }
 
         StartPlacement(result, $"replaces {old.InstanceId} after {code}; {result.Option.Reason}");
+        if (overdrawn)
+        {
+            await StopUnpaidAsync(S.Current!, WorkloadReasons.OverdraftLimit, $"the last charge took wallet '{S.ProjectId}' past its overdraft; top it up and start the workload again", cancellationToken);
+            return;
+        }
+
         if (await ReserveAsync(Money.RoundUp(result.Instance.PricePerHour * (decimal)O.BillingPeriod.TotalHours)) is not { } segment)
         {
-            await TerminateInstanceAsync(result.Provider, result.Instance.InstanceId, cancellationToken);
-            EndPlacement(WorkloadReasons.InsufficientCredit);
-            await RetireAllAsync(cancellationToken);
-            await FinishAsync(WorkloadStatus.Terminated, $"{WorkloadReasons.InsufficientCredit}: wallet '{S.ProjectId}' cannot pay for the replacement's first hour");
+            await StopUnpaidAsync(S.Current!, _creditRefusal.Code, $"wallet '{S.ProjectId}' cannot pay for the replacement's first hour ({_creditRefusal.Message})", cancellationToken);
             return;
         }
 
@@ -122,6 +124,7 @@ public sealed partial class WorkloadGrain
     private async Task<(LaunchResult? Result, string Failures)> LaunchFirstAsync(IReadOnlyList<PlacementOption> candidates, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
+        var intent = await RecordLaunchIntentAsync(candidates);
         for (int i = 0; i < candidates.Count; i++)
         {
             var option = candidates[i];
@@ -132,12 +135,12 @@ public sealed partial class WorkloadGrain
             }
 
             var request = new LaunchRequest(option.Region, option.Zone, option.InstanceType, option.Market == MarketNames.Spot ? Clouds.Market.Spot : Clouds.Market.OnDemand,
-                S.Spec!.Requirements.MaxPricePerHour, S.Spec.Config.ImageId, $"{Id}-{S.PlacementsStarted}-{S.Attempts}-{i}",
-                new Dictionary<string, string> { [WorkloadTag] = Id });
+                S.Spec!.Requirements.MaxPricePerHour, S.Spec.Config.ImageId, intent.Targets[i].ClientToken, ProductTags(intent.Id));
             var calledAt = Now;
             try
             {
                 var instance = await provider.Adapter.LaunchAsync(request, cancellationToken);
+                S.Launching = null; // recorded by the caller's next write, with the placement
                 return (new LaunchResult(option, provider.Config.Name, instance, calledAt), "");
             }
             catch (CloudException e)
@@ -147,6 +150,7 @@ public sealed partial class WorkloadGrain
             }
         }
 
+        S.Launching = null;
         return (null, string.Join("; ", failures));
     }
 

@@ -139,6 +139,8 @@ public sealed partial class WorkloadGrain(
                 _unsaved = false;
             }
 
+            if (S.Launching is not null) await ResolveLaunchIntentAsync(cancellationToken);
+            await RenewBillingIfDueAsync();
             switch (S.Status)
             {
                 case WorkloadStatus.Pending when S.NextAttemptAt is not { } at || Now >= at:

@@ -68,7 +68,9 @@ public sealed class WorkloadOptions
             if (value <= TimeSpan.Zero) yield return $"{SectionName}:{name} must be a positive time span (was {value}).";
         }
 
-        if (ReservationTtl <= BillingPeriod) yield return $"{SectionName}:ReservationTtl ({ReservationTtl}) must be longer than {SectionName}:BillingPeriod ({BillingPeriod}).";
+        // A running workload renews its reservation on its health-check timer once half the TTL has passed.
+        if (ReservationTtl <= 2 * HealthCheckInterval) yield return $"{SectionName}:ReservationTtl ({ReservationTtl}) must be longer than twice {SectionName}:HealthCheckInterval ({HealthCheckInterval}), so that it is renewed in time.";
+        if (ReconcileInterval <= TimeSpan.Zero) yield return $"{SectionName}:ReconcileInterval must be a positive time span (was {ReconcileInterval}).";
         if (UnhealthyThreshold < 1) yield return $"{SectionName}:UnhealthyThreshold must be at least 1 (was {UnhealthyThreshold}).";
         if (LaunchCandidates is < 1 or > 50) yield return $"{SectionName}:LaunchCandidates must be between 1 and 50 (was {LaunchCandidates}).";
         if (EventsInState is < 1 or > 10_000) yield return $"{SectionName}:EventsInState must be between 1 and 10000 (was {EventsInState}).";
@@ -77,4 +79,10 @@ public sealed class WorkloadOptions
         if (PlacementsInState is < 1 or > 1_000) yield return $"{SectionName}:PlacementsInState must be between 1 and 1000 (was {PlacementsInState}).";
         if (string.IsNullOrWhiteSpace(EndpointDomain)) yield return $"{SectionName}:EndpointDomain must not be empty.";
     }
+
+    /// <summary>
+    /// How often each silo lists the instances its clouds run with this cluster's tags and terminates those no
+    /// workload claims (orphans of a crash between a launch and its record, or of a terminated workload); also once at start.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -4,9 +4,26 @@ using Orleans;
 
 namespace Arbitrage.Orleans.Grains.Workloads;
 
-/// <summary>The open billing segment: credit reserved for the current placement's price, accrued from <see cref="From"/>.</summary>
+/// <summary>The open billing segment: credit reserved for the current placement's price, accrued from <see cref="From"/>.
+/// <see cref="ExpiresAt"/> is when the wallet lets the reservation go unless the workload renews it first.</summary>
 [GenerateSerializer, Alias("arb.BillingSegment")]
-public sealed record BillingSegment([property: Id(0)] string ReservationId, [property: Id(1)] decimal Reserved, [property: Id(2)] decimal PricePerHour, [property: Id(3)] DateTimeOffset From);
+public sealed record BillingSegment(
+    [property: Id(0)] string ReservationId, [property: Id(1)] decimal Reserved, [property: Id(2)] decimal PricePerHour, [property: Id(3)] DateTimeOffset From,
+    [property: Id(4)] DateTimeOffset? ExpiresAt = null);
+
+/// <summary>
+/// A launch about to be asked of a cloud, written to state before the call: its id (the <c>arbitrage:intent</c> tag of
+/// every instance it launches), when, and the markets it tries in order. Cleared in the write that records the
+/// launched instance; one found still here after a restart is resolved from the clouds' tagged instances.
+/// </summary>
+[GenerateSerializer, Alias("arb.LaunchIntent")]
+public sealed record LaunchIntent([property: Id(0)] string Id, [property: Id(1)] DateTimeOffset At, [property: Id(2)] IReadOnlyList<LaunchTarget> Targets);
+
+/// <summary>One market a launch intent tries, with the client token the cloud deduplicates the launch by.</summary>
+[GenerateSerializer, Alias("arb.LaunchTarget")]
+public sealed record LaunchTarget(
+    [property: Id(0)] string Provider, [property: Id(1)] string Region, [property: Id(2)] string Zone, [property: Id(3)] string InstanceType,
+    [property: Id(4)] string Market, [property: Id(5)] string ClientToken);
 
 /// <summary>An instance being let go after its replacement launched: terminated once the replacement is healthy, or at <see cref="TerminateBy"/>.</summary>
 [GenerateSerializer, Alias("arb.RetiringInstance")]
@@ -93,6 +110,10 @@ public sealed class WorkloadState : IListedState, IJournaledState
     /// <summary>The latest audit events, oldest first; every event is in the journal.</summary>
     [Id(21)]
     public List<WorkloadEvent> Events { get; set; } = [];
+
+    /// <summary>The launch being asked of a cloud, recorded before the call (see <see cref="LaunchIntent"/>); null otherwise.</summary>
+    [Id(30)]
+    public LaunchIntent? Launching { get; set; }
 
     /// <summary>How many placements were ever started (numbers each launch's client token, so it is never reused).</summary>
     [Id(40)]

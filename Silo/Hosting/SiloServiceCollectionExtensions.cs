@@ -102,12 +102,15 @@ public static class SiloServiceCollectionExtensions
         var workloads = new WorkloadOptions();
         configuration.GetSection(WorkloadOptions.SectionName).Bind(workloads);
         if (workloads.Problems().FirstOrDefault() is { } problem) throw new SiloConfigurationException(problem);
+        var wallets = new WalletOptions();
+        configuration.GetSection(WalletOptions.SectionName).Bind(wallets);
+        if (wallets.Problems().FirstOrDefault() is { } walletProblem) throw new SiloConfigurationException(walletProblem);
         // A gateway-only process has no silo lifecycle: it builds its offer book (for estimates) as it starts.
         if (role == SiloRole.Gateway) services.AddHostedService<GatewayOfferBookStartup>();
         var quotas = new Grains.Tenancy.QuotaOptions();
         configuration.GetSection(Grains.Tenancy.QuotaOptions.SectionName).Bind(quotas);
         if (quotas.Problems().FirstOrDefault() is { } quotaProblem) throw new SiloConfigurationException(quotaProblem);
-        services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o));
+        services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o), o => configuration.GetSection(WalletOptions.SectionName).Bind(o));
         services.Configure<Grains.Tenancy.QuotaOptions>(configuration.GetSection(Grains.Tenancy.QuotaOptions.SectionName));
         services.AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
         return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));

@@ -27,9 +27,10 @@ public static class ProductSilos
     /// <param name="providers">The providers (default: the silo's providers file, three simulated clouds).</param>
     /// <param name="manualClock">Each silo's simulated clouds run on a <see cref="ManualTimeProvider"/> the test moves (see <see cref="ClockOf"/>); Orleans and the grains keep the system clock.</param>
     /// <param name="settings">Silo settings as in appsettings (<c>Market:PricePollInterval</c>, <c>Workloads:…</c>, <c>Orleans:CollectionAge</c>).</param>
+    /// <param name="configure">More for the builder, e.g. a test's own silo configurator (it may replace the cloud adapter factory).</param>
     public static async Task<TestCluster> StartAsync(
         short silos = 1, string? connectionString = null, IReadOnlyList<ProviderConfig>? providers = null, bool manualClock = false,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.ClusterId = $"test-{Guid.NewGuid():N}"[..16];
@@ -48,6 +49,7 @@ public static class ProductSilos
         builder.Properties[ManualClockKey] = manualClock.ToString();
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.Properties[key] = value;
         builder.AddSiloBuilderConfigurator<ProductSiloConfigurator>();
+        configure?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
@@ -94,7 +96,7 @@ public static class ProductSilos
                     o.ProvisioningPollInterval = TimeSpan.FromMilliseconds(100);
                     o.HealthCheckInterval = TimeSpan.FromMilliseconds(200);
                     configuration.GetSection("Workloads").Bind(o);
-                });
+                }, o => configuration.GetSection("Wallets").Bind(o));
             // Grain tests create many workloads for one tenant: the quotas are raised unless a test sets its own.
             silo.Services.Configure<Arbitrage.Orleans.Grains.Tenancy.QuotaOptions>(q =>
             {

@@ -86,7 +86,7 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
     }
 
     [Fact]
-    public async Task Commit_above_the_reserved_amount_and_reserve_above_available_are_refused_without_changing_anything()
+    public async Task Commit_above_the_reserved_amount_is_charged_in_full_and_reserve_above_available_is_refused()
     {
         var http = fixture.Silo.Http;
         var project = Project();
@@ -97,15 +97,19 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
         var (_, reserved) = await Api.PostAsync(http, "/api/v1/reservations", $$"""{"project_id": "{{project}}", "amount": 4}""");
         var id = reserved.GetProperty("data").GetProperty("id").GetString();
         var (over, overBody) = await Api.PostAsync(http, $"/api/v1/reservations/{id}/commit", """{"actual_amount": 4.5}""");
-        Api.AssertError(over, overBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "actual_amount");
+        Assert.Equal(HttpStatusCode.OK, over.StatusCode);
+        Assert.Equal(4.5m, overBody.GetProperty("data").GetProperty("committed_amount").GetDecimal());
 
         var wallet = await WalletAsync(http, project);
-        Assert.Equal(10m, wallet.GetProperty("balance").GetDecimal());
-        Assert.Equal(4m, wallet.GetProperty("reserved").GetDecimal());
-        var (released, releasedBody) = await Api.PostAsync(http, $"/api/v1/reservations/{id}/release", """{"reason": "VM creation failed"}""");
+        Assert.Equal(5.5m, wallet.GetProperty("balance").GetDecimal());
+        Assert.Equal(0m, wallet.GetProperty("reserved").GetDecimal());
+        Assert.Equal(-4.5m, (await TransactionsAsync(http, project)).Last().GetProperty("amount").GetDecimal());
+
+        var (_, second) = await Api.PostAsync(http, "/api/v1/reservations", $$"""{"project_id": "{{project}}", "amount": 4}""");
+        var (released, releasedBody) = await Api.PostAsync(http, $"/api/v1/reservations/{second.GetProperty("data").GetProperty("id").GetString()}/release", """{"reason": "VM creation failed"}""");
         Assert.Equal(HttpStatusCode.OK, released.StatusCode);
         Assert.Equal("released", releasedBody.GetProperty("data").GetProperty("status").GetString());
-        Assert.Equal(10m, (await WalletAsync(http, project)).GetProperty("available").GetDecimal());
+        Assert.Equal(5.5m, (await WalletAsync(http, project)).GetProperty("available").GetDecimal());
     }
 
     [Fact]
@@ -152,7 +156,7 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
     }
 
     [Fact]
-    public async Task A_reservation_past_its_ttl_expires_and_its_credit_returns_within_ten_seconds()
+    public async Task A_reservation_past_its_ttl_expires_its_credit_returns_within_ten_seconds_and_a_late_commit_is_still_charged()
     {
         var http = fixture.Silo.Http;
         var project = Project();
@@ -166,7 +170,11 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
         Assert.True(expired.GetProperty("data").GetProperty("closed_at").GetDateTimeOffset() - expiresAt < TimeSpan.FromSeconds(10));
         Assert.Equal(10m, (await WalletAsync(http, project)).GetProperty("available").GetDecimal());
         var (late, lateBody) = await Api.PostAsync(http, $"/api/v1/reservations/{id}/commit", """{"actual_amount": 1}""");
-        Api.AssertError(late, lateBody, HttpStatusCode.Conflict, "RESERVATION_NOT_ACTIVE");
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        Assert.Equal("committed", lateBody.GetProperty("data").GetProperty("status").GetString());
+        Assert.Equal(9m, (await WalletAsync(http, project)).GetProperty("balance").GetDecimal());
+        var (again, againBody) = await Api.PostAsync(http, $"/api/v1/reservations/{id}/commit", """{"actual_amount": 1}""");
+        Api.AssertError(again, againBody, HttpStatusCode.Conflict, "RESERVATION_NOT_ACTIVE");
     }
 
     [Fact]
