@@ -22,10 +22,6 @@ public sealed class TenantState
     public List<TenantToken> Tokens { get; set; } = [];
     [Id(3)]
     public string? AdminTokenId { get; set; }
-
-    /// <summary>The workloads admitted and not yet ended, for the live-workload quota.</summary>
-    [Id(4)]
-    public HashSet<string> LiveWorkloads { get; set; } = [];
 }
 
 /// <summary>A tenant: its tokens and its default wallet (project id = tenant id).</summary>
@@ -39,6 +35,12 @@ public sealed partial class TenantGrain(
 
     /// <summary>When each of this activation's recent creations was admitted (the per-minute quota; a new activation starts afresh).</summary>
     private readonly Queue<(DateTimeOffset At, string WorkloadId)> _recentCreations = new();
+
+    /// <summary>
+    /// The tenant's live workloads, for the live-workload quota: counted from the stored workloads when first needed,
+    /// then kept in memory (admissions add, ends remove), so admitting a workload costs no write.
+    /// </summary>
+    private HashSet<string>? _live;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -114,7 +116,8 @@ public sealed partial class TenantGrain(
 
     public async Task AdmitWorkload(string workloadId)
     {
-        if (state.State.LiveWorkloads.Contains(workloadId)) return;
+        var live = _live ??= await CountLiveWorkloadsAsync();
+        if (live.Contains(workloadId)) return;
         var quota = quotas.Value.For(Id);
         var now = time.GetUtcNow();
         while (_recentCreations.TryPeek(out var recent) && recent.At <= now - CreationWindow) _recentCreations.Dequeue();
@@ -125,29 +128,29 @@ public sealed partial class TenantGrain(
                 $"Tenant '{Id}' may create at most {quota.WorkloadCreationsPerMinute} workloads per minute; retry in {Math.Ceiling(retryAfter.TotalSeconds):0} s.");
         }
 
-        if (state.State.LiveWorkloads.Count >= quota.MaxLiveWorkloads) await RecountLiveWorkloadsAsync();
-        if (state.State.LiveWorkloads.Count >= quota.MaxLiveWorkloads)
+        // At the quota, count again from storage: an end whose notice was lost must not hold a place for ever.
+        if (live.Count >= quota.MaxLiveWorkloads) live = _live = await CountLiveWorkloadsAsync();
+        if (live.Count >= quota.MaxLiveWorkloads)
         {
             throw new QuotaExceededException("max_live_workloads", quota.MaxLiveWorkloads, null,
-                $"Tenant '{Id}' has {state.State.LiveWorkloads.Count} live workloads, its quota; terminate one first or ask an operator to raise Quotas:MaxLiveWorkloads.");
+                $"Tenant '{Id}' has {live.Count} live workloads, its quota; terminate one first or ask an operator to raise Quotas:MaxLiveWorkloads.");
         }
 
-        state.State.LiveWorkloads.Add(workloadId);
+        live.Add(workloadId);
         _recentCreations.Enqueue((now, workloadId));
-        await WriteQuotaAsync();
     }
 
-    public async Task WorkloadEnded(string workloadId)
+    public Task WorkloadEnded(string workloadId)
     {
-        if (state.State.LiveWorkloads.Remove(workloadId)) await WriteQuotaAsync();
+        _live?.Remove(workloadId);
+        return Task.CompletedTask;
     }
 
     /// <summary>
-    /// At the quota, the live set is checked against the stored workloads, so an end whose notice was lost (a crash
-    /// between a workload's last write and its notice) does not hold a place for ever. Admissions of the last minute
-    /// stay (their workloads may not have written their state yet).
+    /// The tenant's workloads that are not terminated or failed, from their stored state, with this activation's
+    /// admissions of the last minute (their workloads may not have written their state yet).
     /// </summary>
-    private async Task RecountLiveWorkloadsAsync()
+    private async Task<HashSet<string>> CountLiveWorkloadsAsync()
     {
         var live = new HashSet<string>(StringComparer.Ordinal);
         foreach (var status in new[] { WorkloadStatus.Pending, WorkloadStatus.Provisioning, WorkloadStatus.Running, WorkloadStatus.Stopping })
@@ -162,15 +165,8 @@ public sealed partial class TenantGrain(
         }
 
         live.UnionWith(_recentCreations.Select(r => r.WorkloadId));
-        var stale = state.State.LiveWorkloads.Where(id => !live.Contains(id)).ToList();
-        if (stale.Count == 0) return;
-        state.State.LiveWorkloads.ExceptWith(stale);
-        LogLiveWorkloadsRecounted(Id, stale.Count);
-        await WriteQuotaAsync();
+        return live;
     }
-
-    /// <summary>Stores the live set; a tenant that was never created (grain tests, a deleted tenant) counts in memory only.</summary>
-    private Task WriteQuotaAsync() => state.RecordExists ? state.WriteStateAsync() : Task.CompletedTask;
 
     private async Task CreateTenantAsync(string name, decimal initialCredit)
     {
@@ -204,9 +200,6 @@ public sealed partial class TenantGrain(
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Tenant {TenantId} revoked token {TokenId}")]
     private partial void LogTokenRevoked(string tenantId, string tokenId);
-
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Count} workloads counted as live had ended without notice; the live-workload quota was recounted")]
-    private partial void LogLiveWorkloadsRecounted(string tenantId, int count);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Tenant {TenantId} has a new admin token; token {TokenId} was revoked")]
     private partial void LogAdminTokenReplaced(string tenantId, string tokenId);
