@@ -177,6 +177,7 @@ public static class WalletsApi
     {
         id = r.Id, project_id = r.ProjectId, amount = r.Amount, status = r.Status, description = r.Description, resource_type = r.ResourceType, resource_id = r.ResourceId,
         created_at = r.CreatedAt, expires_at = r.ExpiresAt, committed_amount = r.CommittedAmount, closed_at = r.ClosedAt, close_reason = r.CloseReason,
+        overdraft_exceeded = r.OverdraftExceeded,
     };
 
     /// <summary>Seed 003's envelope: <c>{"data": ..., "meta": {"request_id", "timestamp"}}</c>.</summary>

@@ -110,6 +110,15 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
         Assert.Equal(HttpStatusCode.OK, released.StatusCode);
         Assert.Equal("released", releasedBody.GetProperty("data").GetProperty("status").GetString());
         Assert.Equal(5.5m, (await WalletAsync(http, project)).GetProperty("available").GetDecimal());
+
+        // A charge past the overdraft (0 here) is still taken in full, and says so; then the wallet lends nothing more.
+        var (_, third) = await Api.PostAsync(http, "/api/v1/reservations", $$"""{"project_id": "{{project}}", "amount": 1}""");
+        var (past, pastBody) = await Api.PostAsync(http, $"/api/v1/reservations/{third.GetProperty("data").GetProperty("id").GetString()}/commit", """{"actual_amount": 20}""");
+        Assert.Equal(HttpStatusCode.OK, past.StatusCode);
+        Assert.True(pastBody.GetProperty("data").GetProperty("overdraft_exceeded").GetBoolean());
+        Assert.Equal(-14.5m, (await WalletAsync(http, project)).GetProperty("balance").GetDecimal());
+        var (refused, refusedBody) = await Api.PostAsync(http, "/api/v1/reservations", $$"""{"project_id": "{{project}}", "amount": 1}""");
+        Api.AssertError(refused, refusedBody, HttpStatusCode.Conflict, "OVERDRAFT_LIMIT");
     }
 
     [Fact]
