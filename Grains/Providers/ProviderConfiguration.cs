@@ -10,8 +10,27 @@ public sealed record ProviderConfig
     public string Name { get; init; } = "";
     public string Type { get; init; } = "";
 
-    /// <summary>Which adapter speaks to the cloud: <c>simulated</c> (the embedded default) for now.</summary>
+    /// <summary>Which adapter speaks to the cloud: <c>simulated</c> (the embedded default) or <c>real</c>.</summary>
     public string Adapter { get; init; } = "simulated";
+
+    /// <summary>A real provider's reach: <c>read-only</c> (prices and catalog; the default) or <c>launch</c>. Simulated providers launch.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Where a real provider's credentials come from (the SDK's standard chain by default).</summary>
+    public CredentialsConfig Credentials { get; init; } = new();
+
+    /// <summary>Endpoint overrides per service (<c>ec2</c>, <c>sqs</c>, <c>pricing</c>, <c>compute</c>, <c>token</c>, …), for private endpoints and tests.</summary>
+    public IReadOnlyDictionary<string, string> Endpoints { get; init; } = new Dictionary<string, string>();
+
+    public AwsConfig Aws { get; init; } = new();
+    public AzureConfig Azure { get; init; } = new();
+    public GcpConfig Gcp { get; init; } = new();
+
+    public bool IsReal => string.Equals(Adapter, "real", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The settings a real adapter is made from.</summary>
+    public RealCloudSettings ToRealSettings() =>
+        new(Name, Cloud, Regions, Mode ?? ProviderModes.ReadOnly, Credentials, Endpoints, Aws, Azure, Gcp);
 
     public bool Enabled { get; init; } = true;
     public int Priority { get; init; } = 1;
@@ -59,7 +78,7 @@ public sealed record ProvidersFile(IReadOnlyList<ProviderConfig> Providers)
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    public static readonly IReadOnlySet<string> Adapters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "simulated" };
+    public static readonly IReadOnlySet<string> Adapters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "simulated", "real" };
 
     /// <summary>Reads and validates the file; every problem is reported with the provider and field it concerns.</summary>
     public static ProvidersFile Load(string path)
@@ -102,6 +121,13 @@ public sealed record ProvidersFile(IReadOnlyList<ProviderConfig> Providers)
             if (p.Simulation.StartOffset < TimeSpan.Zero) errors.Add($"{who}: simulation.startOffset cannot be negative");
             if (p.Simulation.MaxInstances is <= 0 or > 10_000_000) errors.Add($"{who}: simulation.maxInstances must be between 1 and 10,000,000");
             if (p.Regions.Any(string.IsNullOrWhiteSpace)) errors.Add($"{who}: regions cannot contain an empty name");
+            if (p.Mode is { } mode && !ProviderModes.All.Contains(mode)) errors.Add($"{who}: mode '{mode}' must be read-only or launch");
+            if (p.Mode is not null && !p.IsReal) errors.Add($"{who}: mode applies to real providers only (adapter: real)");
+            if (!CredentialsConfig.Sources.Contains(p.Credentials.Source)) errors.Add($"{who}: credentials.source '{p.Credentials.Source}' must be one of {string.Join(", ", CredentialsConfig.Sources)}");
+            foreach (var (service, url) in p.Endpoints)
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) errors.Add($"{who}: endpoints.{service} '{url}' must be an absolute http(s) URL");
+            }
         }
 
         return errors;

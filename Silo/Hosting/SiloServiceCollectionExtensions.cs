@@ -1,3 +1,4 @@
+using Arbitrage.Orleans.Clouds.Real;
 using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
@@ -112,7 +113,8 @@ public static class SiloServiceCollectionExtensions
         if (quotas.Problems().FirstOrDefault() is { } quotaProblem) throw new SiloConfigurationException(quotaProblem);
         services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o), o => configuration.GetSection(WalletOptions.SectionName).Bind(o));
         services.Configure<Grains.Tenancy.QuotaOptions>(configuration.GetSection(Grains.Tenancy.QuotaOptions.SectionName));
-        services.AddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
+        services.AddSingleton<SimulatedCloudFactory>().AddRealClouds();
+        services.AddSingleton<ICloudAdapterFactory, CloudAdapterFactory>();
         return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));
     }
 

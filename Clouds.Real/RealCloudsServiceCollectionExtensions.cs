@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Arbitrage.Orleans.Clouds.Real;
+
+/// <summary>The real clouds' adapters: one <see cref="IRealCloudAdapterFactory"/> per cloud, used for providers with <c>adapter: real</c>.</summary>
+public static class RealCloudsServiceCollectionExtensions
+{
+    public static IServiceCollection AddRealClouds(this IServiceCollection services)
+    {
+        // Each cloud registers its factory here: services.AddSingleton<IRealCloudAdapterFactory, XCloudAdapterFactory>();
+        return services;
+    }
+}

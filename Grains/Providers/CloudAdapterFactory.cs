@@ -1,0 +1,28 @@
+using Arbitrage.Orleans.Clouds;
+
+namespace Arbitrage.Orleans.Grains.Providers;
+
+/// <summary>
+/// The adapter of each configured provider: the simulated cloud for <c>adapter: simulated</c>; for <c>adapter: real</c>,
+/// the registered <see cref="IRealCloudAdapterFactory"/> of the provider's cloud, read-only unless <c>mode: launch</c>.
+/// A real provider's settings are validated here, at start, each problem naming the provider and the field.
+/// </summary>
+public sealed class CloudAdapterFactory(SimulatedCloudFactory simulated, IEnumerable<IRealCloudAdapterFactory> real) : ICloudAdapterFactory
+{
+    private readonly IReadOnlyDictionary<CloudKind, IRealCloudAdapterFactory> _real = real.ToDictionary(f => f.Cloud);
+
+    public ICloudAdapter Create(ProviderConfig provider)
+    {
+        if (!provider.IsReal) return simulated.Create(provider);
+        if (!_real.TryGetValue(provider.Cloud, out var factory))
+        {
+            throw new ProviderConfigurationException($"provider '{provider.Name}': adapter 'real' is not available for type '{provider.Type}' in this build.");
+        }
+
+        var settings = provider.ToRealSettings();
+        var problems = factory.Validate(settings).ToList();
+        if (problems.Count > 0) throw new ProviderConfigurationException(string.Join("; ", problems));
+        var adapter = factory.Create(settings);
+        return settings.CanLaunch ? adapter : new ReadOnlyCloudAdapter(provider.Name, adapter);
+    }
+}
