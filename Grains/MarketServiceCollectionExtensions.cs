@@ -18,6 +18,11 @@ public static class MarketServiceCollectionExtensions
         services.AddOptions<MarketOptions>().Configure(o => configure?.Invoke(o));
         services.AddOptions<PlacementOptions>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SimulatedCloudFactory>();
+        services.TryAddSingleton<ICloudAdapterFactory, CloudAdapterFactory>();
+        services.AddSingleton<Clouds.CloudCallMeter>();
+        services.AddSingleton<ProviderStatisticsPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ProviderStatisticsPublisher>());
         services.AddSingleton(sp => new ProviderRegistry(providers, sp.GetRequiredService<ICloudAdapterFactory>()));
         services.AddSingleton<IProviderDirectory>(sp => sp.GetRequiredService<ProviderRegistry>());
         services.AddSingleton<OfferBookHolder>();

@@ -63,10 +63,10 @@ public interface IProviderGrain : IGrainWithStringKey
     [Alias("Probe")]
     Task<ProviderDetails> Probe();
 
-    /// <summary>Records one call made to this provider's cloud elsewhere (a price poll, a launch).</summary>
+    /// <summary>Adds calls made to this provider's cloud on some silo (counted there, sent in batches).</summary>
     [AlwaysInterleave]
-    [Alias("RecordRequest")]
-    Task RecordRequest(bool succeeded, double elapsedMs);
+    [Alias("RecordCalls")]
+    Task RecordCalls(long calls, long failures, double totalMilliseconds);
 }
 
 /// <summary>Per-market figures a price feed keeps (volatility over its bounded history, interruptions observed).</summary>

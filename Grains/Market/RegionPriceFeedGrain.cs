@@ -52,7 +52,6 @@ public sealed partial class RegionPriceFeedGrain(
 
     private async Task<int> PollAsync(CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         IReadOnlyList<SpotPrice> prices;
         try
         {
@@ -62,7 +61,6 @@ public sealed partial class RegionPriceFeedGrain(
         {
             _lastError = e.Message;
             LogPollFailed(e, _provider.Config.Name, _region);
-            await Report(false, started);
             return 0;
         }
 
@@ -89,12 +87,8 @@ public sealed partial class RegionPriceFeedGrain(
             book.Current.Apply(_provider.Config.Name, _region, changes);
         }
 
-        await Report(true, started);
         return changes.Count;
     }
-
-    private Task Report(bool succeeded, long started) =>
-        GrainFactory.GetGrain<IProviderGrain>(_provider.Config.Name).RecordRequest(succeeded, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
     public Task<PriceChanges> GetChangesSince(long sinceVersion)
     {

@@ -18,6 +18,9 @@ public sealed class MarketOptions
     /// <summary>How often a provider grain probes its cloud.</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often each silo hands the cloud calls it counted to the providers' grains (their statistics).</summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Price points a feed keeps per market.</summary>
     public int HistoryLength { get; set; } = 64;
 

@@ -22,6 +22,9 @@ public sealed record ProviderConfig
     /// <summary>Endpoint overrides per service (<c>ec2</c>, <c>sqs</c>, <c>pricing</c>, <c>compute</c>, <c>token</c>, …), for private endpoints and tests.</summary>
     public IReadOnlyDictionary<string, string> Endpoints { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Retries, timeouts and circuit breaking of this provider's cloud calls.</summary>
+    public CloudResilienceOptions Resilience { get; init; } = new();
+
     public AwsConfig Aws { get; init; } = new();
     public AzureConfig Azure { get; init; } = new();
     public GcpConfig Gcp { get; init; } = new();
@@ -121,6 +124,7 @@ public sealed record ProvidersFile(IReadOnlyList<ProviderConfig> Providers)
             if (p.Simulation.StartOffset < TimeSpan.Zero) errors.Add($"{who}: simulation.startOffset cannot be negative");
             if (p.Simulation.MaxInstances is <= 0 or > 10_000_000) errors.Add($"{who}: simulation.maxInstances must be between 1 and 10,000,000");
             if (p.Regions.Any(string.IsNullOrWhiteSpace)) errors.Add($"{who}: regions cannot contain an empty name");
+            errors.AddRange(p.Resilience.Problems().Select(problem => $"{who}: {problem}"));
             if (p.Mode is { } mode && !ProviderModes.All.Contains(mode)) errors.Add($"{who}: mode '{mode}' must be read-only or launch");
             if (p.Mode is not null && !p.IsReal) errors.Add($"{who}: mode applies to real providers only (adapter: real)");
             if (!CredentialsConfig.Sources.Contains(p.Credentials.Source)) errors.Add($"{who}: credentials.source '{p.Credentials.Source}' must be one of {string.Join(", ", CredentialsConfig.Sources)}");

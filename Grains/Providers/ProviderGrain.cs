@@ -10,7 +10,7 @@ namespace Arbitrage.Orleans.Grains.Providers;
 
 /// <summary>
 /// One configured provider instance (key: its name). Probes its cloud on a grain timer (a region listing, timed) to
-/// keep its health current, and counts every call made to the cloud on its behalf. Health and statistics describe
+/// keep its health current, and adds up the calls every silo made to the cloud (<see cref="ProviderStatisticsPublisher"/>). Health and statistics describe
 /// the time since this activation started.
 /// </summary>
 public sealed partial class ProviderGrain(
@@ -65,36 +65,31 @@ public sealed partial class ProviderGrain(
         return Details();
     }
 
-    public Task RecordRequest(bool succeeded, double elapsedMs)
+    public Task RecordCalls(long calls, long failures, double totalMilliseconds)
     {
-        _requests++;
-        if (succeeded) _successes++;
-        else _failures++;
-        _totalMs += elapsedMs;
+        _requests += calls;
+        _successes += calls - failures;
+        _failures += failures;
+        _totalMs += totalMilliseconds;
         return Task.CompletedTask;
     }
 
     private async Task ProbeAsync(CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        bool ok;
         try
         {
             _regions = await _provider.Adapter.ListRegionsAsync(cancellationToken);
-            ok = true;
             _status = ProviderStatus.Healthy;
             _statusReason = null;
         }
         catch (Exception e) when (e is CloudException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            ok = false;
             _status = ProviderStatus.Unhealthy;
             _statusReason = e.Message;
             LogProbeFailed(e, _provider.Config.Name);
         }
 
         _lastProbeAt = time.GetUtcNow();
-        await RecordRequest(ok, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private IReadOnlyList<CloudRegion> ConfiguredRegions() =>

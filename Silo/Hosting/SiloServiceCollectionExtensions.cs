@@ -113,8 +113,7 @@ public static class SiloServiceCollectionExtensions
         if (quotas.Problems().FirstOrDefault() is { } quotaProblem) throw new SiloConfigurationException(quotaProblem);
         services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o), o => configuration.GetSection(WalletOptions.SectionName).Bind(o));
         services.Configure<Grains.Tenancy.QuotaOptions>(configuration.GetSection(Grains.Tenancy.QuotaOptions.SectionName));
-        services.AddSingleton<SimulatedCloudFactory>().AddRealClouds();
-        services.AddSingleton<ICloudAdapterFactory, CloudAdapterFactory>();
+        services.AddRealClouds();
         return services.AddMarket(providers.Providers, o => configuration.GetSection("Market").Bind(o));
     }
 

@@ -72,7 +72,7 @@ public static class ProductSilos
             if (bool.Parse(configuration[ManualClockKey] ?? "false"))
             {
                 silo.Services.AddSingleton(new ManualTimeProvider());
-                silo.Services.AddSingleton<ICloudAdapterFactory>(sp =>
+                silo.Services.AddSingleton(sp =>
                     new SimulatedCloudFactory(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MarketOptions>>(), sp.GetRequiredService<ManualTimeProvider>()));
             }
             if (postgres is not null)
@@ -84,7 +84,6 @@ public static class ProductSilos
             silo.Configure<ReminderOptions>(r => r.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             if (configuration["Orleans:CollectionAge"] is { } age) silo.Configure<GrainCollectionOptions>(c => c.CollectionAge = TimeSpan.Parse(age, System.Globalization.CultureInfo.InvariantCulture));
             silo.AddArbitrageStorage(postgres);
-            silo.Services.TryAddSingleton<ICloudAdapterFactory, SimulatedCloudFactory>();
             silo.Services
                 .AddMarket(providers, o =>
                 {
