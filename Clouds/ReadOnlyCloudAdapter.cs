@@ -5,8 +5,10 @@ namespace Arbitrage.Orleans.Clouds;
 /// error naming the provider and the setting) before any call, so a price-watching setup needs no launch permission.
 /// Terminating is refused too: a read-only provider never touches instances.
 /// </summary>
-public sealed class ReadOnlyCloudAdapter(string provider, ICloudAdapter inner) : ICloudAdapter
+public sealed class ReadOnlyCloudAdapter(string provider, ICloudAdapter inner) : ICloudAdapter, ICloudAdapterDecorator
 {
+    public ICloudAdapter Inner => inner;
+
     public CloudKind Cloud => inner.Cloud;
 
     public IReadOnlyList<LaunchApi> LaunchApis => [];

@@ -49,7 +49,7 @@ public sealed record CloudResilienceOptions
 /// circuit breaker that stops calling a cloud that keeps failing; an open circuit answers at once with
 /// <see cref="CloudErrorCode.Unavailable"/>. Each call (not each attempt) is counted in the <see cref="CloudCallMeter"/>.
 /// </summary>
-public sealed class ResilientCloudAdapter : ICloudAdapter
+public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorator
 {
     private readonly string _provider;
     private readonly ICloudAdapter _inner;
@@ -87,6 +87,8 @@ public sealed class ResilientCloudAdapter : ICloudAdapter
 
         _pipeline = builder.AddTimeout(options.Timeout).Build();
     }
+
+    public ICloudAdapter Inner => _inner;
 
     public CloudKind Cloud => _inner.Cloud;
 

@@ -19,7 +19,7 @@ public sealed class SimulationControl(ProviderRegistry providers) : ISimulationC
 
     private bool Run(string provider, string instanceId, Func<SimulatedCloud, bool> action)
     {
-        if (providers.Find(provider)?.Adapter is not SimulatedCloud cloud) return false;
+        if (providers.Find(provider)?.Adapter.Unwrap<SimulatedCloud>() is not { } cloud) return false;
         try
         {
             return action(cloud);
