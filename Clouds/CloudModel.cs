@@ -67,7 +67,11 @@ public sealed record CloudInstance(
 /// <summary>The cloud will take the instance back at <see cref="TerminationAt"/>.</summary>
 public sealed record InterruptionNotice(string InstanceId, string Region, string Zone, string InstanceType, DateTimeOffset NoticedAt, DateTimeOffset TerminationAt, string Reason);
 
-public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable }
+/// <summary>
+/// Why a cloud refused. <see cref="Throttled"/>: the cloud's rate limit, still refused after the adapter's backoff;
+/// <see cref="Unauthorized"/>: the cloud refused the provider's credentials or their permissions.
+/// </summary>
+public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable, Throttled, Unauthorized }
 
 /// <summary>A cloud refused or failed an operation; the code says whether another market or a retry may help.</summary>
 public sealed class CloudException(CloudErrorCode code, string message) : Exception(message)
