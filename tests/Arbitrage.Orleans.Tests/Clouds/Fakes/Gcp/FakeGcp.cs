@@ -155,6 +155,8 @@ public sealed partial class FakeGcp : IAsyncDisposable
     private void Map(WebApplication app)
     {
         app.MapPost("/token", (Delegate)TokenAsync);
+        app.MapGet("/healthz", () => Results.Text("ok")); // the fake's VMs have the loopback address: this port is their workload's health check
+
         var compute = app.MapGroup("/compute/v1/projects/{project}").AddEndpointFilter(async (context, next) =>
             Refusal(context.HttpContext) ?? await next(context));
         compute.MapGet("/regions", (string project) => Json(new JsonObject
