@@ -71,20 +71,20 @@ internal sealed partial class GcpApi
     public async Task<T?> GetAsync<T>(Uri service, string path, JsonTypeInfo<T> type, string what, CancellationToken cancellationToken, bool notFoundIsNull = false)
         where T : class
     {
-        var (status, body) = await SendAsync(HttpMethod.Get, service, path, null, what, cancellationToken, notFoundIsNull);
+        var (status, body) = await SendAsync(HttpMethod.Get, service, path, null, what, cancellationToken, notFoundIsNull ? HttpStatusCode.NotFound : null);
         return status == HttpStatusCode.NotFound ? null : Parse(body, type, what);
     }
 
-    /// <summary>POSTs or DELETEs and reads the answer (an operation for Compute Engine writes); null on 404 when <paramref name="notFoundIsNull"/>.</summary>
-    public async Task<T?> WriteAsync<T>(HttpMethod method, string path, string? json, JsonTypeInfo<T> type, string what, CancellationToken cancellationToken, bool notFoundIsNull = false)
+    /// <summary>POSTs or DELETEs and reads the answer (an operation for Compute Engine writes); null when the cloud answers <paramref name="nullOn"/> (404 for a delete, 409 for an insert).</summary>
+    public async Task<T?> WriteAsync<T>(HttpMethod method, string path, string? json, JsonTypeInfo<T> type, string what, CancellationToken cancellationToken, HttpStatusCode? nullOn = null)
         where T : class
     {
-        var (status, body) = await SendAsync(method, Compute, path, json, what, cancellationToken, notFoundIsNull);
-        return status == HttpStatusCode.NotFound ? null : Parse(body, type, what);
+        var (status, body) = await SendAsync(method, Compute, path, json, what, cancellationToken, nullOn);
+        return status == nullOn ? null : Parse(body, type, what);
     }
 
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(
-        HttpMethod method, Uri service, string path, string? json, string what, CancellationToken cancellationToken, bool notFoundIsNull)
+        HttpMethod method, Uri service, string path, string? json, string what, CancellationToken cancellationToken, HttpStatusCode? tolerated)
     {
         var uri = new Uri(service, path);
         HttpResponseMessage response;
@@ -106,7 +106,7 @@ internal sealed partial class GcpApi
         using (response)
         {
             string body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.IsSuccessStatusCode || (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)) return (response.StatusCode, body);
+            if (response.IsSuccessStatusCode || response.StatusCode == tolerated) return (response.StatusCode, body);
             throw GcpErrors.FromCall(_settings.Name, what, response.StatusCode, TryParseError(body));
         }
     }

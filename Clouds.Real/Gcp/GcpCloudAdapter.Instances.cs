@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -42,17 +43,10 @@ internal sealed partial class GcpCloudAdapter
             ServiceAccounts = _settings.Gcp.ServiceAccountEmail is { } email ? [new GcpServiceAccount(email, [GoogleTokenSource.Scope])] : null,
         };
         _instanceTypes[name] = request.InstanceType;
-        GcpOperation? operation = null;
-        try
-        {
-            operation = await _api.WriteAsync(HttpMethod.Post, $"{zonePath}/instances?requestId={RequestId(request.ClientToken, "insert")}",
-                JsonSerializer.Serialize(body, GcpJson.Default.GcpInstance), GcpJson.Default.GcpOperation, "instances.insert", cancellationToken);
-        }
-        catch (CloudException e) when (e.Message.Contains("alreadyExists", StringComparison.Ordinal))
-        {
-            LogRelaunch(_logger, _settings.Name, name);
-        }
-
+        // 409 alreadyExists: a launch retried with the same client token; the VM the first attempt made is described below.
+        var operation = await _api.WriteAsync(HttpMethod.Post, $"{zonePath}/instances?requestId={RequestId(request.ClientToken, "insert")}",
+            JsonSerializer.Serialize(body, GcpJson.Default.GcpInstance), GcpJson.Default.GcpOperation, "instances.insert", cancellationToken, nullOn: HttpStatusCode.Conflict);
+        if (operation is null) LogRelaunch(_logger, _settings.Name, name);
         if (operation is not null) await FollowAsync(zonePath, operation, "instances.insert", cancellationToken);
         var instance = await DescribeInstanceAsync(name, cancellationToken);
         if (instance is not null) return instance;
@@ -103,7 +97,7 @@ internal sealed partial class GcpCloudAdapter
     {
         if (ZoneOf(instanceId) is not { } zone) return;
         await _api.WriteAsync(HttpMethod.Delete, $"{_api.ProjectPath}/zones/{zone}/instances/{instanceId}?requestId={RequestId(instanceId, "delete")}", null,
-            GcpJson.Default.GcpOperation, "instances.delete", cancellationToken, notFoundIsNull: true);
+            GcpJson.Default.GcpOperation, "instances.delete", cancellationToken, nullOn: HttpStatusCode.NotFound);
     }
 
     /// <summary>An HTTP GET of <paramref name="path"/> on the VM's external (else internal) address; Unknown while it is not running.</summary>

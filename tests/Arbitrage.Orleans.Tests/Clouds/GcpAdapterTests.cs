@@ -135,6 +135,19 @@ public sealed class GcpAdapterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_token_endpoint_override_replaces_the_key_files_token_uri()
+    {
+        var key = await _fake.WriteKeyFileAsync("http://127.0.0.1:1/unreachable-token");
+        var settings = GcpTestSettings.For(_fake, keyFile: key, endpoints: new Dictionary<string, string>
+        {
+            ["compute"] = _fake.BaseUrl, ["billing"] = _fake.BaseUrl, ["token"] = _fake.TokenUrl,
+        });
+
+        Assert.NotEmpty(await new GcpCloudAdapterFactory().Create(settings).ListRegionsAsync(CancellationToken.None));
+        Assert.Equal(1, _fake.TokensIssued);
+    }
+
+    [Fact]
     public async Task A_token_the_cloud_no_longer_accepts_is_Unauthorized()
     {
         var adapter = Adapter();

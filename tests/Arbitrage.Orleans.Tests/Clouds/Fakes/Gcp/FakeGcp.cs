@@ -96,6 +96,14 @@ public sealed partial class FakeGcp : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>This fake's key with another <c>token_uri</c> (for the <c>token</c> endpoint override).</summary>
+    public async Task<string> WriteKeyFileAsync(string tokenUri)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"fake-gcp-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, ServiceAccountKeyJson(_key).Replace(TokenUrl, tokenUri, StringComparison.Ordinal));
+        return path;
+    }
+
     /// <summary>A key file for the same account signed with another key: the token endpoint refuses its assertions.</summary>
     public async Task<string> WriteForeignKeyFileAsync()
     {
