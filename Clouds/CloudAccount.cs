@@ -60,6 +60,30 @@ public sealed record GcpConfig
     public string Network { get; init; } = "global/networks/default";
     public string? Subnetwork { get; init; }
     public string? ServiceAccountEmail { get; init; }
+
+    /// <summary>The boot image when a launch names none; a launch's image id without a slash is an image of <see cref="Project"/>.</summary>
+    public string DefaultImage { get; init; } = "projects/debian-cloud/global/images/family/debian-12";
+
+    /// <summary>Attempts of a call the cloud throttled (429, 403 rateLimitExceeded) or failed (5xx, timeout), the first included.</summary>
+    public int RetryAttempts { get; init; } = 4;
+
+    /// <summary>The first backoff; each retry doubles it (with jitter) unless the cloud sends Retry-After.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one HTTP call may take before it counts as failed (and is retried).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a launch follows its zone operation before giving up (the instance may still appear; it carries the tags).</summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>How often a launch polls its zone operation.</summary>
+    public TimeSpan OperationPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often each zone's operations are listed for <c>compute.instances.preempted</c>.</summary>
+    public TimeSpan PreemptionPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the Cloud Billing Catalog prices are reused before they are read again.</summary>
+    public TimeSpan PriceRefreshInterval { get; init; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>One real provider as its adapter sees it: the providers file's entry without the simulation settings.</summary>

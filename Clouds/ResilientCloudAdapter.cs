@@ -10,11 +10,15 @@ namespace Arbitrage.Orleans.Clouds;
 /// <summary>How calls to one real provider's cloud are retried, timed out and cut off (the <c>resilience</c> object of the providers file).</summary>
 public sealed record CloudResilienceOptions
 {
-    /// <summary>Longest wait for one attempt.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Longest wait for one attempt, the adapter's own retries and long-running operations included (a call that never answers).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Retries after a throttled, unavailable or timed-out attempt (exponential back-off with jitter).</summary>
-    public int Retries { get; init; } = 3;
+    /// <summary>
+    /// Retries after a throttled, unavailable or timed-out attempt (exponential back-off with jitter). None by default:
+    /// the real adapters retry inside (the AWS and Azure SDKs, the GCP adapter's own pipeline), and retrying on top
+    /// would multiply the attempts.
+    /// </summary>
+    public int Retries { get; init; }
 
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 

@@ -9,7 +9,7 @@ namespace Arbitrage.Orleans.Tests.Clouds;
 /// </summary>
 public sealed class ResilientCloudAdapterTests
 {
-    private static readonly CloudResilienceOptions Fast = new() { RetryDelay = TimeSpan.FromMilliseconds(1), Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly CloudResilienceOptions Fast = new() { Retries = 3, RetryDelay = TimeSpan.FromMilliseconds(1), Timeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public async Task A_throttled_call_is_retried_until_it_succeeds_and_counts_once()
