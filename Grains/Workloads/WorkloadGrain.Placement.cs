@@ -108,7 +108,20 @@ public sealed partial class WorkloadGrain
     /// <summary>The ranked offers to try, without the market given in <paramref name="exclude"/>; why there are none otherwise.</summary>
     private List<PlacementOption> Candidates(WorkloadPlacement? exclude, out string rejections)
     {
-        var estimate = placement.Estimate(S.Spec!.Requirements, O.LaunchCandidates);
+        // Only providers that may launch (not mode: read-only) are candidates; read-only ones still price the estimate API.
+        var requirements = S.Spec!.Requirements;
+        var launchable = providers.Enabled.Where(p => p.Adapter.LaunchApis.Count > 0).Select(p => p.Config.Name).ToList();
+        var allowed = requirements.Providers is { Count: > 0 } wanted ? wanted.Intersect(launchable, StringComparer.OrdinalIgnoreCase).ToList() : launchable;
+        if (allowed.Count == 0)
+        {
+            var readOnly = providers.Enabled.Where(p => p.Adapter.LaunchApis.Count == 0).Select(p => p.Config.Name).ToList();
+            rejections = readOnly.Count > 0
+                ? $"no provider here may launch: {string.Join(", ", readOnly)} {(readOnly.Count == 1 ? "is" : "are")} read-only (mode: read-only in the providers file)"
+                : "none of the requested providers is enabled here";
+            return [];
+        }
+
+        var estimate = placement.Estimate(requirements with { Providers = allowed }, O.LaunchCandidates);
         var all = estimate.Recommended is null ? [] : estimate.Alternatives.Prepend(estimate.Recommended);
         var candidates = all
             .Where(o => exclude is null || !(o.Provider == exclude.Provider && o.Zone == exclude.Zone && o.InstanceType == exclude.InstanceType && o.Market == exclude.Market))

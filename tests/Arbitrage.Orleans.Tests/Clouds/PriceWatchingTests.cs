@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text.Json;
+using Arbitrage.Orleans.Tests.Clouds.Fakes.Gcp;
+using Arbitrage.Orleans.Tests.Infrastructure;
+using Arbitrage.Orleans.Tests.Workloads;
+
+namespace Arbitrage.Orleans.Tests.Clouds;
+
+/// <summary>
+/// A pure price-watching setup: the silo application (in this process, on PostgreSQL) with only read-only real
+/// providers, each pointed at its cloud's local fake. It starts, shows each cloud's prices, and never asks a cloud to
+/// launch: a workload waits, saying why.
+/// </summary>
+public sealed class PriceWatchingTests : IAsyncLifetime
+{
+    private readonly PostgresServerFixture _postgres = new();
+    private FakeGcp _gcp = null!;
+    private InProcessSilo _silo = null!;
+    private string _providersFile = "";
+
+    public async Task InitializeAsync()
+    {
+        _gcp = await FakeGcp.StartAsync();
+        _providersFile = Path.Combine(Path.GetTempPath(), $"providers-{Guid.NewGuid():N}.json");
+        var providers = new object[]
+        {
+            new
+            {
+                name = "gcp-prices", type = "gcp", adapter = "real", regions = new[] { "us-central1" },
+                credentials = new { source = "file", file = _gcp.KeyFile },
+                endpoints = new Dictionary<string, string> { ["compute"] = _gcp.BaseUrl, ["billing"] = _gcp.BaseUrl },
+                gcp = new { project = FakeGcp.Project },
+            },
+        };
+        await File.WriteAllTextAsync(_providersFile, JsonSerializer.Serialize(new { providers }));
+        await _postgres.InitializeAsync();
+        _silo = await InProcessSilo.StartAsync(await _postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
+        {
+            ["Market:ProvidersFile"] = _providersFile,
+            ["RateLimits:PerToken:PermitLimit"] = "100000",
+            ["RateLimits:PerAddress:PermitLimit"] = "100000",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        await _postgres.DisposeAsync();
+        await _gcp.DisposeAsync();
+        File.Delete(_providersFile);
+    }
+
+    [Fact]
+    public async Task Read_only_providers_start_show_each_clouds_prices_and_never_launch()
+    {
+        using var http = _silo.ClientWith(_silo.AdminToken);
+        foreach (var provider in new[] { "gcp-prices" })
+        {
+            var (response, page) = await Api.GetAsync(http, $"/v1/pricing/current?provider={provider}&limit=5");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(page.GetProperty("total").GetInt32() > 0, $"{provider} shows prices");
+            Assert.All(page.GetProperty("prices").EnumerateArray(), p => Assert.Equal(provider, p.GetProperty("provider").GetString()));
+
+            var (_, details) = await Api.GetAsync(http, $"/api/v1/providers/{provider}");
+            Assert.Equal("healthy", details.GetProperty("status").GetString());
+        }
+
+        var (created, workload) = await Api.PostAsync(http, "/v1/workloads", """{"name": "w", "requirements": {"minCPU": 2, "minMemoryGB": 4}, "config": {"imageId": "debian-12"}}""");
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        string id = workload.GetProperty("id").GetString()!;
+        var waiting = await Api.WaitForAsync(http, $"/v1/workloads/{id}", w => w.GetProperty("statusReason").GetString()?.Contains("read-only") == true, TimeSpan.FromSeconds(60));
+        Assert.Equal("PENDING", waiting.Status());
+        Assert.Equal(0, _gcp.InsertCalls);
+    }
+}
