@@ -8,6 +8,7 @@ public static class RealCloudsServiceCollectionExtensions
     public static IServiceCollection AddRealClouds(this IServiceCollection services)
     {
         // Each cloud registers its factory here: services.AddSingleton<IRealCloudAdapterFactory, XCloudAdapterFactory>();
+        services.AddSingleton<IRealCloudAdapterFactory, Azure.AzureCloudAdapterFactory>();
         return services;
     }
 }

@@ -67,7 +67,11 @@ public sealed record CloudInstance(
 /// <summary>The cloud will take the instance back at <see cref="TerminationAt"/>.</summary>
 public sealed record InterruptionNotice(string InstanceId, string Region, string Zone, string InstanceType, DateTimeOffset NoticedAt, DateTimeOffset TerminationAt, string Reason);
 
-public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable }
+/// <summary>
+/// Why a cloud refused: <see cref="QuotaExceeded"/> is the account's limit (another family or region may still have
+/// room); <see cref="Throttled"/> is the cloud's rate limit still refusing after the SDK's retries.
+/// </summary>
+public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable, QuotaExceeded, Throttled }
 
 /// <summary>A cloud refused or failed an operation; the code says whether another market or a retry may help.</summary>
 public sealed class CloudException(CloudErrorCode code, string message) : Exception(message)
