@@ -31,7 +31,9 @@ internal static class AzureErrors
             case CloudException:
                 return null;
             case AuthenticationFailedException or CredentialUnavailableException:
-                return new CloudException(CloudErrorCode.Unavailable, $"{who}: Entra ID refused the credentials: {FirstLine(e.Message)}");
+                // The token endpoint's own words (AADSTS code and reason) are in the MSAL exception inside.
+                string reason = e.InnerException is { } inner ? FirstLine(inner.Message) : FirstLine(e.Message);
+                return new CloudException(CloudErrorCode.Unavailable, $"{who}: Entra ID refused the credentials (check credentials and azure.tenantId): {reason}");
             case RequestFailedException failed:
                 string code = failed.ErrorCode ?? "";
                 var mapped = failed.Status switch
