@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Azure.ResourceManager.Compute;
+using Azure.ResourceManager.Compute.Models;
 
 namespace Arbitrage.Orleans.Clouds.Real.Azure;
 
 /// <summary>
-/// Evictions, seen from outside the VM: while anyone watches, the instance view of every VM this adapter launched is
-/// read every <see cref="AzureAdapterOptions.EvictionPollInterval"/>. A VM the adapter did not terminate that is
-/// being deleted, is deallocating or stopped, or is gone, has been evicted; each watcher gets one notice for it.
+/// Evictions, seen from outside the VM: while anyone watches, the provider's VMs (tag <c>arbitrage:provider</c>) in the
+/// resource group are listed with their instance views every <see cref="AzureAdapterOptions.EvictionPollInterval"/>
+/// (one call per round, whichever silo launched them). A VM the adapter did not terminate that is being deleted, is
+/// deallocating or stopped, or has disappeared since the last round, has been evicted; each watcher gets one notice.
 /// Azure gives at least 30 seconds' notice inside the VM (Scheduled Events, <c>Preempt</c>); from outside the
 /// notice comes when the eviction has begun, so TerminationAt is at most 30 seconds after it is seen.
 /// </summary>
@@ -62,27 +65,64 @@ public sealed partial class AzureCloudAdapter
 
     private async Task PollEvictionsAsync(CancellationToken stop)
     {
+        // The provider's VMs alive at the last round: one that disappears without this adapter terminating it was evicted.
+        var alive = new Dictionary<string, Launched>(StringComparer.OrdinalIgnoreCase);
+        var noticed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         while (!stop.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(_options.EvictionPollInterval, _options.TimeProvider, stop);
-                foreach (var (name, launched) in _launched)
+                var current = await Call("watch evictions", async () =>
                 {
-                    if (_terminating.ContainsKey(name)) { _launched.TryRemove(name, out _); continue; }
-                    var vm = await GetVmAsync(name, stop);
-                    var now = _options.TimeProvider.GetUtcNow();
-                    string? reason = null;
-                    if (vm is null) reason = "Azure evicted the Spot VM (it is deleted)";
-                    else if (StateOf(vm) is (InstanceState.ShuttingDown or InstanceState.Terminated, var why) && !_terminating.ContainsKey(name)) reason = $"Azure is evicting the Spot VM ({why})";
-                    if (reason is null || _terminating.ContainsKey(name)) continue;
-
-                    _launched.TryRemove(name, out _);
-                    var notice = new InterruptionNotice(name, launched.Region, launched.Zone, launched.InstanceType, now, vm is null ? now : now + EvictionNotice, reason);
-                    lock (_watchersGate)
+                    var found = new Dictionary<string, VirtualMachineData>(StringComparer.OrdinalIgnoreCase);
+                    await foreach (var vm in ResourceGroup.GetVirtualMachines().GetAllAsync(expand: GetVirtualMachineExpandType.InstanceView, cancellationToken: stop))
                     {
-                        foreach (var watcher in _watchers) watcher.Writer.TryWrite(notice);
+                        if (vm.Data.Tags.TryGetValue(ProviderTag, out var provider) && provider == _settings.Name) found[vm.Data.Name] = vm.Data;
                     }
+
+                    return found;
+                });
+
+                var now = _options.TimeProvider.GetUtcNow();
+                var notices = new List<InterruptionNotice>();
+                foreach (var (name, vm) in current)
+                {
+                    if (_terminating.ContainsKey(name) || noticed.Contains(name)) continue;
+                    if (StateOf(vm) is (InstanceState.ShuttingDown or InstanceState.Terminated, var why))
+                    {
+                        var instance = ToInstance(vm, 0);
+                        notices.Add(new InterruptionNotice(name, instance.Region, instance.Zone, instance.InstanceType, now, now + EvictionNotice, $"Azure is evicting the Spot VM ({why})"));
+                    }
+                }
+
+                foreach (var (name, launched) in alive.Concat(_launched))
+                {
+                    if (current.ContainsKey(name) || _terminating.ContainsKey(name) || noticed.Contains(name) || notices.Any(n => n.InstanceId == name)) continue;
+                    notices.Add(new InterruptionNotice(name, launched.Region, launched.Zone, launched.InstanceType, now, now, "Azure evicted the Spot VM (it is deleted)"));
+                }
+
+                alive.Clear();
+                foreach (var (name, vm) in current)
+                {
+                    var instance = ToInstance(vm, 0);
+                    alive[name] = new Launched(instance.Region, instance.Zone, instance.InstanceType);
+                    _launched.TryRemove(name, out _);
+                }
+
+                foreach (var notice in notices)
+                {
+                    noticed.Add(notice.InstanceId);
+                    _launched.TryRemove(notice.InstanceId, out _);
+                }
+
+                noticed.IntersectWith(current.Keys);
+                foreach (var notice in notices) noticed.Add(notice.InstanceId);
+                foreach (var name in _terminating.Keys.Where(n => !current.ContainsKey(n)).ToList()) _terminating.TryRemove(name, out _);
+                if (notices.Count == 0) continue;
+                lock (_watchersGate)
+                {
+                    foreach (var watcher in _watchers) foreach (var notice in notices) watcher.Writer.TryWrite(notice);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -91,7 +131,7 @@ public sealed partial class AzureCloudAdapter
             }
             catch (CloudException)
             {
-                // Azure is unavailable for now; the next round reads the instance views again.
+                // Azure is unavailable for now; the next round lists the VMs again.
             }
         }
     }

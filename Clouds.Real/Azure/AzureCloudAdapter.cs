@@ -133,6 +133,7 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
     {
         if (!IsVmName(instanceId)) return;
         _terminating[instanceId] = true;
+        _launched.TryRemove(instanceId, out _);
         // The NIC and OS disk were created with deleteOption Delete, so they go with the VM. Deleting an unknown VM is 204.
         await Call("terminate", async () =>
         {

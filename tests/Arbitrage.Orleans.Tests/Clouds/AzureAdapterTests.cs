@@ -3,6 +3,7 @@ using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Clouds.Real.Azure;
 using Arbitrage.Orleans.Grains.Providers;
 using Arbitrage.Orleans.Tests.Clouds.Fakes.Azure;
+using Arbitrage.Orleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -69,6 +70,12 @@ public sealed class AzureAdapterTests : IAsyncLifetime
         Assert.Equal(("eastus", "eastus-1", Market.Spot, InstanceState.Pending), (launched.Region, launched.Zone, launched.Market, launched.State));
         Assert.Equal(0.0183m, launched.PricePerHour);
         Assert.Equal("launch-1", launched.Tags!["arbitrage:intent"]);
+
+        // The PUT was followed through its Azure-AsyncOperation to completion.
+        var requests = _fake.Requests;
+        int put = requests.ToList().FindIndex(r => r.StartsWith($"PUT /subscriptions/{FakeAzure.SubscriptionId}/resourceGroups/{FakeAzure.ResourceGroup}/providers/Microsoft.Compute/virtualMachines/{launched.InstanceId}?api-version=", StringComparison.Ordinal));
+        Assert.True(put >= 0, string.Join("\n", requests));
+        Assert.Contains(requests.Skip(put), r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/providers/Microsoft.Compute/locations/eastus/operations/", StringComparison.Ordinal));
 
         // The same client token is the same VM: a retried launch does not make a second one.
         var again = await adapter.LaunchAsync(Spot(maxPrice: 0.05m, tags: tags, token: "token-1"), CancellationToken.None);
@@ -194,6 +201,38 @@ public sealed class AzureAdapterTests : IAsyncLifetime
         Assert.Equal(InstanceHealth.Healthy, await adapter.CheckHealthAsync(launched.InstanceId, app.Port, "/healthz", CancellationToken.None));
         Assert.Equal(InstanceHealth.Unhealthy, await adapter.CheckHealthAsync(launched.InstanceId, app.Port, "/broken", CancellationToken.None));
         Assert.Equal("127.0.0.1", (await adapter.DescribeInstanceAsync(launched.InstanceId, CancellationToken.None))!.Address);
+    }
+
+    [Fact]
+    public async Task A_VM_deleted_by_an_eviction_is_noticed_and_one_the_adapter_terminated_is_not()
+    {
+        var adapter = Adapter();
+        var evicted = await adapter.LaunchAsync(Spot(), CancellationToken.None);
+        var terminated = await adapter.LaunchAsync(Spot(), CancellationToken.None);
+        using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var notices = new List<InterruptionNotice>();
+        var watcher = Task.Run(async () =>
+        {
+            await foreach (var notice in adapter.WatchInterruptionsAsync(watching.Token)) lock (notices) notices.Add(notice);
+        });
+
+        int Lists() => _fake.Requests.Count(r => r.StartsWith($"GET /subscriptions/{FakeAzure.SubscriptionId}/resourceGroups/{FakeAzure.ResourceGroup}/providers/Microsoft.Compute/virtualMachines?", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => Task.FromResult(Lists() >= 1), TimeSpan.FromSeconds(20));
+        await adapter.TerminateAsync(terminated.InstanceId, CancellationToken.None);
+        Assert.True(_fake.Remove(evicted.InstanceId)); // gone between two rounds, without a Deleting state seen
+
+        await Eventually.TrueAsync(() => { lock (notices) return Task.FromResult(notices.Any(n => n.InstanceId == evicted.InstanceId)); }, TimeSpan.FromSeconds(20));
+        int seen = Lists();
+        await Eventually.TrueAsync(() => Task.FromResult(Lists() >= seen + 3), TimeSpan.FromSeconds(20));
+        lock (notices)
+        {
+            Assert.DoesNotContain(notices, n => n.InstanceId == terminated.InstanceId);
+            var notice = Assert.Single(notices, n => n.InstanceId == evicted.InstanceId);
+            Assert.Equal(("eastus", "eastus-1", "Standard_D2s_v3"), (notice.Region, notice.Zone, notice.InstanceType));
+        }
+
+        await watching.CancelAsync();
+        await watcher.ContinueWith(_ => { });
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed partial class FakeAzure
         app.Use(async (context, next) =>
         {
             string path = context.Request.Path.Value ?? "";
+            _requests.Enqueue($"{context.Request.Method} {path}{context.Request.QueryString}");
             bool arm = path.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase);
             if (arm || path.StartsWith("/api/retail/prices", StringComparison.OrdinalIgnoreCase))
             {
@@ -341,7 +342,7 @@ public sealed partial class FakeAzure
     private async Task ListVms(HttpContext context, string sub, string rg)
     {
         if (!Matches(sub, rg)) { await Error(context, 404, "ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); return; }
-        await context.Response.WriteAsJsonAsync(new JsonObject { ["value"] = new JsonArray(_vms.Values.Select(vm => (JsonNode)Json(vm, instanceView: false)).ToArray()) });
+        await context.Response.WriteAsJsonAsync(new JsonObject { ["value"] = new JsonArray(_vms.Values.Select(vm => (JsonNode)Json(vm, context.Request.Query["$expand"] == "instanceView")).ToArray()) });
     }
 
     private async Task DeleteVm(HttpContext context, string sub, string rg, string name)

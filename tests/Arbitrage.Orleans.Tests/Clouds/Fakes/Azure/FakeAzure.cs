@@ -48,6 +48,7 @@ public sealed partial class FakeAzure : IAsyncDisposable
     private readonly ConcurrentDictionary<string, FakeVm> _vms = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, FakeOperation> _operations = new();
     private readonly ConcurrentQueue<(string Code, bool ViaOperation)> _launchRefusals = new();
+    private readonly ConcurrentQueue<string> _requests = new();
     private int _throttle;
     private int _throttleRetryAfter = 1;
 
@@ -71,6 +72,9 @@ public sealed partial class FakeAzure : IAsyncDisposable
     public int TokensIssued => Volatile.Read(ref _tokensIssued);
 
     public int PricePagesServed => Volatile.Read(ref _pricePages);
+
+    /// <summary>Every request the fake answered, as "METHOD path?query", in order.</summary>
+    public IReadOnlyList<string> Requests => [.. _requests];
 
     private int _launchCalls, _throttledCalls, _tokensIssued, _pricePages;
 
