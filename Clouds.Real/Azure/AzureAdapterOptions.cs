@@ -14,6 +14,9 @@ public sealed class AzureAdapterOptions
     /// <summary>The first retry's delay when an answer gives no Retry-After (exponential after that).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(0.8);
 
+    /// <summary>How long one Azure call may take before it counts as failed (and is retried).</summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the instance view of each launched VM is read to detect evictions.</summary>
     public TimeSpan EvictionPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -30,6 +33,7 @@ public sealed class AzureAdapterOptions
     {
         if (MaxRetries is < 0 or > 20) yield return "AzureAdapterOptions.MaxRetries must be between 0 and 20";
         if (RetryDelay <= TimeSpan.Zero) yield return "AzureAdapterOptions.RetryDelay must be positive";
+        if (NetworkTimeout <= TimeSpan.Zero) yield return "AzureAdapterOptions.NetworkTimeout must be positive";
         if (EvictionPollInterval <= TimeSpan.Zero) yield return "AzureAdapterOptions.EvictionPollInterval must be positive";
         if (HealthCheckTimeout <= TimeSpan.Zero) yield return "AzureAdapterOptions.HealthCheckTimeout must be positive";
     }

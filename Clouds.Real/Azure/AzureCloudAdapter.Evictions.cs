@@ -112,6 +112,7 @@ public sealed partial class AzureCloudAdapter
 
                 foreach (var notice in notices)
                 {
+                    LogEvicted(_settings.Name, notice.InstanceId, notice.Reason);
                     noticed.Add(notice.InstanceId);
                     _launched.TryRemove(notice.InstanceId, out _);
                 }
@@ -129,9 +130,9 @@ public sealed partial class AzureCloudAdapter
             {
                 return;
             }
-            catch (CloudException)
+            catch (CloudException e)
             {
-                // Azure is unavailable for now; the next round lists the VMs again.
+                LogWatchFailed(e, _settings.Name); // Azure is unavailable for now; the next round lists the VMs again
             }
         }
     }

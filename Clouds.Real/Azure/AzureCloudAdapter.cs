@@ -10,6 +10,7 @@ using Azure.ResourceManager;
 using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Compute.Models;
 using Azure.ResourceManager.Resources;
+using Microsoft.Extensions.Logging;
 
 namespace Arbitrage.Orleans.Clouds.Real.Azure;
 
@@ -38,8 +39,11 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
     private readonly Uri _prices;
     private readonly ConcurrentDictionary<string, string> _addresses = new(StringComparer.OrdinalIgnoreCase);
 
-    public AzureCloudAdapter(RealCloudSettings settings, AzureAdapterOptions options)
+    private readonly ILogger<AzureCloudAdapter> _logger;
+
+    public AzureCloudAdapter(RealCloudSettings settings, AzureAdapterOptions options, ILogger<AzureCloudAdapter> logger)
     {
+        _logger = logger;
         _settings = settings;
         _options = options;
         HttpMessageHandler handler = options.CreateHttpHandler?.Invoke() ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
@@ -50,6 +54,7 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
             o.Transport = transport;
             o.Retry.MaxRetries = options.MaxRetries;
             o.Retry.Delay = options.RetryDelay;
+            o.Retry.NetworkTimeout = options.NetworkTimeout;
             return o;
         });
 
@@ -57,6 +62,7 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
         arm.Retry.MaxRetries = options.MaxRetries;
         arm.Retry.Delay = options.RetryDelay;
         arm.Retry.Mode = RetryMode.Exponential;
+        arm.Retry.NetworkTimeout = options.NetworkTimeout;
         if (settings.Endpoint("management") is { } management) arm.Environment = new ArmEnvironment(management, ArmEnvironment.AzurePublicCloud.Audience);
         arm.SetApiVersion(NetworkInterfaces, "2023-04-01");
         _arm = new ArmClient(credential, settings.Azure.SubscriptionId, arm);
@@ -65,6 +71,7 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
         _pricesOptions.Retry.MaxRetries = options.MaxRetries;
         _pricesOptions.Retry.Delay = options.RetryDelay;
         _pricesOptions.Retry.Mode = RetryMode.Exponential;
+        _pricesOptions.Retry.NetworkTimeout = options.NetworkTimeout;
         _health = new HttpClient { Timeout = options.HealthCheckTimeout };
         _subscriptionId = SubscriptionResource.CreateResourceIdentifier(settings.Azure.SubscriptionId);
         _resourceGroupId = ResourceGroupResource.CreateResourceIdentifier(settings.Azure.SubscriptionId, settings.Azure.ResourceGroup);
@@ -94,6 +101,7 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
         VirtualMachineResource vm = await Call("launch", async () =>
             (await ResourceGroup.GetVirtualMachines().CreateOrUpdateAsync(WaitUntil.Completed, name, data, cancellationToken: cancellationToken)).Value);
         _launched[name] = new Launched(request.Region, request.Zone, request.InstanceType);
+        LogLaunched(_settings.Name, name, request.InstanceType, request.Zone, request.Market);
         decimal price;
         try { price = await PriceOfAsync(request, cancellationToken); }
         catch (CloudException) { price = request.MaxPricePerHour ?? 0; } // the VM runs; its price is read again with the next prices
@@ -147,6 +155,7 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
             return true;
         });
         _addresses.TryRemove(instanceId, out _);
+        LogTerminated(_settings.Name, instanceId);
     }
 
     public async Task<InstanceHealth> CheckHealthAsync(string instanceId, int port, string path, CancellationToken cancellationToken)
@@ -326,6 +335,18 @@ public sealed partial class AzureCloudAdapter : ICloudAdapter, IDisposable
             throw translated;
         }
     }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Azure provider {Provider} launched VM {Vm} ({Size} in {Zone}, {Market})")]
+    private partial void LogLaunched(string provider, string vm, string size, string zone, Market market);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Azure provider {Provider} deleted VM {Vm}")]
+    private partial void LogTerminated(string provider, string vm);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Azure provider {Provider}: VM {Vm} is being evicted: {Reason}")]
+    private partial void LogEvicted(string provider, string vm, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Azure provider {Provider}: watching for evictions failed this round; trying again")]
+    private partial void LogWatchFailed(Exception exception, string provider);
 
     public void Dispose()
     {

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Arbitrage.Orleans.Clouds.Real.Azure;
 
@@ -7,7 +9,7 @@ namespace Arbitrage.Orleans.Clouds.Real.Azure;
 /// subscription and resource group, the regions, the credentials source, the endpoint overrides (<c>management</c>,
 /// <c>login</c>, <c>prices</c>) and, to launch, the subnet and SSH key. Each problem names the provider and the field.
 /// </summary>
-public sealed partial class AzureCloudAdapterFactory(AzureAdapterOptions? options = null) : IRealCloudAdapterFactory
+public sealed partial class AzureCloudAdapterFactory(AzureAdapterOptions? options = null, ILoggerFactory? loggers = null) : IRealCloudAdapterFactory
 {
     private readonly AzureAdapterOptions _options = options ?? new AzureAdapterOptions();
 
@@ -70,7 +72,8 @@ public sealed partial class AzureCloudAdapterFactory(AzureAdapterOptions? option
         foreach (var problem in _options.Problems()) yield return $"{who}: {problem}";
     }
 
-    public ICloudAdapter Create(RealCloudSettings settings) => new AzureCloudAdapter(settings, _options);
+    public ICloudAdapter Create(RealCloudSettings settings) =>
+        new AzureCloudAdapter(settings, _options, (loggers ?? NullLoggerFactory.Instance).CreateLogger<AzureCloudAdapter>());
 
     [GeneratedRegex(@"^[-\w\._\(\)]{1,90}$")]
     private static partial Regex ResourceGroupName();

@@ -149,6 +149,22 @@ public sealed class AzureAdapterTests : IAsyncLifetime
         _fake.ThrottleNext(0);
     }
 
+    [Theory]
+    [InlineData(FakeAzure.Misbehaviour.Garbage)]
+    [InlineData(FakeAzure.Misbehaviour.Stall)]
+    public async Task An_Azure_answering_garbage_or_nothing_is_Unavailable_and_the_adapter_recovers(FakeAzure.Misbehaviour how)
+    {
+        var adapter = Adapter(o => { o.MaxRetries = 1; o.NetworkTimeout = TimeSpan.FromMilliseconds(500); });
+        _fake.MisbehaveNext(100, how);
+        var prices = await Assert.ThrowsAsync<CloudException>(() => adapter.GetSpotPricesAsync(FakeAzure.Region, CancellationToken.None));
+        Assert.Equal(CloudErrorCode.Unavailable, prices.Code);
+        var describe = await Assert.ThrowsAsync<CloudException>(() => adapter.DescribeInstanceAsync("arb-0123456789abcdef0123", CancellationToken.None));
+        Assert.Equal(CloudErrorCode.Unavailable, describe.Code);
+
+        _fake.MisbehaveNext(0, how);
+        Assert.NotEmpty(await adapter.GetSpotPricesAsync(FakeAzure.Region, CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_wrong_client_secret_is_a_clear_credentials_error_and_reaches_no_ARM_call()
     {

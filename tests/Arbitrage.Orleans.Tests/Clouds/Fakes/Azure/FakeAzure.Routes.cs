@@ -35,6 +35,14 @@ public sealed partial class FakeAzure
 
             }
 
+            if ((arm || path.StartsWith("/api/retail/prices", StringComparison.OrdinalIgnoreCase)) && Take(ref _misbehave) && _misbehaviour is { } misbehaviour)
+            {
+                if (misbehaviour == Misbehaviour.Stall) await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { });
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("<html><body>502 Bad Gateway</body></html>{{{");
+                return;
+            }
+
             if (arm)
             {
                 string authorization = context.Request.Headers.Authorization.ToString();

@@ -119,6 +119,27 @@ public sealed partial class FakeAzure : IAsyncDisposable
         Volatile.Write(ref _throttle, calls);
     }
 
+    /// <summary>What the fake does to the next calls instead of answering them: answer garbage, or answer nothing for 30 s.</summary>
+    public enum Misbehaviour { Garbage, Stall }
+
+    public void MisbehaveNext(int calls, Misbehaviour how)
+    {
+        _misbehaviour = how;
+        Volatile.Write(ref _misbehave, calls);
+    }
+
+    private Misbehaviour? _misbehaviour;
+    private int _misbehave;
+
+    /// <summary>Takes one from a countdown of calls, if any are left.</summary>
+    private static bool Take(ref int counter)
+    {
+        int left;
+        do { left = Volatile.Read(ref counter); }
+        while (left > 0 && Interlocked.CompareExchange(ref counter, left - 1, left) != left);
+        return left > 0;
+    }
+
     public bool Boot(string name) => Update(name, vm => vm.PowerState = "running");
 
     /// <summary>Evicts the Spot VM: it deallocates and is being deleted (eviction policy Delete); <see cref="Remove"/> finishes the deletion.</summary>
