@@ -81,6 +81,7 @@ public sealed class AzureAdapterTests : IAsyncLifetime
         var again = await adapter.LaunchAsync(Spot(maxPrice: 0.05m, tags: tags, token: "token-1"), CancellationToken.None);
         Assert.Equal(launched.InstanceId, again.InstanceId);
         Assert.Single(await adapter.ListTaggedInstancesAsync(new Dictionary<string, string> { ["arbitrage:workload"] = "wk-1" }, CancellationToken.None));
+        Assert.Equal(1, _fake.TokensIssued); // the bearer token is cached across calls
     }
 
     [Fact]
