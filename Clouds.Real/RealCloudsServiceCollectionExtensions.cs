@@ -9,6 +9,7 @@ public static class RealCloudsServiceCollectionExtensions
     {
         // Each cloud registers its factory here: services.AddSingleton<IRealCloudAdapterFactory, XCloudAdapterFactory>();
         services.AddSingleton<IRealCloudAdapterFactory>(sp => new Gcp.GcpCloudAdapterFactory(sp.GetService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        services.AddSingleton<IRealCloudAdapterFactory, Azure.AzureCloudAdapterFactory>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Arbitrage.Orleans.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Arbitrage.Orleans.Tests.Infrastructure;
 
@@ -30,7 +31,8 @@ public sealed class InProcessSilo : IAsyncDisposable
     public IReadOnlyList<RouteEndpoint> Endpoints =>
         ((IEndpointRouteBuilder)_app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList();
 
-    public static async Task<InProcessSilo> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
+    /// <param name="services">Extra services (e.g. a real adapter's options pointing it at a local fake), added before the product's.</param>
+    public static async Task<InProcessSilo> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         string dataDirectory = Path.Combine(Path.GetTempPath(), $"silo-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
@@ -50,6 +52,7 @@ public sealed class InProcessSilo : IAsyncDisposable
             ["urls"] = $"http://127.0.0.1:{port}",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        services?.Invoke(builder.Services);
         var app = SiloApplication.Build(builder, SiloSettings.From(builder.Configuration), connectionString);
         await app.StartAsync();
         var silo = new InProcessSilo(app, dataDirectory, new Uri($"http://127.0.0.1:{port}"), adminToken);
