@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Arbitrage.Orleans.Clouds.Real;
 
@@ -8,6 +9,8 @@ public static class RealCloudsServiceCollectionExtensions
     public static IServiceCollection AddRealClouds(this IServiceCollection services)
     {
         // Each cloud registers its factory here: services.AddSingleton<IRealCloudAdapterFactory, XCloudAdapterFactory>();
+        services.TryAddSingleton(new Aws.AwsAdapterOptions());
+        services.AddSingleton<IRealCloudAdapterFactory, Aws.AwsCloudAdapterFactory>();
         return services;
     }
 }

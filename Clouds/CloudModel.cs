@@ -67,7 +67,13 @@ public sealed record CloudInstance(
 /// <summary>The cloud will take the instance back at <see cref="TerminationAt"/>.</summary>
 public sealed record InterruptionNotice(string InstanceId, string Region, string Zone, string InstanceType, DateTimeOffset NoticedAt, DateTimeOffset TerminationAt, string Reason);
 
-public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable }
+/// <summary>
+/// Why a cloud refused or failed an operation. <see cref="Throttled"/>: the cloud's request rate limit, still hit after
+/// the adapter's retries with backoff; <see cref="QuotaExceeded"/>: an account limit (e.g. spot instances or vCPUs per
+/// region) that another market of the same provider will not lift; <see cref="AccessDenied"/>: the credentials were
+/// refused or lack a permission.
+/// </summary>
+public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable, Throttled, QuotaExceeded, AccessDenied }
 
 /// <summary>A cloud refused or failed an operation; the code says whether another market or a retry may help.</summary>
 public sealed class CloudException(CloudErrorCode code, string message) : Exception(message)
