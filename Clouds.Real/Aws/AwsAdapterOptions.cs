@@ -1,6 +1,6 @@
 namespace Arbitrage.Orleans.Clouds.Real.Aws;
 
-/// <summary>How the AWS adapter calls AWS: retries, timeouts and the bundled catalog it joins on-demand prices from.</summary>
+/// <summary>How the AWS adapter calls AWS (the silo's <c>Clouds:Aws</c> section): retries, timeouts and the bundled catalog it joins on-demand prices from.</summary>
 public sealed class AwsAdapterOptions
 {
     /// <summary>The bundled market data (relative paths are from the working directory); its AWS catalog gives on-demand prices and Spot Advisor rates.</summary>
@@ -27,12 +27,12 @@ public sealed class AwsAdapterOptions
     /// <summary>Each problem names the setting (empty when none).</summary>
     public IEnumerable<string> Problems()
     {
-        if (string.IsNullOrWhiteSpace(MarketDataDirectory)) yield return "Aws:MarketDataDirectory must name the market data directory";
-        if (MaxErrorRetry is < 0 or > 10) yield return $"Aws:MaxErrorRetry must be 0 to 10, not {MaxErrorRetry}";
-        if (RequestTimeout <= TimeSpan.Zero) yield return $"Aws:RequestTimeout must be positive, not {RequestTimeout}";
-        if (HealthCheckTimeout <= TimeSpan.Zero) yield return $"Aws:HealthCheckTimeout must be positive, not {HealthCheckTimeout}";
-        if (QueueWaitTime < TimeSpan.FromSeconds(1) || QueueWaitTime > TimeSpan.FromSeconds(20)) yield return $"Aws:QueueWaitTime must be 1 to 20 seconds, not {QueueWaitTime}";
-        if (PollRetryDelay <= TimeSpan.Zero) yield return $"Aws:PollRetryDelay must be positive, not {PollRetryDelay}";
-        if (CatalogRefresh <= TimeSpan.Zero) yield return $"Aws:CatalogRefresh must be positive, not {CatalogRefresh}";
+        if (string.IsNullOrWhiteSpace(MarketDataDirectory)) yield return "Clouds:Aws:MarketDataDirectory must name the market data directory";
+        if (MaxErrorRetry is < 0 or > 10) yield return $"Clouds:Aws:MaxErrorRetry must be 0 to 10, not {MaxErrorRetry}";
+        if (RequestTimeout <= TimeSpan.Zero) yield return $"Clouds:Aws:RequestTimeout must be positive, not {RequestTimeout}";
+        if (HealthCheckTimeout <= TimeSpan.Zero) yield return $"Clouds:Aws:HealthCheckTimeout must be positive, not {HealthCheckTimeout}";
+        if (QueueWaitTime < TimeSpan.FromSeconds(1) || QueueWaitTime > TimeSpan.FromSeconds(20)) yield return $"Clouds:Aws:QueueWaitTime must be 1 to 20 seconds, not {QueueWaitTime}";
+        if (PollRetryDelay <= TimeSpan.Zero) yield return $"Clouds:Aws:PollRetryDelay must be positive, not {PollRetryDelay}";
+        if (CatalogRefresh <= TimeSpan.Zero) yield return $"Clouds:Aws:CatalogRefresh must be positive, not {CatalogRefresh}";
     }
 }
