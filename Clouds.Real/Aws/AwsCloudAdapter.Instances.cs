@@ -87,7 +87,7 @@ internal sealed partial class AwsCloudAdapter
             catch (AmazonServiceException e) when (AwsErrors.IsUnknownInstance(e))
             {
             }
-            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+            catch (Exception e) when (AwsErrors.IsCloudFailure(e))
             {
                 throw AwsErrors.Map(Provider, "DescribeInstances", e);
             }
@@ -132,7 +132,7 @@ internal sealed partial class AwsCloudAdapter
             {
                 // Terminated long ago, or in another of the provider's regions.
             }
-            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+            catch (Exception e) when (AwsErrors.IsCloudFailure(e))
             {
                 throw AwsErrors.Map(Provider, "TerminateInstances", e);
             }

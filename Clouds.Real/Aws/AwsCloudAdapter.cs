@@ -203,8 +203,7 @@ internal sealed partial class AwsCloudAdapter : ICloudAdapter, IDisposable
         {
             return await call();
         }
-        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException
-                                       || (e is TaskCanceledException && e.InnerException is TimeoutException))
+        catch (Exception e) when (AwsErrors.IsCloudFailure(e))
         {
             var mapped = AwsErrors.Map(Provider, operation, e);
             LogCallFailed(Provider, operation, mapped.Code, e.Message);

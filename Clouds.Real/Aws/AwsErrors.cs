@@ -27,6 +27,15 @@ internal static class AwsErrors
         "OptInRequired", "Blocked", "PendingVerification", "ExpiredToken", "IncompleteSignature", "MissingAuthenticationToken",
     };
 
+    /// <summary>
+    /// Whether an exception from an SDK call is the cloud's doing (an error answer, no answer, an unreadable answer, no
+    /// answer in time) rather than the caller's cancellation or a bug.
+    /// </summary>
+    public static bool IsCloudFailure(Exception e) =>
+        e is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException or IOException
+            or System.Xml.XmlException or System.Text.Json.JsonException or FormatException
+        || (e is TaskCanceledException && e.InnerException is TimeoutException);
+
     /// <summary>Errors that say the instance id is unknown (or cannot be one): describe gives null, terminate succeeds.</summary>
     public static bool IsUnknownInstance(AmazonServiceException e) =>
         e.ErrorCode is "InvalidInstanceID.NotFound" or "InvalidInstanceID.Malformed";

@@ -254,4 +254,38 @@ public sealed class AwsAdapterTests : IAsyncLifetime
         Assert.Contains("SpotInstanceTermination", described.StateReason);
         Assert.Empty(await _adapter.ListTaggedInstancesAsync(new Dictionary<string, string>(), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_launch_the_cloud_accepts_but_never_boots_stays_pending_with_unknown_health()
+    {
+        var launched = await _adapter.LaunchAsync(Spot(), CancellationToken.None);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(InstanceState.Pending, (await _adapter.DescribeInstanceAsync(launched.InstanceId, CancellationToken.None))!.State);
+            Assert.Equal(InstanceHealth.Unknown, await _adapter.CheckHealthAsync(launched.InstanceId, _fake.Url.Port, "/healthz", CancellationToken.None));
+        }
+    }
+
+    [Fact]
+    public async Task Garbage_answers_are_Unavailable()
+    {
+        await _adapter.ListRegionsAsync(CancellationToken.None);
+        _fake.AnswerGarbageNext(100);
+        var refused = await Assert.ThrowsAsync<CloudException>(() => _adapter.GetSpotPricesAsync(FakeAws.Region, CancellationToken.None));
+        Assert.Equal(CloudErrorCode.Unavailable, refused.Code);
+        _fake.AnswerGarbageNext(0);
+    }
+
+    [Fact]
+    public async Task A_cloud_that_does_not_answer_in_time_is_Unavailable()
+    {
+        var options = AwsTestProvider.Options();
+        options.RequestTimeout = TimeSpan.FromMilliseconds(500);
+        options.MaxErrorRetry = 0;
+        var adapter = _provider.CreateAdapter(options);
+        _fake.AnswerDelay = TimeSpan.FromSeconds(5);
+        var refused = await Assert.ThrowsAsync<CloudException>(() => adapter.ListRegionsAsync(CancellationToken.None));
+        Assert.Equal(CloudErrorCode.Unavailable, refused.Code);
+        _fake.AnswerDelay = TimeSpan.Zero;
+    }
 }

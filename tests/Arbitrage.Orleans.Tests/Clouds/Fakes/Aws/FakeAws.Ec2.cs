@@ -17,6 +17,7 @@ public sealed partial class FakeAws
     private readonly Queue<string> _launchRefusals = new();
     private readonly Dictionary<string, string> _refusedTokens = new(StringComparer.Ordinal);
     private int _throttleNext;
+    private int _garbageNext;
     private int _instanceCount;
 
     /// <summary>The StartTime of the last DescribeSpotPriceHistory call (null when it had none).</summary>
@@ -33,6 +34,12 @@ public sealed partial class FakeAws
 
     /// <summary>The next <paramref name="calls"/> EC2 calls answer 503 RequestLimitExceeded.</summary>
     public void ThrottleNext(int calls) => Interlocked.Exchange(ref _throttleNext, calls);
+
+    /// <summary>The next <paramref name="calls"/> EC2 calls answer 200 with a body that is not XML.</summary>
+    public void AnswerGarbageNext(int calls) => Interlocked.Exchange(ref _garbageNext, calls);
+
+    /// <summary>EC2 answers only after this delay (a hung endpoint).</summary>
+    public TimeSpan AnswerDelay { get; set; }
 
     /// <summary>A new spot price for a market, from now.</summary>
     public void SetSpotPrice(string zoneId, string type, decimal price)
@@ -80,6 +87,9 @@ public sealed partial class FakeAws
         if (context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal) != true) { await Ec2ErrorAsync(context, 400, "InvalidParameterValue", "The body must be form-encoded."); return; }
         if (Interlocked.Decrement(ref _throttleNext) >= 0) { await Ec2ErrorAsync(context, 503, "RequestLimitExceeded", "Request limit exceeded."); return; }
         Interlocked.CompareExchange(ref _throttleNext, 0, -1);
+        if (AnswerDelay > TimeSpan.Zero) await Task.Delay(AnswerDelay, context.RequestAborted);
+        if (Interlocked.Decrement(ref _garbageNext) >= 0) { context.Response.ContentType = "text/xml"; await context.Response.WriteAsync("<<garbage>>"); return; }
+        Interlocked.CompareExchange(ref _garbageNext, 0, -1);
         try
         {
             XElement answer;
