@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Arbitrage.Orleans.Clouds.Real;
 
@@ -10,6 +11,8 @@ public static class RealCloudsServiceCollectionExtensions
         // Each cloud registers its factory here: services.AddSingleton<IRealCloudAdapterFactory, XCloudAdapterFactory>();
         services.AddSingleton<IRealCloudAdapterFactory>(sp => new Gcp.GcpCloudAdapterFactory(sp.GetService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddSingleton<IRealCloudAdapterFactory, Azure.AzureCloudAdapterFactory>();
+        services.TryAddSingleton(new Aws.AwsAdapterOptions());
+        services.AddSingleton<IRealCloudAdapterFactory, Aws.AwsCloudAdapterFactory>();
         return services;
     }
 }

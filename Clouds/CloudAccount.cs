@@ -37,6 +37,12 @@ public sealed record AwsConfig
 
     /// <summary>The SQS queue that EventBridge fills with spot interruption warnings and rebalance recommendations.</summary>
     public string? InterruptionQueueUrl { get; init; }
+
+    /// <summary>
+    /// Whether an "EC2 Instance Rebalance Recommendation" moves the workload like an interruption warning does (two
+    /// minutes' notice assumed), before the warning itself comes.
+    /// </summary>
+    public bool ActOnRebalanceRecommendations { get; init; } = true;
 }
 
 /// <summary>Azure settings of a real provider (the <c>azure</c> object of the providers file).</summary>

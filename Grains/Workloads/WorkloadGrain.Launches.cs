@@ -24,9 +24,12 @@ public sealed partial class WorkloadGrain
     /// <summary>The tag naming the launch intent an instance was launched by.</summary>
     public const string IntentTag = "arbitrage:intent";
 
+    /// <summary>The tag naming the tenant that owns an instance (for the cloud account's own cost reports).</summary>
+    public const string TenantTag = "arbitrage:tenant";
+
     private string ServiceId => ServiceProvider.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
 
-    private Dictionary<string, string> ProductTags(string intentId) => new() { [WorkloadTag] = Id, [ClusterTag] = ServiceId, [IntentTag] = intentId };
+    private Dictionary<string, string> ProductTags(string intentId) => new() { [WorkloadTag] = Id, [ClusterTag] = ServiceId, [IntentTag] = intentId, [TenantTag] = S.TenantId };
 
     /// <summary>Writes the intent to launch on <paramref name="candidates"/> (in order) before any cloud is called.</summary>
     private async Task<LaunchIntent> RecordLaunchIntentAsync(IReadOnlyList<PlacementOption> candidates)
