@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Arbitrage.Orleans.Tests.Clouds.Fakes.Aws;
+using Arbitrage.Orleans.Tests.Clouds.Fakes.Azure;
 using Arbitrage.Orleans.Tests.Clouds.Fakes.Gcp;
+using Microsoft.Extensions.DependencyInjection;
 using Arbitrage.Orleans.Tests.Infrastructure;
 using Arbitrage.Orleans.Tests.Workloads;
 
@@ -15,15 +18,37 @@ public sealed class PriceWatchingTests : IAsyncLifetime
 {
     private readonly PostgresServerFixture _postgres = new();
     private FakeGcp _gcp = null!;
+    private FakeAws _aws = null!;
+    private AwsTestProvider _awsProvider = null!;
+    private FakeAzure _azure = null!;
+    private string _azureSecrets = "";
     private InProcessSilo _silo = null!;
     private string _providersFile = "";
 
     public async Task InitializeAsync()
     {
         _gcp = await FakeGcp.StartAsync();
+        _aws = await FakeAws.StartAsync();
+        _awsProvider = new AwsTestProvider(_aws);
+        _azure = await FakeAzure.StartAsync();
+        _azureSecrets = AzureTesting.WriteSecrets();
         _providersFile = Path.Combine(Path.GetTempPath(), $"providers-{Guid.NewGuid():N}.json");
+        // No mode: real providers are read-only unless they say mode: launch.
         var providers = new object[]
         {
+            new
+            {
+                name = "aws-prices", type = "aws", adapter = "real", regions = new[] { FakeAws.Region },
+                credentials = new { source = "file", file = _awsProvider.CredentialsFile },
+                endpoints = new Dictionary<string, string> { ["ec2"] = _aws.Url.ToString(), ["sqs"] = _aws.Url.ToString() },
+            },
+            new
+            {
+                name = "azure-prices", type = "azure", adapter = "real", regions = new[] { FakeAzure.Region },
+                credentials = new { source = "file", file = _azureSecrets },
+                endpoints = _azure.Endpoints,
+                azure = new { subscriptionId = FakeAzure.SubscriptionId, tenantId = FakeAzure.TenantId, resourceGroup = FakeAzure.ResourceGroup },
+            },
             new
             {
                 name = "gcp-prices", type = "gcp", adapter = "real", regions = new[] { "us-central1" },
@@ -39,7 +64,8 @@ public sealed class PriceWatchingTests : IAsyncLifetime
             ["Market:ProvidersFile"] = _providersFile,
             ["RateLimits:PerToken:PermitLimit"] = "100000",
             ["RateLimits:PerAddress:PermitLimit"] = "100000",
-        });
+            ["Clouds:Aws:QueueWaitTime"] = "00:00:01",
+        }, services => services.AddSingleton(AzureTesting.Options(_azure)));
     }
 
     public async Task DisposeAsync()
@@ -47,6 +73,10 @@ public sealed class PriceWatchingTests : IAsyncLifetime
         await _silo.DisposeAsync();
         await _postgres.DisposeAsync();
         await _gcp.DisposeAsync();
+        await _aws.DisposeAsync();
+        _awsProvider.Dispose();
+        await _azure.DisposeAsync();
+        File.Delete(_azureSecrets);
         File.Delete(_providersFile);
     }
 
@@ -54,7 +84,7 @@ public sealed class PriceWatchingTests : IAsyncLifetime
     public async Task Read_only_providers_start_show_each_clouds_prices_and_never_launch()
     {
         using var http = _silo.ClientWith(_silo.AdminToken);
-        foreach (var provider in new[] { "gcp-prices" })
+        foreach (var provider in new[] { "aws-prices", "azure-prices", "gcp-prices" })
         {
             var (response, page) = await Api.GetAsync(http, $"/v1/pricing/current?provider={provider}&limit=5");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -71,5 +101,7 @@ public sealed class PriceWatchingTests : IAsyncLifetime
         var waiting = await Api.WaitForAsync(http, $"/v1/workloads/{id}", w => w.GetProperty("statusReason").GetString()?.Contains("read-only") == true, TimeSpan.FromSeconds(60));
         Assert.Equal("PENDING", waiting.Status());
         Assert.Equal(0, _gcp.InsertCalls);
+        Assert.Equal(0, _aws.CallCount("RunInstances"));
+        Assert.Equal(0, _azure.LaunchCalls);
     }
 }
