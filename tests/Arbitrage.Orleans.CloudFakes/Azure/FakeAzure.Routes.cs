@@ -9,7 +9,6 @@ namespace Arbitrage.Orleans.Tests.Clouds.Fakes.Azure;
 /// <summary>The fake's wire protocol: Entra ID token endpoint, ARM (Compute, Network, operations) and Retail Prices.</summary>
 public sealed partial class FakeAzure
 {
-    private const int PricePageSize = 2;
 
     private string VmsPath => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Compute/virtualMachines";
 
@@ -196,6 +195,11 @@ public sealed partial class FakeAzure
                     items.Add(PriceItem(size, meter + " Low Priority", "Virtual Machines Series", s.OnDemand / 5));
                     items.Add(PriceItem(size, meter, "Virtual Machines Series Windows", s.OnDemand * 2));
                 }
+            }
+
+            for (int i = 0; i < ExtraSpotSizes; i++)
+            {
+                items.Add(PriceItem($"Standard_X{i}s_v9", $"X{i}s v9 Spot", "Virtual Machines Xsv9 Series", 0.01m + (i * 0.0001m)));
             }
         }
 
