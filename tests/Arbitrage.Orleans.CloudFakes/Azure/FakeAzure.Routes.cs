@@ -196,16 +196,16 @@ public sealed partial class FakeAzure
                     items.Add(PriceItem(size, meter, "Virtual Machines Series Windows", s.OnDemand * 2));
                 }
             }
-
-            for (int i = 0; i < ExtraSpotSizes; i++)
-            {
-                items.Add(PriceItem($"Standard_X{i}s_v9", $"X{i}s v9 Spot", "Virtual Machines Xsv9 Series", 0.01m + (i * 0.0001m)));
-            }
         }
 
+        // The made-up sizes come after the fake's own, built for the page asked only.
+        int extra = region == Region ? ExtraSpotSizes : 0;
+        int total = items.Count + extra;
         int skip = int.TryParse(context.Request.Query["$skip"], out var n) ? n : 0;
-        var page = items.Skip(skip).Take(PricePageSize).ToList();
-        string? next = skip + PricePageSize < items.Count
+        var page = Enumerable.Range(skip, Math.Max(0, Math.Min(PricePageSize, total - skip)))
+            .Select(i => i < items.Count ? items[i] : PriceItem($"Standard_X{i - items.Count}s_v9", $"X{i - items.Count}s v9 Spot", "Virtual Machines Xsv9 Series", 0.01m + ((i - items.Count) * 0.0001m)))
+            .ToList();
+        string? next = skip + PricePageSize < total
             ? $"{BaseAddress}api/retail/prices?api-version=2023-01-01-preview&$filter={Uri.EscapeDataString(filter)}&$skip={skip + PricePageSize}"
             : null;
         return Results.Json(new JsonObject
