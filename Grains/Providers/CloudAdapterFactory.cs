@@ -15,7 +15,8 @@ public sealed class CloudAdapterFactory(SimulatedCloudFactory simulated, IEnumer
 
     public ICloudAdapter Create(ProviderConfig provider)
     {
-        if (!provider.IsReal) return Resilient(provider, simulated.Create(provider));
+        // The simulated cloud runs in this process and never hangs or throttles: its calls are only counted.
+        if (!provider.IsReal) return new ResilientCloudAdapter(provider.Name, simulated.Create(provider), null, meter, time);
         if (!_real.TryGetValue(provider.Cloud, out var factory))
         {
             throw new ProviderConfigurationException($"provider '{provider.Name}': adapter 'real' is not available for type '{provider.Type}' in this build.");
