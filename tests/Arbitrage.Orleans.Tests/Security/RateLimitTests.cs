@@ -91,38 +91,17 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
     private static string Header(HttpResponseMessage response, string name) => response.Headers.GetValues(name).Single();
 
     /// <summary>A silo with 5 requests per token per hour, its limits on a clock held half-way through an hour (so no window rolls during a test).</summary>
-    public sealed class Silo : IAsyncLifetime
+    public sealed class Silo() : InProcessSiloFixture(new Dictionary<string, string?>
+    {
+        ["RateLimits:PerToken:PermitLimit"] = PerToken.ToString(),
+        ["RateLimits:PerToken:Window"] = "01:00:00",
+        ["RateLimits:PerAddress:PermitLimit"] = "100000",
+    })
     {
         public const int PerToken = 5;
         public static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 30, 0, TimeSpan.Zero);
-        private readonly PostgresServerFixture _postgres = new();
 
-        public InProcessSilo Host { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await _postgres.InitializeAsync();
-            Host = await InProcessSilo.StartAsync(await _postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
-            {
-                ["RateLimits:PerToken:PermitLimit"] = PerToken.ToString(),
-                ["RateLimits:PerToken:Window"] = "01:00:00",
-                ["RateLimits:PerAddress:PermitLimit"] = "100000",
-            }, services => services.AddKeyedSingleton<TimeProvider>(RateLimitOptions.ClockKey, new ManualTimeProvider(Now)));
-        }
-
-        /// <summary>A new tenant, made with the operator token (three calls in all, within its allowance).</summary>
-        public async Task<(string Id, string Token)> NewTenantAsync()
-        {
-            using var operatorClient = Host.ClientWith(Host.AdminToken);
-            var (response, body) = await Api.PostAsync(operatorClient, "/v1/tenants", $$"""{"name": "t-{{Guid.NewGuid():N}}", "initialCredit": 10}""");
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return (body.GetProperty("id").GetString()!, body.GetProperty("token").GetString()!);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Host.DisposeAsync();
-            await _postgres.DisposeAsync();
-        }
+        protected override void ConfigureServices(IServiceCollection services) =>
+            services.AddKeyedSingleton<TimeProvider>(RateLimitOptions.ClockKey, new ManualTimeProvider(Now));
     }
 }
