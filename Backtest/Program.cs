@@ -1,3 +1,8 @@
-// The backtest command: docs/BACKTEST.md. The replay itself is being built (issue 14).
-Console.Error.WriteLine("backtest: not built yet");
-return 2;
+// The backtest command: docs/BACKTEST.md.
+using Arbitrage.Orleans.Backtest;
+using Arbitrage.Orleans.Backtest.Policies;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+var registry = PolicyRegistry.CreateDefault();
+return new BacktestCommand(registry, Console.Out, Console.Error, TimeProvider.System).Run(args, cancel.Token);
