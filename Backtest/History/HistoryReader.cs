@@ -8,9 +8,9 @@ namespace Arbitrage.Orleans.Backtest.History;
 /// <summary>
 /// Reads a history folder (or one file): every <c>*.csv</c> / <c>*.csv.gz</c> is a price history whose format is
 /// told by its header (<see cref="PriceFileFormat"/>), every <c>*.json</c> an availability trace
-/// (<c>{"metadata": {"gap_seconds": N}, "data": [0/1, ...]}</c>, zone and kind in the file name, cloud and start date
-/// in the folder name). When the folder has <c>prices/</c> or <c>traces/</c> sub-folders (as the bundled data/market
-/// does) only those are read. Anything malformed is a <see cref="HistoryFormatException"/> naming file and line.
+/// (<c>{"metadata": {"gap_seconds": N}, "data": [0/1, ...], "prices": [USD/h, ...]}</c>, prices optional; zone and kind in the file name, cloud and start date
+/// in the folder name), in the folder and every folder below; but when the folder has <c>prices/</c> or <c>traces/</c>
+/// sub-folders (as the bundled data/market does, beside its catalogs) only its own files and those two are read. Anything malformed is a <see cref="HistoryFormatException"/> naming file and line.
 /// </summary>
 public static class HistoryReader
 {
@@ -21,9 +21,11 @@ public static class HistoryReader
         if (File.Exists(full)) files = [full];
         else if (Directory.Exists(full))
         {
+            // A market data directory (data/market) also holds catalogs: read its own files and prices/ and traces/ only.
             var roots = new[] { "prices", "traces" }.Select(d => System.IO.Path.Combine(full, d)).Where(Directory.Exists).ToList();
-            if (roots.Count == 0) roots.Add(full);
-            files = roots.SelectMany(r => Directory.EnumerateFiles(r, "*", SearchOption.AllDirectories)).Order(StringComparer.Ordinal).ToList();
+            files = roots.Count == 0
+                ? Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
+                : Directory.EnumerateFiles(full).Concat(roots.SelectMany(r => Directory.EnumerateFiles(r, "*", SearchOption.AllDirectories))).Order(StringComparer.Ordinal).ToList();
         }
         else throw new HistoryFormatException(full, null, "no such file or folder (--data)");
 
@@ -152,6 +154,7 @@ public static class HistoryReader
 
         int gap;
         bool[] up;
+        double[]? prices = null;
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(file));
@@ -163,8 +166,8 @@ public static class HistoryReader
                 throw new HistoryFormatException(file, 1, "not a trace: expected {\"metadata\": {\"gap_seconds\": N}, \"data\": [0 or 1, ...]}");
             }
 
-            var unknown = root.EnumerateObject().Select(p => p.Name).Where(n => n is not ("metadata" or "data")).ToList();
-            if (unknown.Count > 0) throw new HistoryFormatException(file, 1, $"unknown properties {string.Join(", ", unknown)}; a trace has only metadata and data");
+            var unknown = root.EnumerateObject().Select(p => p.Name).Where(n => n is not ("metadata" or "data" or "prices")).ToList();
+            if (unknown.Count > 0) throw new HistoryFormatException(file, 1, $"unknown properties {string.Join(", ", unknown)}; a trace has metadata, data and (optionally) prices");
             gap = (int)Math.Round(gapElement.GetDouble());
             if (gap <= 0) throw new HistoryFormatException(file, 1, $"gap_seconds is {gapElement.GetRawText()}; it must be a positive number of seconds");
             up = new bool[data.GetArrayLength()];
@@ -179,13 +182,33 @@ public static class HistoryReader
 
                 up[i++] = value > 0;
             }
+
+            if (root.TryGetProperty("prices", out var priceArray))
+            {
+                if (priceArray.ValueKind != JsonValueKind.Array || priceArray.GetArrayLength() != up.Length)
+                {
+                    throw new HistoryFormatException(file, 1, $"prices must be a list with one spot price per sample ({up.Length}, as data)");
+                }
+
+                prices = new double[up.Length];
+                i = 0;
+                foreach (var sample in priceArray.EnumerateArray())
+                {
+                    if (sample.ValueKind != JsonValueKind.Number || !sample.TryGetDouble(out var value) || !(value > 0) || !double.IsFinite(value))
+                    {
+                        throw new HistoryFormatException(file, 1, $"prices[{i}] is {sample.GetRawText()}; a price must be greater than 0");
+                    }
+
+                    prices[i++] = value;
+                }
+            }
         }
         catch (JsonException e)
         {
             throw new HistoryFormatException(file, (int)(e.LineNumber ?? 0) + 1, $"not valid JSON: {e.Message}");
         }
 
-        return new AvailabilityTrace(file, cloud, zone[..^1], zone, instanceType, new DateTimeOffset(date, TimeSpan.Zero), gap, up);
+        return new AvailabilityTrace(file, cloud, zone[..^1], zone, instanceType, new DateTimeOffset(date, TimeSpan.Zero), gap, up, prices);
     }
 
     /// <summary>The instance types of the NSDI'24 trace kinds (V100 x1/x8 = p3.2xlarge/p3.16xlarge, K80 x1/x8 = p2, intel_64 = r5.16xlarge).</summary>

@@ -22,11 +22,30 @@ public sealed record PriceHistoryFile(
 
 /// <summary>
 /// One availability or preemption trace: whether one spot instance of <see cref="InstanceType"/> was up in
-/// <see cref="Zone"/> at each sample, one sample every <see cref="GapSeconds"/> from <see cref="Start"/>.
+/// <see cref="Zone"/> at each sample, one sample every <see cref="GapSeconds"/> from <see cref="Start"/>, and, when
+/// the trace has them, the spot price per hour at each sample (<see cref="Prices"/>).
 /// </summary>
 public sealed record AvailabilityTrace(
-    string Path, CloudKind Cloud, string Region, string Zone, string InstanceType, DateTimeOffset Start, int GapSeconds, bool[] Up)
+    string Path, CloudKind Cloud, string Region, string Zone, string InstanceType, DateTimeOffset Start, int GapSeconds, bool[] Up, double[]? Prices = null)
 {
+    /// <summary>The trace's prices as a price history (one row per change), or null when it has none.</summary>
+    public MarketHistory? PriceHistory()
+    {
+        if (Prices is null) return null;
+        var ticks = new List<long>();
+        var spot = new List<double>();
+        for (int i = 0; i < Prices.Length; i++)
+        {
+            if (i > 0 && Prices[i] == Prices[i - 1]) continue;
+            ticks.Add(Start.AddSeconds((double)GapSeconds * i).UtcTicks);
+            spot.Add(Prices[i]);
+        }
+
+        var none = new double[spot.Count];
+        Array.Fill(none, double.NaN);
+        return new MarketHistory(Cloud, Region, Zone, InstanceType, [.. ticks], [.. spot], none);
+    }
+
     public DateTimeOffset End => Start.AddSeconds((double)GapSeconds * Up.Length);
 
     /// <summary>The folder the trace was read from: traces in one folder start together and form one replay.</summary>

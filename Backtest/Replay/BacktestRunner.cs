@@ -25,7 +25,7 @@ public sealed class BacktestRunner(PolicyRegistry registry, IReadOnlyList<string
     public IReadOnlyList<RunResult> Run(IReadOnlyList<ReplayRun> runs, WorkloadMix mix, int seed, CancellationToken cancellationToken)
     {
         var lifecycle = mix.EffectiveLifecycle;
-        var work = runs.Select((run, r) => (Run: run, Instances: Instances(run, mix, seed, r))).ToList();
+        var work = runs.Select(run => (Run: run, Instances: Instances(run, mix, seed))).ToList();
         int total = work.Sum(w => w.Instances.Count), done = 0;
         long started = time.GetTimestamp(), lastReport = started;
         var results = new List<RunResult>();
@@ -72,10 +72,15 @@ public sealed class BacktestRunner(PolicyRegistry registry, IReadOnlyList<string
         return new CaseResult(replayCase, outcomes);
     }
 
-    /// <summary>The copies of every shape in a replay, with their starts (random ones drawn from the seed, per replay).</summary>
-    public static IReadOnlyList<WorkloadInstance> Instances(ReplayRun run, WorkloadMix mix, int seed, int runIndex)
+    /// <summary>
+    /// The copies of every shape in a replay, with their starts (random ones drawn from the seed and the replay's name,
+    /// so a replay's workloads do not depend on what else the history folder holds).
+    /// </summary>
+    public static IReadOnlyList<WorkloadInstance> Instances(ReplayRun run, WorkloadMix mix, int seed)
     {
-        var random = new Random(unchecked(seed * 31 + runIndex));
+        uint hash = 2166136261;
+        foreach (var c in run.Name) hash = unchecked((hash ^ c) * 16777619);
+        var random = new Random(unchecked(seed * 31 + (int)hash));
         var instances = new List<WorkloadInstance>();
         for (int s = 0; s < mix.Workloads.Count; s++)
         {

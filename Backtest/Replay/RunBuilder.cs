@@ -85,6 +85,7 @@ public static class RunBuilder
             if (trace.Start > start || trace.End < end) TraceShort(trace, name, repairs);
             var history = data.PriceFiles.Where(f => f.Cloud == trace.Cloud && f.Start < end && f.End > start)
                 .SelectMany(f => f.Markets).FirstOrDefault(m => m.InstanceType == trace.InstanceType && (m.Zone ?? m.Region) == (m.Zone is null ? trace.Region : trace.Zone));
+            history ??= trace.PriceHistory();
             if (history is not null) fromHistory++;
             var spot = offer.SpotPrice ?? double.NaN;
             if (history is null && !double.IsFinite(spot))
@@ -102,7 +103,7 @@ public static class RunBuilder
 
         double step = (stepMinutes ?? traces.Max(t => t.GapSeconds) / 60.0) / 60;
         return new ReplayRun(name, "traces", start, end, step, markets,
-            fromHistory > 0 ? $"{fromHistory} spot markets priced from the history, the others at the catalog's prices (constant)" : "the catalog's spot and on-demand prices (constant): no price file covers these dates",
+            fromHistory > 0 ? $"{fromHistory} spot markets priced from a price file or the trace's own prices, the others at the catalog's prices (constant); on-demand at the catalog's" : "the catalog's spot and on-demand prices (constant): no price file covers these dates",
             $"{traces.Count} traces in {name} (a market is up at a step only when every sample in the step is up; time outside a trace is down)");
     }
 

@@ -70,6 +70,11 @@ public static class ReportBuilder
             notes.Add(FormattableString.Invariant(
                 $"product beats cheapest-spot here: {product.TotalCostUsd:0.##} USD against {cheapest.TotalCostUsd:0.##}, {product.DeadlinesMissed} deadlines missed against {cheapest.DeadlinesMissed}."));
         }
+        else if (Math.Abs(product.TotalCostUsd - cheapest.TotalCostUsd) < 1e-6 && product.DeadlinesMissed == cheapest.DeadlinesMissed)
+        {
+            notes.Add(FormattableString.Invariant(
+                $"product ties with cheapest-spot here ({product.TotalCostUsd:0.##} USD, {product.DeadlinesMissed} deadlines missed): with these prices and this capacity both chose the same markets."));
+        }
         else
         {
             notes.Add(FormattableString.Invariant(
