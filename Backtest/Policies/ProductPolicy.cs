@@ -27,6 +27,13 @@ public sealed record ProductPolicyOptions
     public int GuardSteps { get; init; } = 2;
 
     public bool DeadlineGuard { get; init; } = true;
+
+    /// <summary>
+    /// Not a silo rule (off by default): when a ranked candidate refuses for capacity, rank again without it before
+    /// trying the next, so the other zones of its region (which the engine folds into the region's cheapest zone) are
+    /// tried before a later region or on-demand.
+    /// </summary>
+    public bool RetryWithoutRefusals { get; init; }
 }
 
 /// <summary>
@@ -112,6 +119,20 @@ public sealed class ProductPolicy : IStepPolicy
 
     private int Place(in StepView view)
     {
+        var refused = new HashSet<int>();
+        for (int round = 0; round < (_options.RetryWithoutRefusals ? view.Problem.Options.Count : 1); round++)
+        {
+            int pick = Place(view, refused);
+            if (pick >= 0) return pick;
+            if (pick == -2) break;
+        }
+
+        return -1;
+    }
+
+    /// <summary>One ranking and launch round: the first candidate with capacity; -1 (noting the refusals), or -2 when nothing is left to rank.</summary>
+    private int Place(in StepView view, HashSet<int> refused)
+    {
         Rankings++;
         var problem = view.Problem;
         var builder = new OfferBookBuilder();
@@ -119,6 +140,7 @@ public sealed class ProductPolicy : IStepPolicy
         var offers = new Dictionary<(string Region, string Zone, string Type), (int Spot, int OnDemand)>();
         for (int i = 0; i < problem.Options.Count; i++)
         {
+            if (refused.Contains(i)) continue;
             var m = _context.Markets[i];
             var key = (m.Region, ZoneKey(i), m.InstanceType);
             var entry = offers.GetValueOrDefault(key, (-1, -1));
@@ -139,10 +161,14 @@ public sealed class ProductPolicy : IStepPolicy
 
         var engine = new PlacementEngine(new OfferBookHolder { Current = builder.Build() }, Options.Create(_options.Placement));
         var estimate = engine.Estimate(_requirements, Math.Min(problem.Options.Count, _options.Placement.MaxAlternatives));
-        if (estimate.Recommended is null) return -1;
+        if (estimate.Recommended is null) return -2;
         foreach (var offer in estimate.Alternatives.Prepend(estimate.Recommended).Take(_options.LaunchCandidates))
         {
-            if (_optionOf.TryGetValue((offer.Region, offer.Zone, offer.InstanceType, offer.Market == MarketNames.Spot), out var i) && view.IsUp(i)) return i;
+            if (!_optionOf.TryGetValue((offer.Region, offer.Zone, offer.InstanceType, offer.Market == MarketNames.Spot), out var i)) continue;
+            if (view.IsUp(i)) return i;
+            refused.Add(i);
+            // Rank again without it: a zone the engine folded away may now stand for its region.
+            if (_options.RetryWithoutRefusals) return -1;
         }
 
         return -1;

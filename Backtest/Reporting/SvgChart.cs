@@ -18,7 +18,7 @@ public static class SvgChart
     {
         var problem = result.Case.Problem!;
         var policies = result.Outcomes.Keys.ToList();
-        const double left = 70, right = 20, width = 1000, plot = width - left - right, priceTop = 40, priceHeight = 180, laneHeight = 18;
+        const double left = 100, right = 20, width = 1000, plot = width - left - right, priceTop = 40, priceHeight = 180, laneHeight = 18;
         double lanesTop = priceTop + priceHeight + 40, progressTop = lanesTop + policies.Count * (laneHeight + 6) + 40, progressHeight = 160;
         double height = progressTop + progressHeight + 50 + 16 * Math.Max(policies.Count, Math.Min(problem.Options.Count, 10));
         int n = problem.Steps;
