@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Arbitrage.Orleans.Backtest;
+using Arbitrage.Orleans.Backtest.Planning;
 using Arbitrage.Orleans.Backtest.Policies;
 using Arbitrage.Orleans.Tests.Infrastructure;
 
@@ -113,6 +114,27 @@ public sealed class BacktestCommandTests(BacktestFixture fixture) : IClassFixtur
         Assert.Equal(3, code);
         Assert.Contains("deadlineHours", error, StringComparison.Ordinal);
         Assert.Contains(mix, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plugged_in_optimum_is_replayed_and_gives_the_ratio_to_optimum()
+    {
+        var registry = PolicyRegistry.CreateDefault();
+        // A stand-in planner: cheapest-spot's own plan, so cheapest-spot's ratio to it is exactly 1.
+        registry.Optimum = new DelegatePlanner(p => StepSimulator.Run(p, new CheapestSpotPolicy()).Chosen);
+        var outFolder = fixture.NewFolder("optimum");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = new BacktestCommand(registry, output, error, TimeProvider.System).Run(
+            ["--data", fixture.SmallHistory(), "--workloads", fixture.WriteMix(Mix), "--out", outFolder, "--catalog", SharedData.Directory, "--policy", "cheapest-spot,optimal"]);
+
+        Assert.True(code == 0, error.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "report.json")));
+        var policies = report.RootElement.GetProperty("policies").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal(["on-demand", "cheapest-spot", "optimal"], policies.Keys);
+        Assert.Equal(1.0, policies["cheapest-spot"].GetProperty("ratio_to_optimum").GetDouble());
+        Assert.True(policies["on-demand"].GetProperty("ratio_to_optimum").GetDouble() > 1);
     }
 
     [Fact]
