@@ -27,6 +27,9 @@ namespace Arbitrage.Orleans.Backtest.Planning;
 /// </summary>
 public static class OptimalPlanner
 {
+    /// <summary>The least work a job may have (a few milliseconds; below that a job finishes on its first boot).</summary>
+    public const double MinimumWorkHours = 1e-6;
+
     public static OptimalPlan Solve(PlanningProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -40,7 +43,7 @@ public static class OptimalPlanner
         }
 
         if (problem.IsService) return ServiceOptimum.Solve(problem);
-        if (!(problem.WorkHours > 0)) throw new ArgumentOutOfRangeException(nameof(problem), problem.WorkHours, "A job's work must be a positive number of hours.");
+        if (!(problem.WorkHours >= MinimumWorkHours)) throw new ArgumentOutOfRangeException(nameof(problem), problem.WorkHours, $"A job's work must be at least {MinimumWorkHours} hours.");
 
         double gridEnd = problem.Steps * problem.StepHours;
         double deadline = Math.Min(problem.DeadlineHours ?? gridEnd, gridEnd);

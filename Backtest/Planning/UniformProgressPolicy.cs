@@ -2,7 +2,8 @@ namespace Arbitrage.Orleans.Backtest.Planning;
 
 /// <summary>
 /// The Can't Be Late policy (NSDI'24, "uniform progress") for deadline jobs, without foresight. The uniform line is
-/// work × elapsed / deadline; ahead of it is progress − line.
+/// work × elapsed / deadline (the deadline, or the end of the grid when there is none or it lies beyond; nothing runs
+/// past the grid); ahead of it is progress − line.
 /// <list type="number">
 /// <item><b>Safety net.</b> Slack is time left − work left − one restart overhead: what remains if the job had to start
 /// afresh on on-demand now. When waiting or running spot for one more step could bring that slack below
@@ -46,7 +47,7 @@ public sealed class UniformProgressPolicy : IStepPolicy
 
         double step = problem.StepHours, overhead = problem.RestartOverheadHours;
         double work = problem.WorkHours!.Value;
-        double deadline = problem.DeadlineHours ?? problem.Steps * step;
+        double deadline = Math.Min(problem.DeadlineHours ?? double.PositiveInfinity, problem.Steps * step); // nothing runs past the grid
         double left = work - view.ProgressHours;
         double slack = deadline - view.ElapsedHours - left - overhead;
         if (slack < step + options.SafetyMarginHours)
