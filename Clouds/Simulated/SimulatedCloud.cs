@@ -61,6 +61,15 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
     /// </summary>
     public IReadOnlyList<LaunchApi> LaunchApis { get; }
 
+    /// <summary>The clock every time of this cloud comes from.</summary>
+    public TimeProvider TimeProvider => _time;
+
+    /// <summary>How long an instance stays Pending.</summary>
+    public TimeSpan BootDelay => _options.BootDelay;
+
+    /// <summary>How long before termination an interruption notice comes.</summary>
+    public TimeSpan NoticeLead => _noticeLead;
+
     /// <summary>The catalog this cloud serves.</summary>
     public CloudCatalog Catalog => _catalog;
 
@@ -353,15 +362,22 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
     {
         while (true)
         {
+            var salt = _options.InstanceIdSalt;
             var id = Cloud switch
             {
-                CloudKind.Aws => "i-" + _random.NextInt64().ToString("x16", CultureInfo.InvariantCulture),
-                CloudKind.Azure => "vm-" + _random.NextInt64().ToString("x16", CultureInfo.InvariantCulture),
-                _ => _random.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(CultureInfo.InvariantCulture),
+                CloudKind.Aws => "i-" + (_random.NextInt64() ^ salt).ToString("x16", CultureInfo.InvariantCulture),
+                CloudKind.Azure => "vm-" + (_random.NextInt64() ^ salt).ToString("x16", CultureInfo.InvariantCulture),
+                _ => GcpId(_random.NextInt64(GcpIdMin, long.MaxValue), salt).ToString(CultureInfo.InvariantCulture),
             };
             if (!_instances.ContainsKey(id)) return id;
         }
     }
+
+    private const long GcpIdMin = 1_000_000_000_000_000_000;
+
+    /// <summary>A 19-digit GCP instance ID: the draw, salted and kept in the 19-digit range.</summary>
+    private static long GcpId(long draw, long salt) =>
+        salt == 0 ? draw : GcpIdMin + (long)(((ulong)draw ^ (ulong)salt) % (ulong)(long.MaxValue - GcpIdMin));
 
     /// <summary>10.b.y.z: b from the seed, then y.z counting up (z in 1..254), so addresses are unique and deterministic.</summary>
     private string NextAddress()
