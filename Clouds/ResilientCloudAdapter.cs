@@ -59,6 +59,7 @@ public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorato
     private readonly ICloudAdapter _inner;
     private readonly CloudCallMeter _meter;
     private readonly ResiliencePipeline _pipeline;
+    private readonly CircuitBreakerStateProvider _circuit = new();
 
     public ResilientCloudAdapter(string provider, ICloudAdapter inner, CloudResilienceOptions options, CloudCallMeter meter, TimeProvider time)
     {
@@ -76,6 +77,7 @@ public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorato
             MinimumThroughput = options.MinimumThroughput,
             SamplingDuration = options.SamplingDuration,
             BreakDuration = options.BreakDuration,
+            StateProvider = _circuit,
         });
         if (options.Retries > 0)
         {
@@ -93,6 +95,9 @@ public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorato
     }
 
     public ICloudAdapter Inner => _inner;
+
+    /// <summary>False while the circuit is open: the cloud kept failing, so placement on this silo passes the provider by.</summary>
+    public bool Available => _circuit.CircuitState is not (CircuitState.Open or CircuitState.Isolated);
 
     public CloudKind Cloud => _inner.Cloud;
 

@@ -17,6 +17,7 @@ ISuite[] suites =
     new ClusterSuite(),
     new PlacementSuite(),
     new GatewaySuite(),
+    new CloudsSuite(),
 ];
 
 if (args is ["-h" or "--help" or "help" or "list"])

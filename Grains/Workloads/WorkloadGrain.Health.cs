@@ -1,3 +1,4 @@
+using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Clouds;
 
 namespace Arbitrage.Orleans.Grains.Workloads;
@@ -32,9 +33,20 @@ public sealed partial class WorkloadGrain
             health = InstanceHealth.Unhealthy;
         }
 
-        if (health != InstanceHealth.Healthy && await IsGoneAsync(adapter, current.InstanceId, cancellationToken))
+        if (health != InstanceHealth.Healthy && await GoneAsync(adapter, current.InstanceId, cancellationToken) is { } gone)
         {
-            await ReplaceAsync(WorkloadReasons.InstanceLost, $"{current.Provider} no longer runs {current.InstanceId}", null, cancellationToken);
+            // A spot instance that its cloud still knows as ended, and that the product did not stop, was taken back:
+            // an interruption whose notice the health check beat (Azure evictions and GCP preemptions are seen by
+            // polling, so either can come first). An instance the cloud does not know at all is lost.
+            if (current.Market == MarketNames.Spot && gone.Instance is not null)
+            {
+                await ReplaceAsync(WorkloadReasons.SpotInterruption, $"{current.Provider} reclaimed the spot instance {current.InstanceId} ({gone.Instance.StateReason ?? gone.Instance.State.ToString()}; found before its notice)", null, cancellationToken);
+            }
+            else
+            {
+                await ReplaceAsync(WorkloadReasons.InstanceLost, $"{current.Provider} no longer runs {current.InstanceId}", null, cancellationToken);
+            }
+
             return;
         }
 
@@ -72,8 +84,15 @@ public sealed partial class WorkloadGrain
         }
     }
 
-    private static async Task<bool> IsGoneAsync(ICloudAdapter? adapter, string instanceId, CancellationToken cancellationToken) =>
-        adapter is null || await adapter.DescribeInstanceAsync(instanceId, cancellationToken) is null or { State: InstanceState.Terminated or InstanceState.ShuttingDown };
+    /// <summary>Null while the instance runs; otherwise how it is gone (<see cref="Gone.Instance"/> null when the cloud does not know it).</summary>
+    private static async Task<Gone?> GoneAsync(ICloudAdapter? adapter, string instanceId, CancellationToken cancellationToken)
+    {
+        if (adapter is null) return new Gone(null);
+        var instance = await adapter.DescribeInstanceAsync(instanceId, cancellationToken);
+        return instance is null or { State: InstanceState.Terminated or InstanceState.ShuttingDown } ? new Gone(instance) : null;
+    }
+
+    private sealed record Gone(CloudInstance? Instance);
 
     /// <summary>Terminates instances being let go once the replacement is healthy or their time is up.</summary>
     private async Task RetireAsync(CancellationToken cancellationToken)

@@ -110,14 +110,21 @@ public sealed partial class WorkloadGrain
     {
         // Only providers that may launch (not mode: read-only) are candidates; read-only ones still price the estimate API.
         var requirements = S.Spec!.Requirements;
-        var launchable = providers.Enabled.Where(p => p.Adapter.LaunchApis.Count > 0).Select(p => p.Config.Name).ToList();
+        // … and not those whose cloud keeps failing (their circuit is open on this silo): the next attempt looks again.
+        var launchable = providers.Enabled
+            .Where(p => p.Adapter.LaunchApis.Count > 0 && p.Adapter.Unwrap<ResilientCloudAdapter>()?.Available != false)
+            .Select(p => p.Config.Name).ToList();
         var allowed = requirements.Providers is { Count: > 0 } wanted ? wanted.Intersect(launchable, StringComparer.OrdinalIgnoreCase).ToList() : launchable;
         if (allowed.Count == 0)
         {
             var readOnly = providers.Enabled.Where(p => p.Adapter.LaunchApis.Count == 0).Select(p => p.Config.Name).ToList();
-            rejections = readOnly.Count > 0
-                ? $"no provider here may launch: {string.Join(", ", readOnly)} {(readOnly.Count == 1 ? "is" : "are")} read-only (mode: read-only in the providers file)"
-                : "none of the requested providers is enabled here";
+            var failing = providers.Enabled.Where(p => p.Adapter.Unwrap<ResilientCloudAdapter>()?.Available == false).Select(p => p.Config.Name).ToList();
+            rejections = string.Join("; ", new[]
+            {
+                readOnly.Count > 0 ? $"{string.Join(", ", readOnly)} {(readOnly.Count == 1 ? "is" : "are")} read-only (mode: read-only in the providers file)" : null,
+                failing.Count > 0 ? $"{string.Join(", ", failing)} {(failing.Count == 1 ? "is" : "are")} failing (calls paused after repeated errors)" : null,
+            }.Where(r => r is not null));
+            rejections = rejections.Length > 0 ? "no provider here may launch now: " + rejections : "none of the requested providers is enabled here";
             return [];
         }
 

@@ -95,6 +95,17 @@ public abstract class CloudAdapterContract
     }
 
     [Fact]
+    public async Task A_launch_the_cloud_accepts_but_never_boots_stays_pending_with_unknown_health()
+    {
+        var launched = await Adapter.LaunchAsync(Spot("token-" + Guid.NewGuid().ToString("N")[..8]), CancellationToken.None);
+
+        var described = await Adapter.DescribeInstanceAsync(launched.InstanceId, CancellationToken.None);
+        Assert.Equal(InstanceState.Pending, described?.State);
+        Assert.Equal(InstanceHealth.Unknown, await Adapter.CheckHealthAsync(launched.InstanceId, 8080, "/health", CancellationToken.None));
+        await Adapter.TerminateAsync(launched.InstanceId, CancellationToken.None); // the workload's boot timeout gives up on it
+    }
+
+    [Fact]
     public async Task Describing_an_unknown_instance_is_null()
     {
         Assert.Null(await Adapter.DescribeInstanceAsync("i-unknown000000", CancellationToken.None));

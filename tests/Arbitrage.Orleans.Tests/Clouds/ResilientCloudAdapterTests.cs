@@ -21,6 +21,7 @@ public sealed class ResilientCloudAdapterTests
         var regions = await adapter.ListRegionsAsync(CancellationToken.None);
 
         Assert.Equal("us-east-1", Assert.Single(regions).Name);
+        Assert.True(adapter.Available);
         Assert.Equal(3, cloud.Calls);
         var counts = meter.Take()["aws-test"];
         Assert.Equal((1L, 0L), (counts.Calls, counts.Failures)); // one call for the provider's statistics, however many attempts
@@ -55,6 +56,7 @@ public sealed class ResilientCloudAdapterTests
         Assert.Contains("gcp-test", paused.Message);
         Assert.Contains("paused", paused.Message);
         Assert.Equal(callsBefore, cloud.Calls);
+        Assert.False(adapter.Available); // placement passes the provider by while its circuit is open
         var counts = meter.Take()["gcp-test"];
         Assert.Equal((3L, 3L), (counts.Calls, counts.Failures));
     }

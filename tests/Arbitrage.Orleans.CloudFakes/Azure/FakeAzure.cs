@@ -62,6 +62,15 @@ public sealed partial class FakeAzure : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The most items one page of the Retail Prices API holds (the real API: 100; small here so tests cross pages).</summary>
+    public int PricePageSize { get; set; } = 2;
+
+    /// <summary>Spot prices of this many more (made-up) sizes in the region, as the real catalog's thousands of meters (benchmarks).</summary>
+    public int ExtraSpotSizes { get; set; }
+
+    /// <summary>Records the requests it receives while on (benchmarks send them again without the adapter).</summary>
+    public RequestRecorder Recorder { get; } = new();
+
     /// <summary>New VMs report PowerState/running as soon as their creation completes (else they stay starting until <see cref="Boot"/>).</summary>
     public bool AutoBoot { get; set; }
 
@@ -100,6 +109,7 @@ public sealed partial class FakeAzure : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
         var app = builder.Build();
         var fake = new FakeAzure(app, certificate);
+        app.Use(fake.Recorder.InvokeAsync);
         fake.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

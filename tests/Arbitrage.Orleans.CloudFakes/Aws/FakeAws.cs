@@ -80,6 +80,9 @@ public sealed partial class FakeAws : IAsyncDisposable
 
     private int _refusedSignatures;
 
+    /// <summary>Records the requests it receives while on (benchmarks send them again without the adapter).</summary>
+    public RequestRecorder Recorder { get; } = new();
+
     /// <summary>Starts a fake on a free loopback port; <paramref name="secret"/> is the secret it expects (the test's).</summary>
     public static async Task<FakeAws> StartAsync(string secret = SecretAccessKey)
     {
@@ -88,6 +91,7 @@ public sealed partial class FakeAws : IAsyncDisposable
         var app = builder.Build();
         var fake = new FakeAws(app, secret);
         app.Urls.Add("http://127.0.0.1:0");
+        app.Use(fake.Recorder.InvokeAsync);
         app.MapPost("/", fake.HandleAsync);
         app.MapPost("/{account}/{queue}", fake.HandleAsync);
         // What a workload on a fake instance answers to its health check (instances report this fake's address).

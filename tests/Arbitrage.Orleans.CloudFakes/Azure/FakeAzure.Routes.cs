@@ -9,7 +9,6 @@ namespace Arbitrage.Orleans.Tests.Clouds.Fakes.Azure;
 /// <summary>The fake's wire protocol: Entra ID token endpoint, ARM (Compute, Network, operations) and Retail Prices.</summary>
 public sealed partial class FakeAzure
 {
-    private const int PricePageSize = 2;
 
     private string VmsPath => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Compute/virtualMachines";
 
@@ -199,9 +198,14 @@ public sealed partial class FakeAzure
             }
         }
 
+        // The made-up sizes come after the fake's own, built for the page asked only.
+        int extra = region == Region ? ExtraSpotSizes : 0;
+        int total = items.Count + extra;
         int skip = int.TryParse(context.Request.Query["$skip"], out var n) ? n : 0;
-        var page = items.Skip(skip).Take(PricePageSize).ToList();
-        string? next = skip + PricePageSize < items.Count
+        var page = Enumerable.Range(skip, Math.Max(0, Math.Min(PricePageSize, total - skip)))
+            .Select(i => i < items.Count ? items[i] : PriceItem($"Standard_X{i - items.Count}s_v9", $"X{i - items.Count}s v9 Spot", "Virtual Machines Xsv9 Series", 0.01m + ((i - items.Count) * 0.0001m)))
+            .ToList();
+        string? next = skip + PricePageSize < total
             ? $"{BaseAddress}api/retail/prices?api-version=2023-01-01-preview&$filter={Uri.EscapeDataString(filter)}&$skip={skip + PricePageSize}"
             : null;
         return Results.Json(new JsonObject

@@ -60,6 +60,9 @@ public sealed partial class FakeGcp : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Records the requests it receives while on (benchmarks send them again without the adapter).</summary>
+    public RequestRecorder Recorder { get; } = new();
+
     public string TokenUrl => BaseUrl + "/token";
 
     /// <summary>The service-account key file (source <c>file</c>) whose token_uri is this fake's token endpoint.</summary>
@@ -87,6 +90,7 @@ public sealed partial class FakeGcp : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var fake = new FakeGcp(app);
+        app.Use(fake.Recorder.InvokeAsync);
         fake.Map(app);
         app.Urls.Add("http://127.0.0.1:0");
         await app.StartAsync();
@@ -204,14 +208,24 @@ public sealed partial class FakeGcp : IAsyncDisposable
         {
             if (service != "6F81-5844-456A") return NotFound($"services/{service}");
             int start = int.TryParse(pageToken, out var s) ? s : 0;
-            var skus = Skus();
+            var skus = Skus().Concat(_extraSkus.Select(s => (JsonObject)s.DeepClone())).ToList();
             var page = skus.Skip(start).Take(SkuPageSize).Select(n => (JsonNode)n).ToArray();
             var body = new JsonObject { ["skus"] = new JsonArray(page), ["nextPageToken"] = start + SkuPageSize < skus.Count ? (start + SkuPageSize).ToString() : "" };
             return Json(body);
         });
     }
 
-    private const int SkuPageSize = 4;
+    /// <summary>The most SKUs one Billing Catalog page holds (the real API: up to 5000; small here so tests cross pages).</summary>
+    public int SkuPageSize { get; set; } = 4;
+
+    private List<JsonObject> _extraSkus = [];
+
+    /// <summary>
+    /// Serves this many more spot core SKUs of other regions beside the fake's own, as the real catalog's thousands of
+    /// Compute Engine SKUs (benchmarks); the adapter reads and skips them.
+    /// </summary>
+    public void AddOtherRegionSkus(int count) => _extraSkus = [.. _extraSkus, .. Enumerable.Range(_extraSkus.Count, count).Select(i =>
+        Sku($"Spot Preemptible N2 Instance Core running in Region {i}", "Preemptible", "N2Standard", $"other-region{i}", 0.007m + (i * 0.000001m), "h"))];
 
     /// <summary>Authentication and the test's queued failures, checked before every Compute and Billing call.</summary>
     private IResult? Refusal(HttpContext context)
