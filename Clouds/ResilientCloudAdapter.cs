@@ -58,14 +58,16 @@ public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorato
     private readonly string _provider;
     private readonly ICloudAdapter _inner;
     private readonly CloudCallMeter _meter;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline? _pipeline;
     private readonly CircuitBreakerStateProvider _circuit = new();
 
-    public ResilientCloudAdapter(string provider, ICloudAdapter inner, CloudResilienceOptions options, CloudCallMeter meter, TimeProvider time)
+    /// <param name="options">Null for an in-process cloud (the simulated one): its calls are only counted.</param>
+    public ResilientCloudAdapter(string provider, ICloudAdapter inner, CloudResilienceOptions? options, CloudCallMeter meter, TimeProvider time)
     {
         _provider = provider;
         _inner = inner;
         _meter = meter;
+        if (options is null) return;
         var retryable = new PredicateBuilder()
             .Handle<CloudException>(e => e.Code is CloudErrorCode.Unavailable or CloudErrorCode.Throttled)
             .Handle<HttpRequestException>()
@@ -140,7 +142,7 @@ public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorato
         bool succeeded = false;
         try
         {
-            var result = await _pipeline.ExecuteAsync(async ct => await call(ct), cancellationToken);
+            var result = _pipeline is null ? await call(cancellationToken) : await _pipeline.ExecuteAsync(async ct => await call(ct), cancellationToken);
             succeeded = true;
             return result;
         }

@@ -27,7 +27,8 @@ public static class GatewayExtensions
 
         var limits = Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName, o => o.Problems());
         services.AddSingleton(limits);
-        services.AddSingleton(sp => new ApiRateLimits(limits, sp.GetRequiredService<TimeProvider>()));
+        // The limits' windows follow the host's clock, or the one registered under RateLimitOptions.ClockKey (tests).
+        services.AddSingleton(sp => new ApiRateLimits(limits, sp.GetKeyedService<TimeProvider>(RateLimitOptions.ClockKey) ?? sp.GetRequiredService<TimeProvider>()));
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<ApiRateLimits>((o, api) =>
         {

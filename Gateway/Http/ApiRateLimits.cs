@@ -16,6 +16,9 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "RateLimits";
 
+    /// <summary>The service key of a <see cref="TimeProvider"/> the windows follow instead of the host's (a test seam).</summary>
+    public const string ClockKey = "rate-limits";
+
     /// <summary>Off only for trusted benchmarks; on by default.</summary>
     public bool Enabled { get; set; } = true;
 

@@ -23,7 +23,8 @@ public sealed class CloudAdapterFactory(
 
     public ICloudAdapter Create(ProviderConfig provider)
     {
-        if (!provider.IsReal) return Resilient(provider, Simulated(provider));
+        // The simulated cloud never hangs or throttles: its calls are only counted.
+        if (!provider.IsReal) return new ResilientCloudAdapter(provider.Name, Simulated(provider), null, meter, time);
         if (!_real.TryGetValue(provider.Cloud, out var factory))
         {
             throw new ProviderConfigurationException($"provider '{provider.Name}': adapter 'real' is not available for type '{provider.Type}' in this build.");

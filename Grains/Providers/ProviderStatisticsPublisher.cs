@@ -13,35 +13,16 @@ namespace Arbitrage.Orleans.Grains.Providers;
 /// every silo without one grain message per cloud call.
 /// </summary>
 public sealed partial class ProviderStatisticsPublisher(CloudCallMeter meter, IGrainFactory grains, IOptions<MarketOptions> options, TimeProvider time, ILogger<ProviderStatisticsPublisher> logger)
-    : ILifecycleParticipant<ISiloLifecycle>
+    : PeriodicSiloTask(time)
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    protected override TimeSpan Interval => options.Value.StatisticsInterval;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ProviderStatisticsPublisher), ServiceLifecycleStage.Active, Start, StopAsync);
+    protected override bool PassAtStart => false;
 
-    private Task Start(CancellationToken cancellationToken)
-    {
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => PublishAsync();
 
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await PublishAsync(); // what the last interval counted
-    }
-
-    private async Task RunAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(options.Value.StatisticsInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await PublishAsync();
-        }
-    }
+    /// <summary>What the last interval counted.</summary>
+    protected override Task OnStoppedAsync() => PublishAsync();
 
     private async Task PublishAsync()
     {

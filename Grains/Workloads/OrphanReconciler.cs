@@ -17,43 +17,22 @@ namespace Arbitrage.Orleans.Grains.Workloads;
 /// </summary>
 public sealed partial class OrphanReconciler(
     ProviderRegistry providers, IGrainFactory grains, IOptions<WorkloadOptions> options, IOptions<ClusterOptions> cluster, TimeProvider time, ILogger<OrphanReconciler> logger)
-    : ILifecycleParticipant<ISiloLifecycle>
+    : PeriodicSiloTask(time)
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    protected override TimeSpan Interval => options.Value.ReconcileInterval;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(OrphanReconciler), ServiceLifecycleStage.Active, Start, StopAsync);
-
-    private Task Start(CancellationToken cancellationToken)
+    protected override async Task RunPassAsync(CancellationToken stoppingToken)
     {
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task RunAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+        foreach (var provider in providers.Enabled)
         {
-            foreach (var provider in providers.Enabled)
+            try
             {
-                try
-                {
-                    await ReconcileAsync(provider, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    LogPassFailed(e, provider.Config.Name);
-                }
+                await ReconcileAsync(provider, stoppingToken);
             }
-
-            await Task.Delay(options.Value.ReconcileInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogPassFailed(e, provider.Config.Name);
+            }
         }
     }
 

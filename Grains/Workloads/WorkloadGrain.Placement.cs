@@ -128,7 +128,9 @@ public sealed partial class WorkloadGrain
             return [];
         }
 
-        var estimate = placement.Estimate(requirements with { Providers = allowed }, O.LaunchCandidates);
+        // Narrow the request only when some provider is passed by: the estimate cache keys on the requirements.
+        bool narrowed = requirements.Providers is { Count: > 0 } ? allowed.Count < requirements.Providers.Count : allowed.Count < providers.Enabled.Count();
+        var estimate = placement.Estimate(narrowed ? requirements with { Providers = allowed } : requirements, O.LaunchCandidates);
         var all = estimate.Recommended is null ? [] : estimate.Alternatives.Prepend(estimate.Recommended);
         var candidates = all
             .Where(o => exclude is null || !(o.Provider == exclude.Provider && o.Zone == exclude.Zone && o.InstanceType == exclude.InstanceType && o.Market == exclude.Market))

@@ -52,35 +52,10 @@ public sealed class QuotaTests(QuotaTests.Silo silo) : IClassFixture<QuotaTests.
     }
 
     /// <summary>A silo whose tenants may have 2 live workloads and create 3 per minute.</summary>
-    public sealed class Silo : IAsyncLifetime
+    public sealed class Silo() : InProcessSiloFixture(new Dictionary<string, string?>
     {
-        private readonly PostgresServerFixture _postgres = new();
-
-        public InProcessSilo Host { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await _postgres.InitializeAsync();
-            Host = await InProcessSilo.StartAsync(await _postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
-            {
-                ["Quotas:Default:MaxLiveWorkloads"] = "2",
-                ["Quotas:Default:WorkloadCreationsPerMinute"] = "3",
-                ["Workloads:ProvisioningPollInterval"] = "00:00:00.100",
-            });
-        }
-
-        public async Task<(string Id, string Token)> NewTenantAsync()
-        {
-            using var operatorClient = Host.ClientWith(Host.AdminToken);
-            var (response, body) = await Api.PostAsync(operatorClient, "/v1/tenants", $$"""{"name": "t-{{Guid.NewGuid():N}}", "initialCredit": 10}""");
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return (body.GetProperty("id").GetString()!, body.GetProperty("token").GetString()!);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Host.DisposeAsync();
-            await _postgres.DisposeAsync();
-        }
-    }
+        ["Quotas:Default:MaxLiveWorkloads"] = "2",
+        ["Quotas:Default:WorkloadCreationsPerMinute"] = "3",
+        ["Workloads:ProvisioningPollInterval"] = "00:00:00.100",
+    });
 }

@@ -3,6 +3,7 @@ using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Tests.Infrastructure;
 using Arbitrage.Orleans.Tests.Workloads;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Arbitrage.Orleans.Tests.Security;
 
@@ -15,7 +16,6 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
     [Fact]
     public async Task Every_response_carries_the_limit_headers_and_past_the_limit_is_429_with_retry_after()
     {
-        await AwayFromAWindowEdgeAsync(TimeSpan.FromHours(1));
         var (_, token) = await silo.NewTenantAsync();
         using var client = silo.Host.ClientWith(token);
         var remaining = new List<long>();
@@ -26,7 +26,7 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
             Assert.Equal(Silo.PerToken.ToString(), Header(response, "X-RateLimit-Limit"));
             Assert.Equal("3600", Header(response, "X-RateLimit-Window"));
             long reset = long.Parse(Header(response, "X-RateLimit-Reset"));
-            Assert.InRange(reset, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() + 1);
+            Assert.Equal(Silo.Now.AddMinutes(30).ToUnixTimeSeconds(), reset); // the end of the fixed window the clock is in
             remaining.Add(long.Parse(Header(response, "X-RateLimit-Remaining")));
         }
 
@@ -34,7 +34,7 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
         var (refused, body) = await Api.GetAsync(client, "/v1/workloads");
         Api.AssertError(refused, body, HttpStatusCode.TooManyRequests, ErrorCodes.RateLimited);
         Assert.Equal("token", body.GetProperty("error").GetProperty("details").GetProperty("limit").GetString());
-        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Assert.Equal(TimeSpan.FromMinutes(30), refused.Headers.RetryAfter!.Delta!.Value);
         Assert.Equal("0", Header(refused, "X-RateLimit-Remaining"));
 
         // Refusals by later stages carry the headers too: a 404 for an unknown workload counts and says so.
@@ -90,45 +90,18 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
 
     private static string Header(HttpResponseMessage response, string name) => response.Headers.GetValues(name).Single();
 
-    /// <summary>The limits' windows are aligned to the clock: start a counting test with time to spare in the current one.</summary>
-    private static async Task AwayFromAWindowEdgeAsync(TimeSpan window)
+    /// <summary>A silo with 5 requests per token per hour, its limits on a clock held half-way through an hour (so no window rolls during a test).</summary>
+    public sealed class Silo() : InProcessSiloFixture(new Dictionary<string, string?>
     {
-        var left = TimeSpan.FromTicks(window.Ticks - DateTimeOffset.UtcNow.UtcTicks % window.Ticks);
-        if (left < TimeSpan.FromMinutes(1)) await Task.Delay(left + TimeSpan.FromSeconds(1));
-    }
-
-    /// <summary>A silo with 5 requests per token per hour.</summary>
-    public sealed class Silo : IAsyncLifetime
+        ["RateLimits:PerToken:PermitLimit"] = PerToken.ToString(),
+        ["RateLimits:PerToken:Window"] = "01:00:00",
+        ["RateLimits:PerAddress:PermitLimit"] = "100000",
+    })
     {
         public const int PerToken = 5;
-        private readonly PostgresServerFixture _postgres = new();
+        public static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 30, 0, TimeSpan.Zero);
 
-        public InProcessSilo Host { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await _postgres.InitializeAsync();
-            Host = await InProcessSilo.StartAsync(await _postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
-            {
-                ["RateLimits:PerToken:PermitLimit"] = PerToken.ToString(),
-                ["RateLimits:PerToken:Window"] = "01:00:00",
-                ["RateLimits:PerAddress:PermitLimit"] = "100000",
-            });
-        }
-
-        /// <summary>A new tenant, made with the operator token (three calls in all, within its allowance).</summary>
-        public async Task<(string Id, string Token)> NewTenantAsync()
-        {
-            using var operatorClient = Host.ClientWith(Host.AdminToken);
-            var (response, body) = await Api.PostAsync(operatorClient, "/v1/tenants", $$"""{"name": "t-{{Guid.NewGuid():N}}", "initialCredit": 10}""");
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return (body.GetProperty("id").GetString()!, body.GetProperty("token").GetString()!);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Host.DisposeAsync();
-            await _postgres.DisposeAsync();
-        }
+        protected override void ConfigureServices(IServiceCollection services) =>
+            services.AddKeyedSingleton<TimeProvider>(RateLimitOptions.ClockKey, new ManualTimeProvider(Now));
     }
 }

@@ -114,35 +114,32 @@ public sealed class RouteMatrixTests(RouteMatrixTests.Silo silo) : IClassFixture
     /// A silo (in this process, on a real PostgreSQL) with tenant A owning a workload, a project wallet, a reservation
     /// and a token, and tenant B owning nothing of A's.
     /// </summary>
-    public sealed class Silo : IAsyncLifetime
+    public sealed class Silo() : InProcessSiloFixture(new Dictionary<string, string?>
     {
-        private readonly PostgresServerFixture _postgres = new();
+        ["RateLimits:PerAddress:PermitLimit"] = "100000",
+        ["RateLimits:PerToken:PermitLimit"] = "100000",
+    })
+    {
         private readonly Dictionary<string, string> _lacking = new(StringComparer.Ordinal); // permission → a token without it
 
-        public InProcessSilo Host { get; private set; } = null!;
         public HttpClient Operator { get; private set; } = null!;
         public HttpClient Owner { get; private set; } = null!;
         public HttpClient OtherTenant { get; private set; } = null!;
         public IReadOnlyList<Route> Routes { get; private set; } = [];
         public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
 
-        public async Task InitializeAsync()
+        public override async Task InitializeAsync()
         {
-            await _postgres.InitializeAsync();
-            Host = await InProcessSilo.StartAsync(await _postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
-            {
-                ["RateLimits:PerAddress:PermitLimit"] = "100000",
-                ["RateLimits:PerToken:PermitLimit"] = "100000",
-            });
+            await base.InitializeAsync();
             Operator = Host.ClientWith(Host.AdminToken);
             Routes = Host.Endpoints
                 .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => new Route(e, m)))
                 .Where(r => r.Method != "OPTIONS" && r.Method != "HEAD")
                 .ToList();
 
-            var (tenantA, ownerToken) = await NewTenantAsync("a");
+            var (tenantA, ownerToken) = await NewTenantAsync();
             Owner = Host.ClientWith(ownerToken);
-            OtherTenant = Host.ClientWith((await NewTenantAsync("b")).Token);
+            OtherTenant = Host.ClientWith((await NewTenantAsync()).Token);
             Values["tenantId"] = tenantA;
             Values["name"] = "sim-aws";
             Values["documentName"] = "v1";
@@ -154,13 +151,6 @@ public sealed class RouteMatrixTests(RouteMatrixTests.Silo silo) : IClassFixture
             Values["tokenId"] = token.GetProperty("id").GetString()!;
             var (_, workload) = await Api.PostAsync(Owner, "/v1/workloads", """{"name": "w", "requirements": {"minCPU": 2, "minMemoryGB": 4}, "config": {"imageId": "ami-1"}}""");
             Values["workloadId"] = workload.GetProperty("id").GetString()!;
-        }
-
-        private async Task<(string Id, string Token)> NewTenantAsync(string name)
-        {
-            var (response, body) = await Api.PostAsync(Operator, "/v1/tenants", $$"""{"name": "tenant-{{name}}", "initialCredit": 10}""");
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return (body.GetProperty("id").GetString()!, body.GetProperty("token").GetString()!);
         }
 
         /// <summary>An operator-tenant token holding every permission but <paramref name="permission"/>.</summary>
@@ -202,11 +192,5 @@ public sealed class RouteMatrixTests(RouteMatrixTests.Silo silo) : IClassFixture
             _ when pattern.EndsWith("/health") => """{"healthy": false}""",
             _ => "{}",
         };
-
-        public async Task DisposeAsync()
-        {
-            await Host.DisposeAsync();
-            await _postgres.DisposeAsync();
-        }
     }
 }
