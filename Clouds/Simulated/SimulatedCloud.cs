@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -108,7 +111,14 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
         return Task.FromResult<IReadOnlyList<SpotPrice>>(prices);
     }
 
-    public Task<CloudInstance> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    public Task<CloudInstance> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) => LaunchAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// Launches as <see cref="LaunchAsync(LaunchRequest, CancellationToken)"/>, with <paramref name="instanceId"/> as the
+    /// new instance's ID when given (a cluster recording instances by ID chooses it; see <see cref="InstanceIdFor"/>).
+    /// An ID this cloud already has is refused (InvalidRequest).
+    /// </summary>
+    public Task<CloudInstance> LaunchAsync(LaunchRequest request, string? instanceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
@@ -134,6 +144,7 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
                 return Task.FromResult(existing.SnapshotAt(now));
             }
 
+            if (instanceId is not null && _instances.ContainsKey(instanceId)) throw InvalidRequest($"Instance ID '{instanceId}' is already in use.");
             var region = RegionOrThrow(request.Region);
             if (!region.HasZone(request.Zone)) throw InvalidRequest($"Unknown zone '{request.Zone}' in region '{request.Region}' of {Cloud}.");
             if (!region.TryFind(request.Zone, request.InstanceType, out var offerIndex))
@@ -156,7 +167,7 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
                     $"The spot price of {offer.InstanceType} in {offer.Zone} is {Format(price)}/h, above the maximum {Format(max)}/h.");
             }
 
-            var instance = new SimulatedInstance(NewInstanceId(), offerIndex, offer, request, price, NextAddress(), now, _options.BootDelay);
+            var instance = new SimulatedInstance(instanceId ?? NewInstanceId(), offerIndex, offer, request, price, NextAddress(), now, _options.BootDelay);
             _instances.Add(instance.InstanceId, instance);
             if (!string.IsNullOrEmpty(request.ClientToken)) _byClientToken.Add(request.ClientToken, instance);
             _launchCount++;
@@ -374,6 +385,23 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
     }
 
     private const long GcpIdMin = 1_000_000_000_000_000_000;
+
+    /// <summary>
+    /// The instance ID a launch with <paramref name="clientToken"/> gets, in this cloud's format: a hash of the token
+    /// (and <paramref name="attempt"/>, for the rare ID already taken), so every silo computes the same ID for a token.
+    /// </summary>
+    public string InstanceIdFor(string clientToken, int attempt = 1)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientToken);
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(attempt == 1 ? clientToken : $"{clientToken}#{attempt}"));
+        var value = BinaryPrimitives.ReadInt64LittleEndian(digest) & long.MaxValue;
+        return Cloud switch
+        {
+            CloudKind.Aws => "i-" + value.ToString("x16", CultureInfo.InvariantCulture),
+            CloudKind.Azure => "vm-" + value.ToString("x16", CultureInfo.InvariantCulture),
+            _ => (GcpIdMin + value % (long.MaxValue - GcpIdMin)).ToString(CultureInfo.InvariantCulture),
+        };
+    }
 
     /// <summary>A 19-digit GCP instance ID: the draw, salted and kept in the 19-digit range.</summary>
     private static long GcpId(long draw, long salt) =>

@@ -3,47 +3,63 @@ using Orleans;
 namespace Arbitrage.Orleans.Grains.Market;
 
 /// <summary>
-/// The instances of one simulated provider, shared by every silo of the cluster (key: the provider's name). Each silo
-/// keeps its own price replay and catalog (deterministic from the seed) and launches through it; the instance it
-/// creates is registered here, so any silo can describe, health-check, list, terminate or interrupt it, also after the
-/// silo that launched it is gone. State is persisted in the default grain storage, as a real cloud's instances outlive
-/// a silo. Times are the caller's (its simulated cloud's clock), so tests with a manual clock keep control.
+/// One instance of a simulated provider, as the whole cluster knows it (key: <see cref="SimulatedInstanceKeys.Of"/>,
+/// the provider's name and the instance ID). Each silo keeps its own price replay and catalog (deterministic from the
+/// seed) and launches through it; the instance it creates is registered here, so any silo can describe, health-check,
+/// terminate or interrupt it, also after the silo that launched it is gone, and no two launches get one ID. A launch
+/// with a ClientToken gets an ID computed from the token, so the token is checked cluster-wide by asking that ID's
+/// grain. State is persisted (listed by provider, so instances can be listed by tag without activating them), as a
+/// real cloud's instances outlive a silo. Times are the caller's (its simulated cloud's clock), so tests with a manual
+/// clock keep control.
 /// </summary>
-[Alias("arb.ISimulatedCloudGrain")]
-public interface ISimulatedCloudGrain : IGrainWithStringKey
+[Alias("arb.ISimulatedInstanceGrain")]
+public interface ISimulatedInstanceGrain : IGrainWithStringKey
 {
-    /// <summary>The instance launched with <paramref name="clientToken"/>, or null.</summary>
-    [Alias("FindByClientToken")]
-    Task<SimulatedInstanceRecord?> FindByClientToken(string clientToken);
-
     /// <summary>
-    /// Registers a launched instance. Returns it, or the instance already registered with its ClientToken (the caller
-    /// then drops its own), or null when its ID is taken by another instance (the caller launches again).
+    /// Records the launched instance: null when recorded, else the instance this ID already has (the first launch of the
+    /// same ClientToken, which the caller answers with, dropping its own; or another launch, and the caller launches again).
     /// </summary>
     [Alias("Register")]
     Task<SimulatedInstanceRecord?> Register(SimulatedInstanceRecord instance);
 
+    /// <summary>The instance, or null when no launch has this ID.</summary>
     [Alias("Describe")]
-    Task<SimulatedInstanceRecord?> Describe(string instanceId);
+    Task<SimulatedInstanceRecord?> Describe();
 
-    /// <summary>The instances carrying every tag of <paramref name="tags"/> not terminated at <paramref name="now"/>.</summary>
-    [Alias("ListTagged")]
-    Task<IReadOnlyList<SimulatedInstanceRecord>> ListTagged(Dictionary<string, string> tags, DateTimeOffset now);
-
-    /// <summary>Terminates the instance at <paramref name="now"/> (idempotent; unknown instances are ignored).</summary>
+    /// <summary>Terminates the instance at <paramref name="now"/> (idempotent; nothing when it is unknown).</summary>
     [Alias("Terminate")]
-    Task Terminate(string instanceId, DateTimeOffset now);
+    Task Terminate(DateTimeOffset now);
 
     /// <summary>Sets what its health check reports while it runs; false when the instance is unknown.</summary>
     [Alias("SetHealth")]
-    Task<bool> SetHealth(string instanceId, bool healthy);
+    Task<bool> SetHealth(bool healthy);
 
     /// <summary>
-    /// Gives every subscribed silo the notice and terminates the instance at its <see cref="SimulatedNotice.TerminationAt"/>;
-    /// false (nothing done) when the instance is unknown, terminated or already noticed.
+    /// Ends the instance at the notice's <see cref="SimulatedNotice.TerminationAt"/> and gives every subscribed silo the
+    /// notice; false (nothing done) when the instance is unknown, terminated or already noticed.
     /// </summary>
     [Alias("Interrupt")]
     Task<bool> Interrupt(SimulatedNotice notice);
+}
+
+/// <summary>The grain keys of simulated instances.</summary>
+public static class SimulatedInstanceKeys
+{
+    /// <summary>The grain type of <see cref="ISimulatedInstanceGrain"/>, which lists their states.</summary>
+    public const string GrainType = "simulatedinstance";
+
+    public static string Of(string provider, string instanceId) => $"{provider}/{instanceId}";
+}
+
+/// <summary>
+/// The interruption notices of one simulated provider (key: the provider's name): every silo's watchers subscribe
+/// here, and each instance's grain publishes its notice here.
+/// </summary>
+[Alias("arb.ISimulatedCloudGrain")]
+public interface ISimulatedCloudGrain : IGrainWithStringKey
+{
+    [Alias("Publish")]
+    Task Publish(SimulatedNotice notice);
 
     /// <summary>Receives the notices of this provider until <see cref="Unsubscribe"/> or the subscription expires (renew it).</summary>
     [Alias("Subscribe")]

@@ -13,11 +13,11 @@ namespace Arbitrage.Orleans.Grains.Providers;
 /// A real provider's settings are validated here, at start, each problem naming the provider and the field. Every
 /// adapter goes through a <see cref="ResilientCloudAdapter"/> (the provider's <c>resilience</c> settings): the calls
 /// are retried, timed out, cut off when the cloud keeps failing, and counted for the provider's statistics. In a silo
-/// (given <paramref name="grains"/>) a simulated provider's instances are shared by the cluster (<see cref="SharedSimulatedCloud"/>).
+/// (given <paramref name="grains"/> and <paramref name="states"/>) a simulated provider's instances are shared by the cluster (<see cref="SharedSimulatedCloud"/>).
 /// </summary>
 public sealed class CloudAdapterFactory(
     SimulatedCloudFactory simulated, IEnumerable<IRealCloudAdapterFactory> real, CloudCallMeter meter, TimeProvider time,
-    IGrainFactory? grains = null, ILoggerFactory? loggers = null) : ICloudAdapterFactory
+    IGrainFactory? grains = null, Storage.IGrainStateQuery? states = null, ILoggerFactory? loggers = null) : ICloudAdapterFactory
 {
     private readonly IReadOnlyDictionary<CloudKind, IRealCloudAdapterFactory> _real = real.ToDictionary(f => f.Cloud);
 
@@ -39,9 +39,9 @@ public sealed class CloudAdapterFactory(
 
     private ICloudAdapter Simulated(ProviderConfig provider)
     {
-        if (grains is null) return simulated.Create(provider);
+        if (grains is null || states is null) return simulated.Create(provider);
         var market = simulated.Create(provider, RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue));
-        return new SharedSimulatedCloud(provider.Name, market, grains, time, (loggers ?? NullLoggerFactory.Instance).CreateLogger<SharedSimulatedCloud>());
+        return new SharedSimulatedCloud(provider.Name, market, grains, states, time, (loggers ?? NullLoggerFactory.Instance).CreateLogger<SharedSimulatedCloud>());
     }
 
     private ResilientCloudAdapter Resilient(ProviderConfig provider, ICloudAdapter adapter) => new(provider.Name, adapter, provider.Resilience, meter, time);

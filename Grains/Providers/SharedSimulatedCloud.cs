@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Clouds.Simulated;
 using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans;
 
@@ -10,19 +11,23 @@ namespace Arbitrage.Orleans.Grains.Providers;
 
 /// <summary>
 /// A simulated provider as the whole cluster sees it. Prices, catalog and launch checks come from this silo's
-/// <see cref="SimulatedCloud"/> (deterministic from the seed, the same on every silo); the instances it launches are
-/// registered in the provider's <see cref="ISimulatedCloudGrain"/>, so an instance launched through one silo is
-/// described, health-checked, listed, terminated and interrupted from any silo, and its ID is unique in the cluster.
-/// Interruption notices (this silo's natural interruptions, and the test hooks') go through the grain to every
-/// silo's watchers.
+/// <see cref="SimulatedCloud"/> (deterministic from the seed, the same on every silo); each instance it launches is
+/// registered in its own <see cref="ISimulatedInstanceGrain"/>, so an instance launched through one silo is described,
+/// health-checked, listed, terminated and interrupted from any silo, and its ID is unique in the cluster. Interruption
+/// notices (this silo's natural interruptions, and the test hooks') go through the instance's grain and the provider's
+/// <see cref="ISimulatedCloudGrain"/> to every silo's watchers.
 /// </summary>
 public sealed partial class SharedSimulatedCloud(
-    string provider, SimulatedCloud market, IGrainFactory grains, TimeProvider time, ILogger logger) : ICloudAdapter, ICloudAdapterDecorator
+    string provider, SimulatedCloud market, IGrainFactory grains, IGrainStateQuery states, TimeProvider time, ILogger logger) : ICloudAdapter, ICloudAdapterDecorator
 {
     /// <summary>How often a watcher renews its subscription to the provider's notices (it lasts <see cref="SimulatedCloudGrain.SubscriptionLifetime"/>).</summary>
     public static readonly TimeSpan ResubscribeInterval = TimeSpan.FromSeconds(5);
 
     private const int MaxIdAttempts = 5;
+
+    private const int ListPageSize = 1000;
+
+    private int _subscribedWatchers;
 
     public ICloudAdapter Inner => market;
 
@@ -30,7 +35,12 @@ public sealed partial class SharedSimulatedCloud(
 
     public IReadOnlyList<LaunchApi> LaunchApis => market.LaunchApis;
 
-    private ISimulatedCloudGrain Grain => grains.GetGrain<ISimulatedCloudGrain>(provider);
+    /// <summary>How many of this silo's watchers receive the provider's notices (subscribed once at least).</summary>
+    public int SubscribedWatchers => Volatile.Read(ref _subscribedWatchers);
+
+    private ISimulatedCloudGrain Notices => grains.GetGrain<ISimulatedCloudGrain>(provider);
+
+    private ISimulatedInstanceGrain InstanceGrain(string instanceId) => grains.GetGrain<ISimulatedInstanceGrain>(SimulatedInstanceKeys.Of(provider, instanceId));
 
     private DateTimeOffset Now => market.TimeProvider.GetUtcNow();
 
@@ -41,26 +51,34 @@ public sealed partial class SharedSimulatedCloud(
 
     public Task<IReadOnlyList<SpotPrice>> GetSpotPricesAsync(string region, CancellationToken cancellationToken) => market.GetSpotPricesAsync(region, cancellationToken);
 
+    /// <summary>
+    /// Launches through this silo's market and records the instance in its grain. A launch with a ClientToken gets the
+    /// ID computed from the token (<see cref="SimulatedCloud.InstanceIdFor"/>), so a repeat through any silo finds the
+    /// first launch in that ID's grain; without one the market draws an ID, drawn again if another silo has it.
+    /// </summary>
     public async Task<CloudInstance> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!string.IsNullOrEmpty(request.ClientToken) && await Grain.FindByClientToken(request.ClientToken) is { } known)
-        {
-            return Repeat(known, request);
-        }
-
+        var token = string.IsNullOrEmpty(request.ClientToken) ? null : request.ClientToken;
         for (var attempt = 1; ; attempt++)
         {
-            // A fresh token per attempt: the market keeps its own idempotency, and a retry after an ID collision must launch anew.
-            var launched = await market.LaunchAsync(request with { ClientToken = attempt == 1 ? request.ClientToken : $"{request.ClientToken}#{attempt}" }, cancellationToken);
+            var id = token is null ? null : market.InstanceIdFor(token, attempt);
+            if (id is not null && await InstanceGrain(id).Describe() is { } known)
+            {
+                if (known.ClientToken == token) return Repeat(known, request);
+                if (attempt == MaxIdAttempts) throw new CloudException(CloudErrorCode.InsufficientCapacity, $"No free instance ID in {provider} after {attempt} attempts.");
+                continue; // the token's ID belongs to another launch (a hash collision): the token's next ID
+            }
+
+            // The market keeps its own idempotency by ClientToken: a retry after an ID collision must launch anew.
+            var launched = await market.LaunchAsync(attempt == 1 || token is null ? request : request with { ClientToken = $"{token}#{attempt}" }, id, cancellationToken);
             var record = new SimulatedInstanceRecord(
                 launched.InstanceId, launched.Region, launched.Zone, launched.InstanceType, launched.Market == Clouds.Market.Spot, launched.PricePerHour, launched.Address,
                 launched.LaunchedAt, launched.LaunchedAt + (launched.State == InstanceState.Pending ? market.BootDelay : TimeSpan.Zero),
-                string.IsNullOrEmpty(request.ClientToken) ? null : request.ClientToken, request.Tags?.ToDictionary());
-            var registered = await Grain.Register(record);
-            if (registered is not null && registered.InstanceId == launched.InstanceId) return Snapshot(registered, Now);
+                token, request.Tags?.ToDictionary());
+            if (await InstanceGrain(launched.InstanceId).Register(record) is not { } first) return Snapshot(record, Now);
             await market.TerminateAsync(launched.InstanceId, CancellationToken.None);
-            if (registered is not null) return Repeat(registered, request); // another silo launched this ClientToken first
+            if (token is not null && first.ClientToken == token) return Repeat(first, request); // another silo launched this ClientToken first
             if (attempt == MaxIdAttempts) throw new CloudException(CloudErrorCode.InsufficientCapacity, $"No free instance ID in {provider} after {attempt} launches.");
         }
     }
@@ -68,7 +86,7 @@ public sealed partial class SharedSimulatedCloud(
     public async Task<CloudInstance?> DescribeInstanceAsync(string instanceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return await Grain.Describe(instanceId) is { } record ? Snapshot(record, Now) : null;
+        return await InstanceGrain(instanceId).Describe() is { } record ? Snapshot(record, Now) : null;
     }
 
     public async Task<IReadOnlyList<CloudInstance>> ListTaggedInstancesAsync(IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
@@ -76,13 +94,32 @@ public sealed partial class SharedSimulatedCloud(
         ArgumentNullException.ThrowIfNull(tags);
         cancellationToken.ThrowIfCancellationRequested();
         var now = Now;
-        return (await Grain.ListTagged(tags.ToDictionary(), now)).Select(r => Snapshot(r, now)).ToList();
+        var found = new List<CloudInstance>();
+        var live = new Dictionary<string, string> { ["phase"] = SimulatedInstanceState.Live };
+        GrainStateCursor? after = null;
+        do
+        {
+            var page = await states.QueryAsync<SimulatedInstanceState>(
+                new GrainStateQuery(SimulatedInstanceKeys.GrainType, SimulatedInstanceKeys.GrainType, provider, live, after, ListPageSize), cancellationToken);
+            foreach (var row in page.Rows)
+            {
+                if (row.State.Instance is { } record && !(record.TerminationAt <= now) && tags.All(t => record.Tags?.GetValueOrDefault(t.Key) == t.Value))
+                {
+                    found.Add(Snapshot(record, now));
+                }
+            }
+
+            after = page.Next;
+        }
+        while (after is not null);
+
+        return found;
     }
 
     public async Task TerminateAsync(string instanceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await Grain.Terminate(instanceId, Now);
+        await InstanceGrain(instanceId).Terminate(Now);
         await market.TerminateAsync(instanceId, cancellationToken); // stops its natural interruption when this silo launched it
     }
 
@@ -90,7 +127,7 @@ public sealed partial class SharedSimulatedCloud(
     public async Task<InstanceHealth> CheckHealthAsync(string instanceId, int port, string path, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var record = await Grain.Describe(instanceId) ?? throw new CloudException(CloudErrorCode.NotFound, $"Instance '{instanceId}' is not known to {provider}.");
+        var record = await InstanceGrain(instanceId).Describe() ?? throw new CloudException(CloudErrorCode.NotFound, $"Instance '{instanceId}' is not known to {provider}.");
         return StateOf(record, Now) switch
         {
             InstanceState.Pending => InstanceHealth.Unknown,
@@ -124,7 +161,7 @@ public sealed partial class SharedSimulatedCloud(
             await Task.WhenAll(subscription, forwarding).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             try
             {
-                await Grain.Unsubscribe(reference);
+                await Notices.Unsubscribe(reference);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -132,34 +169,47 @@ public sealed partial class SharedSimulatedCloud(
             }
 
             grains.DeleteObjectReference<ISimulatedCloudObserver>(reference);
+            // Orleans holds an observer weakly: this keeps it alive (and receiving) for as long as the watch lasts.
+            GC.KeepAlive(observer);
         }
     }
 
     /// <summary>Interrupts an instance now, from any silo: false when it is unknown, terminated or already noticed.</summary>
     public async Task<bool> InterruptAsync(string instanceId, string reason)
     {
-        if (await Grain.Describe(instanceId) is not { } record) return false;
+        var instance = InstanceGrain(instanceId);
+        if (await instance.Describe() is not { } record) return false;
         var now = Now;
-        return await Grain.Interrupt(new SimulatedNotice(instanceId, record.Region, record.Zone, record.InstanceType, now, now + market.NoticeLead, reason));
+        return await instance.Interrupt(new SimulatedNotice(instanceId, record.Region, record.Zone, record.InstanceType, now, now + market.NoticeLead, reason));
     }
 
     /// <summary>Sets what the instance's health check reports while it runs: false when it is unknown.</summary>
-    public Task<bool> SetHealthAsync(string instanceId, bool healthy) => Grain.SetHealth(instanceId, healthy);
+    public Task<bool> SetHealthAsync(string instanceId, bool healthy) => InstanceGrain(instanceId).SetHealth(healthy);
 
     private async Task KeepSubscribedAsync(ISimulatedCloudObserver reference, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        var counted = false;
+        try
         {
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                await Grain.Subscribe(reference);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogSubscribeFailed(e, provider);
-            }
+                try
+                {
+                    await Notices.Subscribe(reference);
+                    if (!counted) Interlocked.Increment(ref _subscribedWatchers);
+                    counted = true;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogSubscribeFailed(e, provider);
+                }
 
-            await Task.Delay(ResubscribeInterval, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(ResubscribeInterval, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        finally
+        {
+            if (counted) Interlocked.Decrement(ref _subscribedWatchers);
         }
     }
 
@@ -171,7 +221,7 @@ public sealed partial class SharedSimulatedCloud(
             {
                 try
                 {
-                    await Grain.Interrupt(new SimulatedNotice(notice.InstanceId, notice.Region, notice.Zone, notice.InstanceType, notice.NoticedAt, notice.TerminationAt, notice.Reason));
+                    await InstanceGrain(notice.InstanceId).Interrupt(new SimulatedNotice(notice.InstanceId, notice.Region, notice.Zone, notice.InstanceType, notice.NoticedAt, notice.TerminationAt, notice.Reason));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

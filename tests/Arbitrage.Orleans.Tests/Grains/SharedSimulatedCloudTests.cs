@@ -29,9 +29,10 @@ public sealed class SharedSimulatedCloudTests(PostgresServerFixture postgres)
     [Fact]
     public async Task Instances_launched_through_either_silo_have_unique_ids_and_are_known_to_both()
     {
-        await using var cluster = await ProductSilos.StartAsync(silos: 2);
-        var provider = ProductSilos.ServicesOf(cluster.Primary).GetRequiredService<ProviderRegistry>().Enabled.First(p => !p.Config.IsReal).Config.Name;
-        var (a, b) = (AdapterOf(cluster.Primary, provider), AdapterOf(cluster.SecondarySilos[0], provider));
+        // PostgreSQL: the instances are listed from the store the whole cluster shares (the memory store is per silo).
+        await using var cluster = await ProductSilos.StartAsync(silos: 2, connectionString: await postgres.CreateDatabaseAsync());
+        var provider = ProductSilos.ServicesOf(cluster.Silos[0]).GetRequiredService<ProviderRegistry>().Enabled.First(p => !p.Config.IsReal).Config.Name;
+        var (a, b) = (AdapterOf(cluster.Silos[0], provider), AdapterOf(cluster.Silos[1], provider));
         var region = (await a.ListRegionsAsync(CancellationToken.None))[0].Name;
         var offer = (await a.DescribeInstanceTypesAsync(region, CancellationToken.None)).First(o => o.OnDemandPricePerHour is not null);
         LaunchRequest Launch(string silo, int i) => new(offer.Region, offer.Zone, offer.InstanceType, Arbitrage.Orleans.Clouds.Market.OnDemand, null, "ami-1", $"{silo}-{i}",
@@ -58,12 +59,14 @@ public sealed class SharedSimulatedCloudTests(PostgresServerFixture postgres)
 
         // The test hooks work from the silo that did not launch the instance, and its notice reaches every silo's watchers.
         using var watching = new CancellationTokenSource(Generous);
+        var sharedA = a.Unwrap<SharedSimulatedCloud>()!;
+        var watchersBefore = sharedA.SubscribedWatchers;
         var noticeOnA = FirstNoticeAsync(a, viaB[1].InstanceId, watching.Token);
-        await Task.Delay(TimeSpan.FromSeconds(1)); // the watcher subscribes
-        var simulationOnA = ProductSilos.ServicesOf(cluster.Primary).GetRequiredService<ISimulationControl>();
+        await Eventually.TrueAsync(() => Task.FromResult(sharedA.SubscribedWatchers > watchersBefore), Generous, "the watcher on A subscribes");
+        var simulationOnA = ProductSilos.ServicesOf(cluster.Silos[0]).GetRequiredService<ISimulationControl>();
         Assert.True(await simulationOnA.TrySetHealthy(provider, viaB[2].InstanceId, healthy: false));
         await Eventually.TrueAsync(async () => await b.CheckHealthAsync(viaB[2].InstanceId, 80, "/", CancellationToken.None) == InstanceHealth.Unhealthy, Generous, "health set through A shows on B");
-        Assert.True(await ProductSilos.ServicesOf(cluster.SecondarySilos[0]).GetRequiredService<ISimulationControl>().TryInterrupt(provider, viaB[1].InstanceId));
+        Assert.True(await ProductSilos.ServicesOf(cluster.Silos[1]).GetRequiredService<ISimulationControl>().TryInterrupt(provider, viaB[1].InstanceId));
         Assert.Equal(viaB[1].InstanceId, (await noticeOnA).InstanceId);
         Assert.False(await simulationOnA.TryInterrupt(provider, viaB[1].InstanceId), "an instance has one notice");
     }
@@ -86,25 +89,26 @@ public sealed class SharedSimulatedCloudTests(PostgresServerFixture postgres)
             settings: new Dictionary<string, string> { ["Workloads:UnhealthyThreshold"] = "100000" });
         var wallet = cluster.GrainFactory.GetGrain<IWalletGrain>(WalletKeys.Of("acme", "acme"));
         await wallet.Create(new CreateWallet("acme", null, 1000m));
-        var ids = Enumerable.Range(0, 8).Select(i => $"wk-shared-{i}").ToList();
-        foreach (var id in ids) await cluster.GrainFactory.GetGrain<IWorkloadGrain>(id).Create(Request("acme"));
-        foreach (var id in ids)
-        {
-            await Eventually.TrueAsync(async () => (await cluster.GrainFactory.GetGrain<IWorkloadGrain>(id).Get("acme"))!.Status == WorkloadStatus.Running, Generous, $"{id} runs");
-        }
-
-        var before = new Dictionary<string, WorkloadPlacement>();
-        foreach (var id in ids) before[id] = (await cluster.GrainFactory.GetGrain<IWorkloadGrain>(id).Get("acme"))!.Placement!;
-        Assert.Equal(ids.Count, before.Values.Select(p => p.InstanceId).Distinct().Count());
-
-        // The workloads whose instance the secondary silo launched ran there: kill it.
+        // Workloads are created (a batch of 8 at a time) until the secondary silo has launched some: it is the one killed.
         var (doomed, alive) = (cluster.Silos[1], cluster.Silos[0]);
+        var ids = new List<string>();
+        var before = new Dictionary<string, WorkloadPlacement>();
         var launchedOnDoomed = new List<string>();
-        foreach (var (id, placement) in before)
+        while (launchedOnDoomed.Count == 0 && ids.Count < 64)
         {
-            if (await AdapterOf(doomed, placement.Provider).Unwrap<SimulatedCloud>()!.DescribeInstanceAsync(placement.InstanceId, CancellationToken.None) is not null) launchedOnDoomed.Add(id);
+            var batch = Enumerable.Range(ids.Count, 8).Select(i => $"wk-shared-{i}").ToList();
+            ids.AddRange(batch);
+            foreach (var id in batch) await cluster.GrainFactory.GetGrain<IWorkloadGrain>(id).Create(Request("acme"));
+            foreach (var id in batch)
+            {
+                await Eventually.TrueAsync(async () => (await cluster.GrainFactory.GetGrain<IWorkloadGrain>(id).Get("acme"))!.Status == WorkloadStatus.Running, Generous, $"{id} runs");
+                var placement = (await cluster.GrainFactory.GetGrain<IWorkloadGrain>(id).Get("acme"))!.Placement!;
+                before[id] = placement;
+                if (await AdapterOf(doomed, placement.Provider).Unwrap<SimulatedCloud>()!.DescribeInstanceAsync(placement.InstanceId, CancellationToken.None) is not null) launchedOnDoomed.Add(id);
+            }
         }
 
+        Assert.Equal(ids.Count, before.Values.Select(p => p.InstanceId).Distinct().Count());
         Assert.NotEmpty(launchedOnDoomed);
         await cluster.KillSiloAsync(doomed);
 
