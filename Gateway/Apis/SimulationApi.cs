@@ -7,8 +7,7 @@ namespace Arbitrage.Orleans.Gateway.Apis;
 /// <summary>
 /// Operator hooks into the simulated clouds, to see the product react: interrupt a workload's spot instance, or make
 /// its health check fail. Only for the caller's own workloads, only on simulated providers, and only with
-/// <c>tenants:manage</c> (operators). A cluster's simulated clouds live in each silo, so the silo that launched the
-/// instance must answer (always true with one silo).
+/// <c>tenants:manage</c> (operators). The simulated instances belong to the cluster, so any silo answers.
 /// </summary>
 public static class SimulationApi
 {
