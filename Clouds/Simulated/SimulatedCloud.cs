@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -61,6 +64,15 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
     /// </summary>
     public IReadOnlyList<LaunchApi> LaunchApis { get; }
 
+    /// <summary>The clock every time of this cloud comes from.</summary>
+    public TimeProvider TimeProvider => _time;
+
+    /// <summary>How long an instance stays Pending.</summary>
+    public TimeSpan BootDelay => _options.BootDelay;
+
+    /// <summary>How long before termination an interruption notice comes.</summary>
+    public TimeSpan NoticeLead => _noticeLead;
+
     /// <summary>The catalog this cloud serves.</summary>
     public CloudCatalog Catalog => _catalog;
 
@@ -99,7 +111,14 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
         return Task.FromResult<IReadOnlyList<SpotPrice>>(prices);
     }
 
-    public Task<CloudInstance> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    public Task<CloudInstance> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) => LaunchAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// Launches as <see cref="LaunchAsync(LaunchRequest, CancellationToken)"/>, with <paramref name="instanceId"/> as the
+    /// new instance's ID when given (a cluster recording instances by ID chooses it; see <see cref="InstanceIdFor"/>).
+    /// An ID this cloud already has is refused (InvalidRequest).
+    /// </summary>
+    public Task<CloudInstance> LaunchAsync(LaunchRequest request, string? instanceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
@@ -125,6 +144,7 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
                 return Task.FromResult(existing.SnapshotAt(now));
             }
 
+            if (instanceId is not null && _instances.ContainsKey(instanceId)) throw InvalidRequest($"Instance ID '{instanceId}' is already in use.");
             var region = RegionOrThrow(request.Region);
             if (!region.HasZone(request.Zone)) throw InvalidRequest($"Unknown zone '{request.Zone}' in region '{request.Region}' of {Cloud}.");
             if (!region.TryFind(request.Zone, request.InstanceType, out var offerIndex))
@@ -147,7 +167,7 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
                     $"The spot price of {offer.InstanceType} in {offer.Zone} is {Format(price)}/h, above the maximum {Format(max)}/h.");
             }
 
-            var instance = new SimulatedInstance(NewInstanceId(), offerIndex, offer, request, price, NextAddress(), now, _options.BootDelay);
+            var instance = new SimulatedInstance(instanceId ?? NewInstanceId(), offerIndex, offer, request, price, NextAddress(), now, _options.BootDelay);
             _instances.Add(instance.InstanceId, instance);
             if (!string.IsNullOrEmpty(request.ClientToken)) _byClientToken.Add(request.ClientToken, instance);
             _launchCount++;
@@ -353,15 +373,39 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
     {
         while (true)
         {
+            var salt = _options.InstanceIdSalt;
             var id = Cloud switch
             {
-                CloudKind.Aws => "i-" + _random.NextInt64().ToString("x16", CultureInfo.InvariantCulture),
-                CloudKind.Azure => "vm-" + _random.NextInt64().ToString("x16", CultureInfo.InvariantCulture),
-                _ => _random.NextInt64(1_000_000_000_000_000_000, long.MaxValue).ToString(CultureInfo.InvariantCulture),
+                CloudKind.Aws => "i-" + (_random.NextInt64() ^ salt).ToString("x16", CultureInfo.InvariantCulture),
+                CloudKind.Azure => "vm-" + (_random.NextInt64() ^ salt).ToString("x16", CultureInfo.InvariantCulture),
+                _ => GcpId(_random.NextInt64(GcpIdMin, long.MaxValue), salt).ToString(CultureInfo.InvariantCulture),
             };
             if (!_instances.ContainsKey(id)) return id;
         }
     }
+
+    private const long GcpIdMin = 1_000_000_000_000_000_000;
+
+    /// <summary>
+    /// The instance ID a launch with <paramref name="clientToken"/> gets, in this cloud's format: a hash of the token
+    /// (and <paramref name="attempt"/>, for the rare ID already taken), so every silo computes the same ID for a token.
+    /// </summary>
+    public string InstanceIdFor(string clientToken, int attempt = 1)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientToken);
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(attempt == 1 ? clientToken : $"{clientToken}#{attempt}"));
+        var value = BinaryPrimitives.ReadInt64LittleEndian(digest) & long.MaxValue;
+        return Cloud switch
+        {
+            CloudKind.Aws => "i-" + value.ToString("x16", CultureInfo.InvariantCulture),
+            CloudKind.Azure => "vm-" + value.ToString("x16", CultureInfo.InvariantCulture),
+            _ => (GcpIdMin + value % (long.MaxValue - GcpIdMin)).ToString(CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>A 19-digit GCP instance ID: the draw, salted and kept in the 19-digit range.</summary>
+    private static long GcpId(long draw, long salt) =>
+        salt == 0 ? draw : GcpIdMin + (long)(((ulong)draw ^ (ulong)salt) % (ulong)(long.MaxValue - GcpIdMin));
 
     /// <summary>10.b.y.z: b from the seed, then y.z counting up (z in 1..254), so addresses are unique and deterministic.</summary>
     private string NextAddress()

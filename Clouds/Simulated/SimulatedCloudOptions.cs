@@ -42,6 +42,12 @@ public sealed class SimulatedCloudOptions
     /// <summary>Most interruption notices a watcher may leave unread; past it the oldest are dropped (as a cloud's event stream would).</summary>
     public int NoticeBuffer { get; set; } = 10_000;
 
+    /// <summary>
+    /// Mixed into every instance ID (0: none). Clouds sharing a seed on several silos of a cluster each take a random
+    /// salt so that their instance IDs do not collide; the same salt, seed and clock still give the same IDs.
+    /// </summary>
+    public long InstanceIdSalt { get; set; }
+
     /// <summary>The market data directory (see <see cref="DefaultDataDirectory"/>); used by whoever loads the shared data set.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
 

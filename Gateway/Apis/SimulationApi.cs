@@ -7,8 +7,7 @@ namespace Arbitrage.Orleans.Gateway.Apis;
 /// <summary>
 /// Operator hooks into the simulated clouds, to see the product react: interrupt a workload's spot instance, or make
 /// its health check fail. Only for the caller's own workloads, only on simulated providers, and only with
-/// <c>tenants:manage</c> (operators). A cluster's simulated clouds live in each silo, so the silo that launched the
-/// instance must answer (always true with one silo).
+/// <c>tenants:manage</c> (operators). The simulated instances belong to the cluster, so any silo answers.
 /// </summary>
 public static class SimulationApi
 {
@@ -25,10 +24,10 @@ public static class SimulationApi
     private static async Task<IResult> InterruptAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
     {
         var placement = await CurrentPlacementAsync(workloadId, context, grains);
-        if (!simulation.TryInterrupt(placement.Provider, placement.InstanceId))
+        if (!await simulation.TryInterrupt(placement.Provider, placement.InstanceId))
         {
             throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict,
-                $"Instance {placement.InstanceId} cannot be interrupted: it already has a notice, or {placement.Provider} is not a simulated provider on this silo.");
+                $"Instance {placement.InstanceId} cannot be interrupted: it already has a notice, or {placement.Provider} is not a simulated provider.");
         }
 
         return Results.Json(new { workloadId, provider = placement.Provider, instanceId = placement.InstanceId, interrupted = true }, ApiJson.CamelCase, statusCode: StatusCodes.Status202Accepted);
@@ -39,9 +38,9 @@ public static class SimulationApi
         var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
         bool healthy = body.Bool("healthy") ?? throw ApiErrorException.Validation("healthy", "healthy is required: true or false.");
         var placement = await CurrentPlacementAsync(workloadId, context, grains);
-        if (!simulation.TrySetHealthy(placement.Provider, placement.InstanceId, healthy))
+        if (!await simulation.TrySetHealthy(placement.Provider, placement.InstanceId, healthy))
         {
-            throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"{placement.Provider} is not a simulated provider on this silo, or it no longer knows {placement.InstanceId}.");
+            throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"{placement.Provider} is not a simulated provider, or it no longer knows {placement.InstanceId}.");
         }
 
         return Results.Json(new { workloadId, provider = placement.Provider, instanceId = placement.InstanceId, healthy }, ApiJson.CamelCase);

@@ -3,11 +3,11 @@ namespace Arbitrage.Orleans.Grains.Workloads;
 
 /// <summary>
 /// Steers the simulated clouds of this silo (demos, tests, benchmarks): interrupt an instance, or make its health
-/// check fail or pass. Each returns false when the provider is not simulated or does not know the instance here.
+/// check fail or pass, from any silo. Each returns false when the provider is not simulated or does not know the instance.
 /// </summary>
 public interface ISimulationControl
 {
-    bool TryInterrupt(string provider, string instanceId);
+    Task<bool> TryInterrupt(string provider, string instanceId);
 
-    bool TrySetHealthy(string provider, string instanceId, bool healthy);
+    Task<bool> TrySetHealthy(string provider, string instanceId, bool healthy);
 }

@@ -13,7 +13,10 @@ public sealed class SimulatedCloudFactory(IOptions<MarketOptions> options, TimeP
 {
     private readonly Lazy<MarketDataSet> _data = new(() => MarketDataSet.Load(options.Value.DataDirectory));
 
-    public ICloudAdapter Create(ProviderConfig provider)
+    public ICloudAdapter Create(ProviderConfig provider) => Create(provider, instanceIdSalt: 0);
+
+    /// <summary>The provider's simulated cloud; <paramref name="instanceIdSalt"/> keeps its instance IDs apart from other silos' (see <see cref="SimulatedCloudOptions.InstanceIdSalt"/>).</summary>
+    public SimulatedCloud Create(ProviderConfig provider, long instanceIdSalt)
     {
         var simulation = new SimulatedCloudOptions
         {
@@ -22,6 +25,7 @@ public sealed class SimulatedCloudFactory(IOptions<MarketOptions> options, TimeP
             Speed = provider.Simulation.Speed,
             StartOffset = provider.Simulation.StartOffset,
             DataDirectory = options.Value.DataDirectory,
+            InstanceIdSalt = instanceIdSalt,
         };
         if (provider.Simulation.BootDelay is { } boot) simulation.BootDelay = boot;
         if (provider.Simulation.MaxInstances is { } maxInstances) simulation.MaxInstances = maxInstances;

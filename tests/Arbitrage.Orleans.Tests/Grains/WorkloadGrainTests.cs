@@ -39,7 +39,7 @@ public sealed class WorkloadGrainTests : IAsyncLifetime
         Assert.True((await wallet.Get())!.Reserved > 0, "the first billing period is reserved");
 
         var simulation = ProductSilos.ServicesOf(_cluster.Primary).GetRequiredService<ISimulationControl>();
-        Assert.True(simulation.TryInterrupt(first.Provider, first.InstanceId));
+        Assert.True(await simulation.TryInterrupt(first.Provider, first.InstanceId));
         await Eventually.TrueAsync(async () => (await workload.Get("acme"))!.Placement?.InstanceId is { } id && id != first.InstanceId, Generous, "a replacement is launched");
         var moved = (await workload.Get("acme"))!;
         Assert.Equal(WorkloadReasons.SpotInterruption, moved.Placements.First(p => p.InstanceId == first.InstanceId).EndReason);
