@@ -111,7 +111,7 @@ public sealed class BacktestCommand(PolicyRegistry registry, TextWriter output, 
         {
             "product: the silo re-places only when an instance is lost (interruption, failed health); it has no rule to move a healthy instance to a cheaper offer, so the replay has none.",
             "product: the deadline guard (on-demand when slack runs out) is the backtest's; the silo has no deadlines yet.",
-            "product: the placement engine keeps only the cheapest zone of a region and type among its candidates, so after a preemption the product does not try that region's other zones (the next region's spot, or on-demand, comes first).",
+            "product: the placement engine ranks every spot zone as its own choice (on-demand once per region and type), so after a preemption the other zones of the region are tried; the hazard it learns from interruptions seen goes into the book as an hourly rate.",
         };
         if (registry.Optimum is null) notes.Add("optimal: the offline optimum is not plugged in to this build; ratio_to_optimum is null.");
         var inputs = new ReportInputs(history.Path, Path.GetFullPath(arguments.Workloads), catalog.Directory, arguments.Seed, arguments.StepMinutes, arguments.MaxDays, arguments.MaxTypes,

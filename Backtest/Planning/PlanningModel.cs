@@ -55,7 +55,8 @@ public sealed record PlanOutcome(
 /// <summary>
 /// The one set of rules every policy (and the optimum) is measured by, on a step grid:
 /// <list type="bullet">
-/// <item>At each step the policy picks an option or -1. A pick of an option that is down at that step runs nothing (as -1).</item>
+/// <item>At each step the policy picks an option or -1. A pick of an option that is down at that step is a failed
+/// launch: the option running before (if any, and still up) keeps running, else nothing runs.</item>
 /// <item>Running on a spot option at step t−1 that is down at step t is an interruption: the job stops there.</item>
 /// <item>Running on an option that differs from what ran at t−1 (or after nothing ran) is a start: its first
 /// <see cref="PlanningProblem.RestartOverheadHours"/> of running are paid and give no progress (carried over
@@ -90,7 +91,9 @@ public static class StepSimulator
 
             int pick = finishedAt is null ? policy.Decide(new StepView(problem, t, current, progress, current >= 0 ? overheadLeft : 0)) : -1;
             if (pick < -1 || pick >= problem.Options.Count) throw new InvalidOperationException($"Policy '{policy.Name}' picked option {pick} at step {t}; there are {problem.Options.Count}.");
-            if (pick >= 0 && !problem.Options[pick].IsUp(t)) pick = -1;
+            // A launch on a market with no capacity fails; what was running keeps running (the silo launches the
+            // replacement before it ends the old instance).
+            if (pick >= 0 && !problem.Options[pick].IsUp(t)) pick = current;
             if (pick != current && pick >= 0)
             {
                 if (current >= 0) moves++;
@@ -117,7 +120,8 @@ public static class StepSimulator
                 finishedAt = t * step + used;
             }
 
-            overheadLeft -= booting;
+            // Rounded so float residue (0.2 − 0.1 − 0.1) never leaves a sliver of overhead for the next step.
+            overheadLeft = overheadLeft - booting < Epsilon ? 0 : overheadLeft - booting;
             overheadPaid += booting;
             if (problem.IsService) downtime += booting;
             progress += working;

@@ -23,6 +23,36 @@ public sealed class DelegatePlanner(Func<PlanningProblem, int[]?> plan) : IOffli
 }
 
 /// <summary>
+/// Why the offline optimum has no answer for a workload (too large to solve, or no plan finishes the work within the
+/// replay). The report lists the workload and this reason; it is never dropped silently.
+/// </summary>
+public sealed class OptimumUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The exact optimum (<see cref="OptimalPlanner"/>): per-step for services, a dynamic programme over the deadline's
+/// window for deadline jobs. A plan that cannot finish the work within the replay, or a problem too large for the
+/// programme, is an <see cref="OptimumUnavailableException"/> with the reason.
+/// </summary>
+public sealed class ExactOptimum : IOfflinePlanner
+{
+    public int[]? Plan(PlanningProblem problem)
+    {
+        OptimalPlan plan;
+        try
+        {
+            plan = OptimalPlanner.Solve(problem);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or OutOfMemoryException)
+        {
+            throw new OptimumUnavailableException($"the optimum could not be computed: {e.Message}", e);
+        }
+
+        if (plan.Status == OptimalPlanStatus.CannotFinish) throw new OptimumUnavailableException("no plan finishes the work within the replay, even on-demand from the start");
+        return plan.Plan;
+    }
+}
+
+/// <summary>
 /// The policies the command knows, by name, each made fresh for every workload (policies keep what they have seen),
 /// and the offline optimum when one is plugged in.
 /// </summary>
@@ -48,17 +78,21 @@ public sealed class PolicyRegistry
 
     public IStepPolicy Create(string name, PolicyContext context) => _policies.First(p => p.Name == name).Create(context);
 
+    public const string UniformProgressName = "uniform-progress";
+
     /// <summary>
-    /// on-demand, cheapest-spot and product. Where the Can't Be Late policy and the optimum plug in: register
-    /// <c>uniform-progress</c> with <see cref="Add"/> and set <see cref="Optimum"/> here.
+    /// on-demand, cheapest-spot, product and uniform-progress (Can't Be Late), with the exact offline optimum
+    /// (<see cref="ExactOptimum"/>) as <c>optimal</c>.
     /// </summary>
-    public static PolicyRegistry CreateDefault(ProductPolicyOptions? product = null)
+    public static PolicyRegistry CreateDefault(ProductPolicyOptions? product = null, UniformProgressOptions? uniformProgress = null)
     {
         var options = product ?? new ProductPolicyOptions();
         var registry = new PolicyRegistry()
             .Add(OnDemandPolicy.PolicyName, _ => new OnDemandPolicy())
             .Add(CheapestSpotPolicy.PolicyName, _ => new CheapestSpotPolicy())
-            .Add(ProductPolicy.PolicyName, c => new ProductPolicy(c, options));
+            .Add(ProductPolicy.PolicyName, c => new ProductPolicy(c, options))
+            .Add(UniformProgressName, _ => new UniformProgressPolicy(uniformProgress ?? UniformProgressOptions.Default));
+        registry.Optimum = new ExactOptimum();
         return registry;
     }
 }

@@ -152,11 +152,15 @@ public sealed class ProductPolicy : IStepPolicy
         {
             var m = _context.Markets[spot >= 0 ? spot : onDemand];
             if (!providers.TryGetValue(m.Cloud, out var provider)) providers[m.Cloud] = provider = builder.AddProvider(m.Cloud.ToString().ToLowerInvariant(), m.Cloud);
-            double monthly = spot >= 0 ? MonthlyRate(spot) : 0;
+            double monthly = spot >= 0 ? 1 - Math.Exp(-LearnedHazard(spot) * 720) : 0;
             decimal? onDemandPrice = onDemand >= 0 ? (decimal)view.PriceOf(onDemand) : null;
             builder.AddOffers(provider, [new InstanceTypeOffer(type, region, zone, m.Shape.VCpus, m.Shape.MemoryGiB, m.Shape.GpuType, m.Shape.GpuCount,
                 onDemandPrice, spot >= 0, monthly, m.Shape.AvailabilityScore)]);
-            if (spot >= 0) builder.AddSpotPrices(provider, [new SpotPrice(region, zone, type, (decimal)view.PriceOf(spot), time)]);
+            if (spot >= 0)
+            {
+                builder.AddSpotPrices(provider, [new SpotPrice(region, zone, type, (decimal)view.PriceOf(spot), time)]);
+                builder.SetObservedHazard(provider, region, zone, type, LearnedHazard(spot));
+            }
         }
 
         var engine = new PlacementEngine(new OfferBookHolder { Current = builder.Build() }, Options.Create(_options.Placement));
@@ -174,12 +178,14 @@ public sealed class ProductPolicy : IStepPolicy
         return -1;
     }
 
-    /// <summary>The learned hazard as a fraction interrupted per month (the book's unit), back through the book's formula.</summary>
-    private double MonthlyRate(int option)
+    /// <summary>
+    /// The hazard learned for an option (interruptions per hour), given to the book as observed: the catalog's monthly
+    /// rate is capped below 1, which would squash the hazards seen on busy GPU zones.
+    /// </summary>
+    private double LearnedHazard(int option)
     {
         double prior = _options.PriorHours;
-        double hazard = (_priorHazard[option] * prior + _interruptions[option]) / (prior + _hoursRun[option]);
-        return Math.Clamp(1 - Math.Exp(-hazard * 720), 0, 0.999);
+        return (_priorHazard[option] * prior + _interruptions[option]) / (prior + _hoursRun[option]);
     }
 
     private static double Hazard(double monthlyRate) => -Math.Log(1 - Math.Clamp(monthlyRate, 0, 0.999)) / 720;

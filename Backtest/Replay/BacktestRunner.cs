@@ -6,8 +6,11 @@ using Arbitrage.Orleans.Backtest.Workloads;
 
 namespace Arbitrage.Orleans.Backtest.Replay;
 
-/// <summary>The outcome of every policy for one workload of one replay (null outcomes: unserved).</summary>
-public sealed record CaseResult(ReplayCase Case, IReadOnlyDictionary<string, PlanOutcome> Outcomes);
+/// <summary>
+/// The outcome of every policy for one workload of one replay (no outcomes: unserved), and why the offline optimum has
+/// none when it was asked for and could not give one.
+/// </summary>
+public sealed record CaseResult(ReplayCase Case, IReadOnlyDictionary<string, PlanOutcome> Outcomes, string? OptimumUnavailable = null);
 
 /// <summary>One replay's cases, in workload order.</summary>
 public sealed record RunResult(ReplayRun Run, IReadOnlyList<CaseResult> Cases);
@@ -57,19 +60,28 @@ public sealed class BacktestRunner(PolicyRegistry registry, IReadOnlyList<string
         var outcomes = new Dictionary<string, PlanOutcome>(StringComparer.Ordinal);
         if (replayCase.Problem is not { } problem) return new CaseResult(replayCase, outcomes);
         var context = new PolicyContext(problem, replayCase.Workload.Shape, replayCase.Markets);
+        string? optimumUnavailable = null;
         foreach (var name in Replayed)
         {
             if (name == PolicyRegistry.OptimalName)
             {
-                var plan = registry.Optimum!.Plan(problem);
-                if (plan is not null) outcomes[name] = StepSimulator.Run(problem, new FixedPlanPolicy(name, plan));
+                try
+                {
+                    if (registry.Optimum!.Plan(problem) is { } plan) outcomes[name] = StepSimulator.Run(problem, new FixedPlanPolicy(name, plan));
+                    else optimumUnavailable = "the offline planner gave no plan";
+                }
+                catch (OptimumUnavailableException e)
+                {
+                    optimumUnavailable = e.Message;
+                }
+
                 continue;
             }
 
             outcomes[name] = StepSimulator.Run(problem, registry.Create(name, context));
         }
 
-        return new CaseResult(replayCase, outcomes);
+        return new CaseResult(replayCase, outcomes, optimumUnavailable);
     }
 
     /// <summary>

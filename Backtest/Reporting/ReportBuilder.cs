@@ -10,18 +10,20 @@ public static class ReportBuilder
 {
     public static PolicySummary Summarize(string policy, IReadOnlyList<CaseResult> cases)
     {
-        double cost = 0, lost = 0, downtime = 0;
+        double cost = 0, lost = 0, downtime = 0, withOptimum = 0;
         int missed = 0, interruptions = 0, moves = 0, unserved = 0, workloads = 0;
         foreach (var c in cases)
         {
             if (c.Case.Problem is not { } problem || !c.Outcomes.TryGetValue(policy, out var o))
             {
-                unserved++;
+                // A served workload the optimum could not be computed for is listed under optimum_unavailable, not unserved.
+                if (c.Case.Problem is null || policy != PolicyRegistry.OptimalName) unserved++;
                 continue;
             }
 
             workloads++;
             cost += o.TotalCost;
+            if (c.Outcomes.ContainsKey(PolicyRegistry.OptimalName)) withOptimum += o.TotalCost;
             if (!o.DeadlineMet) missed++;
             interruptions += o.Interruptions;
             moves += o.Moves;
@@ -29,14 +31,17 @@ public static class ReportBuilder
             downtime += problem.IsService ? o.DowntimeHours : 0;
         }
 
-        return new PolicySummary(policy, Math.Round(cost, 4), null, null, missed, interruptions, moves, Math.Round(lost, 4), unserved, workloads, Math.Round(downtime, 4));
+        return new PolicySummary(policy, Math.Round(cost, 4), null, null, missed, interruptions, moves, Math.Round(lost, 4), unserved, workloads, Math.Round(downtime, 4), withOptimum);
     }
 
     /// <summary>Compute hours lost to restarts: the overhead paid on every start after the first.</summary>
     public static double LostHours(PlanningProblem problem, PlanOutcome outcome) =>
         outcome.Starts <= 1 ? 0 : Math.Max(0, outcome.OverheadHours - problem.RestartOverheadHours);
 
-    /// <summary>Adds saving versus on-demand and ratio to the optimum, from the same set's on-demand and optimum rows.</summary>
+    /// <summary>
+    /// Adds saving versus on-demand and ratio to the optimum, from the same set's on-demand and optimum rows (the ratio
+    /// over the workloads the optimum was computed for).
+    /// </summary>
     public static IReadOnlyList<PolicySummary> Compare(IReadOnlyList<PolicySummary> rows)
     {
         var onDemand = rows.FirstOrDefault(r => r.Name == OnDemandPolicy.PolicyName);
@@ -44,7 +49,7 @@ public static class ReportBuilder
         return rows.Select(r => r with
         {
             SavingVsOnDemand = onDemand is { TotalCostUsd: > 0 } ? Math.Round(1 - r.TotalCostUsd / onDemand.TotalCostUsd, 4) : null,
-            RatioToOptimum = optimum is { TotalCostUsd: > 0 } ? Math.Round(r.TotalCostUsd / optimum.TotalCostUsd, 4) : null,
+            RatioToOptimum = optimum is { TotalCostUsd: > 0 } ? Math.Round(r.CostWithOptimumUsd / optimum.TotalCostUsd, 4) : null,
         }).ToList();
     }
 
@@ -53,8 +58,16 @@ public static class ReportBuilder
         var run = result.Run;
         var rows = Compare(policies.Select(p => Summarize(p, result.Cases)).ToList());
         var unserved = result.Cases.Where(c => c.Case.Unserved is not null).Select(c => new UnservedWorkload(c.Case.Workload.Name, c.Case.Unserved!)).ToList();
+        var noOptimum = result.Cases.Where(c => c.OptimumUnavailable is not null).Select(c => new UnservedWorkload(c.Case.Workload.Name, c.OptimumUnavailable!)).ToList();
+        var notes = Notes(rows).ToList();
+        if (noOptimum.Count > 0)
+        {
+            notes.Add(FormattableString.Invariant(
+                $"optimal: not computed for {noOptimum.Count} workload(s) (listed in optimum_unavailable, e.g. {noOptimum[0].Workload}: {noOptimum[0].Reason}); ratio_to_optimum covers the other workloads only."));
+        }
+
         return new RunReport(run.Name, run.Kind, run.Start, run.End, Math.Round(run.StepHours * 60, 4), run.Markets.Count, run.PriceSource, run.AvailabilitySource,
-            rows, unserved, picture, Notes(rows));
+            rows, unserved, picture, notes, noOptimum);
     }
 
     /// <summary>Where product does not beat cheapest-spot on cost or on deadlines, the report says so (and the figures why).</summary>

@@ -93,8 +93,10 @@ internal sealed record EstimateQuery(
 internal readonly record struct Candidate(double Cost, int Market, bool IsSpot);
 
 /// <summary>
-/// The best few candidates, cheapest first, at most one per provider, region, instance type and market: the same type in
-/// six zones of a region is one choice, so alternatives stay meaningful.
+/// The best few candidates, cheapest first. Every spot zone is its own choice (its own price and its own capacity: when
+/// one zone has none or takes the instance back, a launch in the next zone of the region may succeed), while on-demand,
+/// priced per region, appears once per provider, region and instance type (at its first zone), so the same on-demand
+/// offer in six zones does not crowd out the alternatives.
 /// </summary>
 internal sealed class TopOffers(int capacity)
 {
@@ -105,11 +107,11 @@ internal sealed class TopOffers(int capacity)
     {
         if (_count == _items.Length && cost >= _items[_count - 1].Cost) return;
 
-        // The same choice in another zone: keep the cheaper one.
-        for (int j = 0; j < _count; j++)
+        // The same on-demand offer in another zone of the region: keep the cheaper one.
+        for (int j = 0; j < _count && !isSpot; j++)
         {
             int other = _items[j].Market;
-            if (_items[j].IsSpot == isSpot && m.Provider[other] == m.Provider[market] && m.Region[other] == m.Region[market]
+            if (!_items[j].IsSpot && m.Provider[other] == m.Provider[market] && m.Region[other] == m.Region[market]
                 && string.Equals(m.InstanceType[other], m.InstanceType[market], StringComparison.Ordinal))
             {
                 if (cost >= _items[j].Cost) return;

@@ -9,6 +9,7 @@ public sealed class OfferBookBuilder
     private readonly List<BookProvider> _providers = [];
     private readonly List<(int Provider, InstanceTypeOffer Offer)> _offers = [];
     private readonly Dictionary<(int Provider, string Region, string Zone, string Type), SpotPrice> _spot = [];
+    private readonly Dictionary<(int Provider, string Region, string Zone, string Type), double> _observedHazard = [];
 
     public BookProvider AddProvider(string name, CloudKind cloud)
     {
@@ -25,6 +26,18 @@ public sealed class OfferBookBuilder
     public void AddSpotPrices(BookProvider provider, IEnumerable<SpotPrice> prices)
     {
         foreach (var price in prices) _spot[(provider.Index, price.Region, price.Zone, price.InstanceType)] = price;
+    }
+
+    /// <summary>
+    /// Sets a market's interruption hazard (interruptions per hour) from what was observed on it, in place of the one
+    /// derived from its catalog's monthly rate. The catalog's rate is a fraction of instances interrupted per month and
+    /// is capped below 1 (hazard ≤ about 0.0096/h); an observed hazard (e.g. a V100 zone taking instances back every few
+    /// hours) is not, so it ranks as it was seen.
+    /// </summary>
+    public void SetObservedHazard(BookProvider provider, string region, string zone, string instanceType, double hazardPerHour)
+    {
+        if (!(hazardPerHour >= 0) || double.IsInfinity(hazardPerHour)) throw new ArgumentOutOfRangeException(nameof(hazardPerHour), hazardPerHour, "A hazard is zero or a positive number of interruptions per hour.");
+        _observedHazard[(provider.Index, region, zone, instanceType)] = hazardPerHour;
     }
 
     public OfferBook Build()
@@ -61,6 +74,12 @@ public sealed class OfferBookBuilder
             if (offer.SpotAvailable && _spot.TryGetValue((provider, offer.Region, offer.Zone, offer.InstanceType), out var spot) && spot.PricePerHour > 0)
             {
                 markets.SetSpot(i, OfferBook.ToUnits(spot.PricePerHour), offer.InterruptionRate, spot.Timestamp);
+            }
+
+            if (_observedHazard.TryGetValue((provider, offer.Region, offer.Zone, offer.InstanceType), out double hazard))
+            {
+                markets.HazardPerHour[i] = hazard;
+                markets.InterruptionRate[i] = 1 - Math.Exp(-hazard * 720);
             }
 
             // A duplicate row in a catalog keeps the first market.

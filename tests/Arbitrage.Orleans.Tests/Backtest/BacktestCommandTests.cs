@@ -44,7 +44,7 @@ public sealed class BacktestCommandTests(BacktestFixture fixture) : IClassFixtur
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "report.json")));
         var root = report.RootElement;
         var policies = root.GetProperty("policies").EnumerateArray().ToList();
-        Assert.Equal(["on-demand", "cheapest-spot", "product"], policies.Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal(["on-demand", "cheapest-spot", "product", "uniform-progress", "optimal"], policies.Select(p => p.GetProperty("name").GetString()));
         foreach (var policy in policies)
         {
             foreach (var field in new[] { "total_cost_usd", "saving_vs_on_demand", "ratio_to_optimum", "deadlines_missed", "interruptions", "moves", "lost_compute_hours", "unserved" })

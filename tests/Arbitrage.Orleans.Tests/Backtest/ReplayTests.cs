@@ -33,7 +33,7 @@ public sealed class ReplayTests(BacktestFixture fixture) : IClassFixture<Backtes
         foreach (var c in run.Cases)
         {
             var problem = c.Case.Problem!;
-            Assert.Equal(3, c.Outcomes.Count);
+            Assert.Equal(5, c.Outcomes.Count); // on-demand, cheapest-spot, product, uniform-progress, optimal
             foreach (var (policy, outcome) in c.Outcomes)
             {
                 for (int t = 0; t < problem.Steps; t++)
@@ -53,14 +53,76 @@ public sealed class ReplayTests(BacktestFixture fixture) : IClassFixture<Backtes
         Assert.True(run.Cases.Sum(c => c.Outcomes[CheapestSpotPolicy.PolicyName].Interruptions) > 0);
     }
 
-    [Fact]
-    public void Product_misses_no_deadline_on_the_traces()
+    [Theory]
+    [InlineData("aws-02-15-2023")]
+    [InlineData("aws-10-26-2022")]
+    public void Product_misses_no_deadline_on_the_traces(string trace)
     {
-        var results = Replay(Path.Combine(SharedData.Directory, "traces", "availability", "1-node", "aws-02-15-2023"), CantBeLate);
+        var results = Replay(Path.Combine(SharedData.Directory, "traces", "availability", "1-node", trace), CantBeLate);
 
         var jobs = results.Single().Cases.Where(c => !c.Case.Problem!.IsService).ToList();
         Assert.Equal(8, jobs.Count);
         Assert.All(jobs, c => Assert.True(c.Outcomes[ProductPolicy.PolicyName].DeadlineMet, $"{c.Case.Workload.Name} missed its deadline under product"));
+    }
+
+    [Theory]
+    [InlineData("aws-02-15-2023")]
+    [InlineData("aws-10-26-2022")]
+    public void No_policy_beats_the_optimum_on_the_bundled_traces(string trace)
+    {
+        var results = Replay(Path.Combine(SharedData.Directory, "traces", "availability", "1-node", trace), CantBeLate);
+
+        int compared = 0;
+        foreach (var c in results.Single().Cases)
+        {
+            var problem = c.Case.Problem!;
+            Assert.Null(c.OptimumUnavailable);
+            var optimum = c.Outcomes[PolicyRegistry.OptimalName];
+            Assert.True(optimum.DeadlineMet, $"the optimum missed {c.Case.Workload.Name}'s deadline");
+            foreach (var (policy, outcome) in c.Outcomes)
+            {
+                // A job is compared when it met its deadline; a service when it ran at every step something was up
+                // (the optimum's service is up whenever it can be: idling is cheaper, not better).
+                bool comparable = problem.IsService ? Enumerable.Range(0, problem.Steps).All(t => outcome.Chosen[t] >= 0 || problem.Options.All(o => !o.IsUp(t))) : outcome.DeadlineMet;
+                if (!comparable) continue;
+                Assert.True(outcome.TotalCost >= optimum.TotalCost - 1e-6,
+                    $"{policy} paid {outcome.TotalCost} for {c.Case.Workload.Name}, less than the optimum's {optimum.TotalCost}");
+                compared++;
+            }
+        }
+
+        Assert.True(compared >= 40, $"only {compared} outcomes were compared");
+    }
+
+    [Fact]
+    public void The_report_gives_every_policy_a_ratio_to_the_optimum_of_at_least_one()
+    {
+        var result = Replay(Path.Combine(SharedData.Directory, "traces", "availability", "1-node", "aws-10-26-2022"), CantBeLate).Single();
+
+        var report = Arbitrage.Orleans.Backtest.Reporting.ReportBuilder.ForRun(result, [.. result.Cases[0].Outcomes.Keys], picture: null);
+
+        Assert.Equal(5, report.Policies.Count);
+        Assert.Empty(report.OptimumUnavailable);
+        Assert.All(report.Policies, p => Assert.True(p.RatioToOptimum >= 1, $"{p.Name}: ratio_to_optimum {p.RatioToOptimum}"));
+        Assert.Equal(1, report.Policies.Single(p => p.Name == PolicyRegistry.OptimalName).RatioToOptimum);
+    }
+
+    [Fact]
+    public void A_workload_the_optimum_cannot_be_computed_for_is_reported_not_dropped()
+    {
+        var registry = PolicyRegistry.CreateDefault();
+        registry.Optimum = new DelegatePlanner(_ => throw new OptimumUnavailableException("too large for this test"));
+        var runs = RunBuilder.Build(HistoryReader.Read(fixture.SmallHistory()), fixture.Catalog, null, 90, new RepairLog());
+        var mix = new WorkloadMix("m", null, [new WorkloadShape("job", Cpu: 2, MemoryGb: 8, WorkHours: 6, DeadlineHours: 10)]);
+
+        var result = new BacktestRunner(registry, registry.Names, 6, null, TimeProvider.System).Run(runs, mix, 1, CancellationToken.None).First(r => r.Run.Kind == "prices");
+        var report = Arbitrage.Orleans.Backtest.Reporting.ReportBuilder.ForRun(result, [.. registry.Names, PolicyRegistry.OptimalName], picture: null);
+
+        var missing = Assert.Single(report.OptimumUnavailable);
+        Assert.Equal(("job", "too large for this test"), (missing.Workload, missing.Reason));
+        Assert.Contains(report.Notes, n => n.Contains("optimal: not computed for 1 workload", StringComparison.Ordinal));
+        Assert.Equal(0, report.Policies.Single(p => p.Name == PolicyRegistry.OptimalName).Unserved);
+        Assert.Null(report.Policies.Single(p => p.Name == ProductPolicy.PolicyName).RatioToOptimum);
     }
 
     [Fact]

@@ -72,17 +72,39 @@ public sealed class PlacementEngineTests
         Assert.Contains("spot at $0.035/h", best.Reason);
     }
 
+    // This used to fold the spot zones of a region into its cheapest one ("each instance type of a region once"). A zone
+    // that has no spot capacity, or has just taken the instance back, then hid the region's other zones from the
+    // workload's re-placement (the backtest showed the product losing to a plain zone failover); each spot zone is now
+    // a choice of its own, and only on-demand (priced per region) is listed once.
     [Fact]
-    public void Alternatives_list_each_instance_type_of_a_region_once_at_its_cheapest_zone()
+    public void Alternatives_list_every_spot_zone_but_on_demand_once_per_region_and_type()
     {
         var (engine, _) = Market();
 
-        var estimate = engine.Estimate(new PlacementRequirements(2, 8, AllowOnDemand: false), alternatives: 10);
+        var estimate = engine.Estimate(new PlacementRequirements(2, 8), alternatives: 10);
 
         var all = new[] { estimate.Recommended! }.Concat(estimate.Alternatives).ToList();
-        Assert.Single(all, o => o.InstanceType == "m5.large");
-        Assert.Equal("use1-az1", all.Single(o => o.InstanceType == "m5.large").Zone);
-        Assert.Equal(all.OrderBy(o => o.ExpectedCostPerHour).Select(o => o.InstanceType), all.Select(o => o.InstanceType));
+        Assert.Equal(["use1-az1", "use1-az2"], all.Where(o => o.InstanceType == "m5.large" && o.Market == MarketNames.Spot).Select(o => o.Zone));
+        Assert.Single(all, o => o.InstanceType == "m5.large" && o.Market == MarketNames.OnDemand);
+        Assert.Equal(all.OrderBy(o => o.ExpectedCostPerHour).Select(o => (o.InstanceType, o.Zone, o.Market)), all.Select(o => (o.InstanceType, o.Zone, o.Market)));
+    }
+
+    [Fact]
+    public void A_workload_re_placed_off_an_interrupted_zone_finds_the_next_zone_of_the_region_before_another_region()
+    {
+        // The workload grain drops the interrupted market from the ranked candidates; the region's second zone must
+        // still be among them, ahead of the dearer region and of on-demand.
+        var (engine, _) = Build(
+            ("sim-aws", CloudKind.Aws, Offer("p3.2xlarge", "us-east-1", "use1-az1", 8, 61, 3.06m, gpu: "V100", gpus: 1), 0.918m),
+            ("sim-aws", CloudKind.Aws, Offer("p3.2xlarge", "us-east-1", "use1-az2", 8, 61, 3.06m, gpu: "V100", gpus: 1), 0.930m),
+            ("sim-aws", CloudKind.Aws, Offer("p3.2xlarge", "us-west-2", "usw2-az1", 8, 61, 3.06m, gpu: "V100", gpus: 1), 1.100m));
+
+        var ranked = engine.Estimate(new PlacementRequirements(8, 61, GpuType: "nvidia-v100"), alternatives: 4);
+        var candidates = ranked.Alternatives.Prepend(ranked.Recommended!).Where(o => !(o.Zone == "use1-az1" && o.Market == MarketNames.Spot)).ToList();
+
+        Assert.Equal(("use1-az2", MarketNames.Spot), (candidates[0].Zone, candidates[0].Market));
+        Assert.Equal(("usw2-az1", MarketNames.Spot), (candidates[1].Zone, candidates[1].Market));
+        Assert.Equal(2, candidates.Count(o => o.Market == MarketNames.OnDemand)); // one per region, not one per zone
     }
 
     [Fact]
