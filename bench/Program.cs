@@ -18,6 +18,7 @@ ISuite[] suites =
     new PlacementSuite(),
     new GatewaySuite(),
     new CloudsSuite(),
+    new BacktestSuite(),
 ];
 
 if (args is ["-h" or "--help" or "help" or "list"])

@@ -47,8 +47,26 @@ public static class OptimalPlanner
 
         double gridEnd = problem.Steps * problem.StepHours;
         double deadline = Math.Min(problem.DeadlineHours ?? gridEnd, gridEnd);
-        if (DeadlineJobOptimum.Solve(problem, deadline) is { } met) return met with { Status = OptimalPlanStatus.Optimal };
-        if (deadline < gridEnd && DeadlineJobOptimum.Solve(problem, gridEnd) is { } late) return late with { Status = OptimalPlanStatus.DeadlineInfeasible };
+        var pruned = Pruned(problem, problem.Steps);
+        if (pruned.Solve(deadline) is { } met) return met with { Status = OptimalPlanStatus.Optimal };
+        if (deadline < gridEnd && pruned.Solve(gridEnd) is { } late) return late with { Status = OptimalPlanStatus.DeadlineInfeasible };
         return new OptimalPlan(OptimalPlanStatus.CannotFinish, Enumerable.Repeat(-1, problem.Steps).ToArray(), 0, null, 0);
+    }
+
+    /// <summary>The problem without its dominated options (<see cref="DominatedOptions"/>), solved and mapped back to the original options.</summary>
+    private static PrunedProblem Pruned(PlanningProblem problem, int steps)
+    {
+        var kept = DominatedOptions.Kept(problem, steps);
+        return new PrunedProblem(kept.Count == problem.Options.Count ? problem : problem with { Options = kept.Select(i => problem.Options[i]).ToList() }, kept);
+    }
+
+    private readonly record struct PrunedProblem(PlanningProblem Problem, IReadOnlyList<int> Kept)
+    {
+        public OptimalPlan? Solve(double deadline)
+        {
+            if (DeadlineJobOptimum.Solve(Problem, deadline) is not { } plan) return null;
+            var kept = Kept;
+            return plan with { Plan = Array.ConvertAll(plan.Plan, o => o < 0 ? o : kept[o]) };
+        }
     }
 }

@@ -23,36 +23,6 @@ public sealed class DelegatePlanner(Func<PlanningProblem, int[]?> plan) : IOffli
 }
 
 /// <summary>
-/// Why the offline optimum has no answer for a workload (too large to solve, or no plan finishes the work within the
-/// replay). The report lists the workload and this reason; it is never dropped silently.
-/// </summary>
-public sealed class OptimumUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>
-/// The exact optimum (<see cref="OptimalPlanner"/>): per-step for services, a dynamic programme over the deadline's
-/// window for deadline jobs. A plan that cannot finish the work within the replay, or a problem too large for the
-/// programme, is an <see cref="OptimumUnavailableException"/> with the reason.
-/// </summary>
-public sealed class ExactOptimum : IOfflinePlanner
-{
-    public int[]? Plan(PlanningProblem problem)
-    {
-        OptimalPlan plan;
-        try
-        {
-            plan = OptimalPlanner.Solve(problem);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or OutOfMemoryException)
-        {
-            throw new OptimumUnavailableException($"the optimum could not be computed: {e.Message}", e);
-        }
-
-        if (plan.Status == OptimalPlanStatus.CannotFinish) throw new OptimumUnavailableException("no plan finishes the work within the replay, even on-demand from the start");
-        return plan.Plan;
-    }
-}
-
-/// <summary>
 /// The policies the command knows, by name, each made fresh for every workload (policies keep what they have seen),
 /// and the offline optimum when one is plugged in.
 /// </summary>

@@ -9,7 +9,7 @@ namespace Arbitrage.Orleans.Backtest.Reporting;
 /// </summary>
 public sealed record PolicySummary(
     string Name, double TotalCostUsd, double? SavingVsOnDemand, double? RatioToOptimum, int DeadlinesMissed, int Interruptions, int Moves,
-    double LostComputeHours, int Unserved, int Workloads, double ServiceDowntimeHours, [property: JsonIgnore] double CostWithOptimumUsd = 0);
+    double LostComputeHours, int Unserved, int Workloads, double ServiceDowntimeHours, double OnDemandHours = 0, [property: JsonIgnore] double CostWithOptimumUsd = 0);
 
 /// <summary>A workload no market could serve, and why.</summary>
 public sealed record UnservedWorkload(string Workload, string Reason);

@@ -10,7 +10,7 @@ public static class ReportBuilder
 {
     public static PolicySummary Summarize(string policy, IReadOnlyList<CaseResult> cases)
     {
-        double cost = 0, lost = 0, downtime = 0, withOptimum = 0;
+        double cost = 0, lost = 0, downtime = 0, withOptimum = 0, onDemandHours = 0;
         int missed = 0, interruptions = 0, moves = 0, unserved = 0, workloads = 0;
         foreach (var c in cases)
         {
@@ -29,9 +29,10 @@ public static class ReportBuilder
             moves += o.Moves;
             lost += LostHours(problem, o);
             downtime += problem.IsService ? o.DowntimeHours : 0;
+            foreach (int chosen in o.Chosen) onDemandHours += chosen >= 0 && !problem.Options[chosen].Spot ? problem.StepHours : 0;
         }
 
-        return new PolicySummary(policy, Math.Round(cost, 4), null, null, missed, interruptions, moves, Math.Round(lost, 4), unserved, workloads, Math.Round(downtime, 4), withOptimum);
+        return new PolicySummary(policy, Math.Round(cost, 4), null, null, missed, interruptions, moves, Math.Round(lost, 4), unserved, workloads, Math.Round(downtime, 4), Math.Round(onDemandHours, 2), withOptimum);
     }
 
     /// <summary>Compute hours lost to restarts: the overhead paid on every start after the first.</summary>
@@ -86,14 +87,17 @@ public static class ReportBuilder
         else if (Math.Abs(product.TotalCostUsd - cheapest.TotalCostUsd) < 1e-6 && product.DeadlinesMissed == cheapest.DeadlinesMissed)
         {
             notes.Add(FormattableString.Invariant(
-                $"product ties with cheapest-spot here ({product.TotalCostUsd:0.##} USD, {product.DeadlinesMissed} deadlines missed): with these prices and this capacity both chose the same markets."));
+                $"product does NOT beat cheapest-spot here, it ties: {product.TotalCostUsd:0.##} USD, {product.DeadlinesMissed} deadlines missed; interruptions {product.Interruptions} against {cheapest.Interruptions}. ")
+                + (product.Interruptions == 0 && cheapest.Interruptions == 0
+                    ? "Nothing was interrupted: both ran every workload on the cheapest spot market at its launch, so there was nothing for expected-cost ranking to win."
+                    : "Both end up on the same on-demand hours: neither moves a running job back to spot, so after the spot markets fail them both finish on on-demand."));
         }
         else
         {
             notes.Add(FormattableString.Invariant(
                 $"product does NOT beat cheapest-spot here: {product.TotalCostUsd:0.##} USD against {cheapest.TotalCostUsd:0.##}, {product.DeadlinesMissed} deadlines missed against {cheapest.DeadlinesMissed}; interruptions {product.Interruptions} against {cheapest.Interruptions}, moves {product.Moves} against {cheapest.Moves}. ")
                 + (product.DeadlinesMissed == 0 && cheapest.DeadlinesMissed == 0 && product.TotalCostUsd > cheapest.TotalCostUsd
-                    ? "Both meet every deadline; product pays for its deadline guard (on-demand when slack runs out) or for ranking by expected cost rather than price."
+                    ? "Both meet every deadline; product pays for its deadline guard (on-demand when slack runs out, and it stays there: the product never moves a running job back to spot) or for ranking by expected cost rather than price."
                     : "See the picture for where the two placements part."));
         }
 

@@ -8,7 +8,7 @@ public static class ReportTable
 {
     public static string Render(string title, IReadOnlyList<PolicySummary> rows)
     {
-        string[] header = ["policy", "cost USD", "saving", "x optimum", "missed", "interrupts", "moves", "lost h", "unserved"];
+        string[] header = ["policy", "cost USD", "saving", "x optimum", "missed", "interrupts", "moves", "lost h", "on-demand h", "unserved"];
         var cells = rows.Select(r => new[]
         {
             r.Name,
@@ -19,6 +19,7 @@ public static class ReportTable
             r.Interruptions.ToString(CultureInfo.InvariantCulture),
             r.Moves.ToString(CultureInfo.InvariantCulture),
             r.LostComputeHours.ToString("0.##", CultureInfo.InvariantCulture),
+            r.OnDemandHours.ToString("0", CultureInfo.InvariantCulture),
             r.Unserved.ToString(CultureInfo.InvariantCulture),
         }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, cells.Select(c => c[i].Length).DefaultIfEmpty(0).Max())).ToArray();

@@ -9,6 +9,24 @@ public sealed class OptimalPlannerTests
     private const double Tolerance = 1e-6;
 
     [Fact]
+    public void Options_another_one_always_matches_are_left_out_so_hundreds_of_zones_still_solve_exactly()
+    {
+        // 300 on-demand offers at the same price (one per zone, as a price history of many regions gives) and a dearer
+        // one: all but the first are dominated, so the optimum solves on two options and keeps its exact cost.
+        var spot = Spot("spot", 0.4, true, false, false, true, true, true);
+        var many = Enumerable.Range(0, 300).Select(i => OnDemand(i == 299 ? 4 : 3, 6) with { Name = $"on-demand-{i}" }).ToArray();
+        var problem = Job(1, 0.5, 3, 6, [spot, .. many]);
+
+        var plan = OptimalPlanner.Solve(problem);
+
+        Assert.Equal(OptimalPlanStatus.Optimal, plan.Status);
+        var small = OptimalPlanner.Solve(Job(1, 0.5, 3, 6, spot, many[0]));
+        Assert.Equal(small.TotalCost, plan.TotalCost, 9);
+        Assert.All(plan.Plan.Where(p => p > 0), p => Assert.Equal(1, p)); // the first of the equal on-demand offers
+        Assert.Equal(plan.TotalCost, StepSimulator.Run(problem, plan.AsPolicy()).TotalCost, 9);
+    }
+
+    [Fact]
     public void Overhead_longer_than_a_step_is_carried_across_steps()
     {
         // 1.5 h of boot on 1 h steps: a spot run must last three steps to make 1.5 h of progress.
