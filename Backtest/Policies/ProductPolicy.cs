@@ -30,8 +30,7 @@ public sealed record ProductPolicyOptions
 
     /// <summary>
     /// Not a silo rule (off by default): when a ranked candidate refuses for capacity, rank again without it before
-    /// trying the next, so the other zones of its region (which the engine folds into the region's cheapest zone) are
-    /// tried before a later region or on-demand.
+    /// trying the next, so markets beyond the first <see cref="LaunchCandidates"/> are tried when those all refuse.
     /// </summary>
     public bool RetryWithoutRefusals { get; init; }
 }
@@ -171,7 +170,7 @@ public sealed class ProductPolicy : IStepPolicy
             if (!_optionOf.TryGetValue((offer.Region, offer.Zone, offer.InstanceType, offer.Market == MarketNames.Spot), out var i)) continue;
             if (view.IsUp(i)) return i;
             refused.Add(i);
-            // Rank again without it: a zone the engine folded away may now stand for its region.
+            // Rank again without it: a market below the top candidates may now make the list.
             if (_options.RetryWithoutRefusals) return -1;
         }
 

@@ -65,6 +65,20 @@ public sealed class ReplayTests(BacktestFixture fixture) : IClassFixture<Backtes
         Assert.All(jobs, c => Assert.True(c.Outcomes[ProductPolicy.PolicyName].DeadlineMet, $"{c.Case.Workload.Name} missed its deadline under product"));
     }
 
+    [Fact]
+    public void Product_pays_less_than_cheapest_spot_on_the_nine_zone_trace_by_trying_the_other_zones_after_a_preemption()
+    {
+        var result = Replay(Path.Combine(SharedData.Directory, "traces", "availability", "1-node", "aws-02-15-2023"), CantBeLate).Single();
+
+        var report = Arbitrage.Orleans.Backtest.Reporting.ReportBuilder.ForRun(result, [.. result.Cases[0].Outcomes.Keys], picture: null);
+
+        var product = report.Policies.Single(p => p.Name == ProductPolicy.PolicyName);
+        var cheapest = report.Policies.Single(p => p.Name == CheapestSpotPolicy.PolicyName);
+        Assert.True(product.TotalCostUsd < cheapest.TotalCostUsd, $"product {product.TotalCostUsd} USD, cheapest-spot {cheapest.TotalCostUsd} USD");
+        Assert.True(product.DeadlinesMissed <= cheapest.DeadlinesMissed);
+        Assert.Contains(report.Notes, n => n.StartsWith("product beats cheapest-spot here", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("aws-02-15-2023")]
     [InlineData("aws-10-26-2022")]
