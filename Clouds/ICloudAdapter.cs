@@ -16,6 +16,12 @@ public interface ICloudAdapter
     /// <summary>Regions with their zones (a cloud without zones in its data reports one zone named as the region).</summary>
     Task<IReadOnlyList<CloudRegion>> ListRegionsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One cheap call to the cloud's API, never answered from a cache: it throws when the cloud does not answer (or
+    /// answers garbage). The provider's health probe. By default a region listing (right for clouds that never cache).
+    /// </summary>
+    Task ProbeAsync(CancellationToken cancellationToken) => ListRegionsAsync(cancellationToken);
+
     /// <summary>The instance types offered in a region, per zone, with shape and on-demand price.</summary>
     Task<IReadOnlyList<InstanceTypeOffer>> DescribeInstanceTypesAsync(string region, CancellationToken cancellationToken);
 

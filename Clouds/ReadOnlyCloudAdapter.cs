@@ -15,6 +15,8 @@ public sealed class ReadOnlyCloudAdapter(string provider, ICloudAdapter inner) :
 
     public Task<IReadOnlyList<CloudRegion>> ListRegionsAsync(CancellationToken cancellationToken) => inner.ListRegionsAsync(cancellationToken);
 
+    public Task ProbeAsync(CancellationToken cancellationToken) => inner.ProbeAsync(cancellationToken);
+
     public Task<IReadOnlyList<InstanceTypeOffer>> DescribeInstanceTypesAsync(string region, CancellationToken cancellationToken) =>
         inner.DescribeInstanceTypesAsync(region, cancellationToken);
 

@@ -108,6 +108,14 @@ public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorato
     public Task<IReadOnlyList<CloudRegion>> ListRegionsAsync(CancellationToken cancellationToken) =>
         CallAsync(ct => _inner.ListRegionsAsync(ct), cancellationToken);
 
+    /// <summary>Counted, and seen by the circuit: a cloud that fails its probes is paused like one that fails its calls.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        CallAsync(async ct =>
+        {
+            await _inner.ProbeAsync(ct);
+            return true;
+        }, cancellationToken);
+
     public Task<IReadOnlyList<InstanceTypeOffer>> DescribeInstanceTypesAsync(string region, CancellationToken cancellationToken) =>
         CallAsync(ct => _inner.DescribeInstanceTypesAsync(region, ct), cancellationToken);
 

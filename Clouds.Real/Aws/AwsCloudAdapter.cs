@@ -77,6 +77,13 @@ internal sealed partial class AwsCloudAdapter : ICloudAdapter, IDisposable
         return regions;
     }
 
+    /// <summary>DescribeAvailabilityZones in the first region (the zones are cached for everything else).</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        var region = _settings.Regions[0];
+        await CallAsync("DescribeAvailabilityZones", () => _ec2[region].DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest(), cancellationToken));
+    }
+
     public async Task<IReadOnlyList<InstanceTypeOffer>> DescribeInstanceTypesAsync(string region, CancellationToken cancellationToken)
     {
         var state = RegionOrThrow(region);

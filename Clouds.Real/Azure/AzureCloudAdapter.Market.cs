@@ -42,6 +42,13 @@ public sealed partial class AzureCloudAdapter
         return regions;
     }
 
+    /// <summary>The subscription's locations (one small ARM call; the SKUs and prices stay cached).</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) => Call("list regions", async () =>
+    {
+        await foreach (var _ in Subscription.GetLocationsAsync(cancellationToken: cancellationToken)) break;
+        return true;
+    });
+
     public async Task<IReadOnlyList<InstanceTypeOffer>> DescribeInstanceTypesAsync(string region, CancellationToken cancellationToken)
     {
         var skus = await SkusAsync(region, cancellationToken);

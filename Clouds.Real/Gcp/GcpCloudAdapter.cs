@@ -56,6 +56,18 @@ internal sealed partial class GcpCloudAdapter : ICloudAdapter
         return regions;
     }
 
+    /// <summary>regions.get of the first configured region (regions.list without one), past the cache.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.Regions.Count == 0)
+        {
+            await ListAllAsync(_api.Compute, $"{_api.ProjectPath}/regions", GcpJson.Default.GcpListGcpRegion, "regions.list", cancellationToken);
+            return;
+        }
+
+        await GetRegionAsync(_settings.Regions[0], cancellationToken, fresh: true);
+    }
+
     public async Task<IReadOnlyList<InstanceTypeOffer>> DescribeInstanceTypesAsync(string region, CancellationToken cancellationToken)
     {
         var prices = await PricesAsync(cancellationToken);
@@ -98,9 +110,9 @@ internal sealed partial class GcpCloudAdapter : ICloudAdapter
         return spotPrices;
     }
 
-    private async Task<CloudRegion> GetRegionAsync(string name, CancellationToken cancellationToken)
+    private async Task<CloudRegion> GetRegionAsync(string name, CancellationToken cancellationToken, bool fresh = false)
     {
-        if (_regions.TryGetValue(name, out var known)) return known;
+        if (!fresh && _regions.TryGetValue(name, out var known)) return known;
         var region = await _api.GetAsync(_api.Compute, $"{_api.ProjectPath}/regions/{Uri.EscapeDataString(name)}", GcpJson.Default.GcpRegion, "regions.get", cancellationToken, notFoundIsNull: true)
             ?? throw new CloudException(CloudErrorCode.InvalidRequest, $"provider '{_settings.Name}': GCP has no region '{name}' for project '{Project}'");
         return _regions[name] = ToRegion(region);

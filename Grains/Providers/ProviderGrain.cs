@@ -9,9 +9,10 @@ using Microsoft.Extensions.Options;
 namespace Arbitrage.Orleans.Grains.Providers;
 
 /// <summary>
-/// One configured provider instance (key: its name). Probes its cloud on a grain timer (a region listing, timed) to
-/// keep its health current, and adds up the calls every silo made to the cloud (<see cref="ProviderStatisticsPublisher"/>). Health and statistics describe
-/// the time since this activation started.
+/// One configured provider instance (key: its name). Probes its cloud on a grain timer (<see cref="ICloudAdapter.ProbeAsync"/>: one uncached call) to
+/// keep its health current, and adds up the calls every silo made to the cloud (<see cref="ProviderStatisticsPublisher"/>):
+/// it is unhealthy while the probe fails or more than half of an interval's calls failed. Statistics describe the time
+/// since this activation started.
 /// </summary>
 public sealed partial class ProviderGrain(
     ProviderRegistry providers,
@@ -26,6 +27,12 @@ public sealed partial class ProviderGrain(
     private DateTimeOffset? _lastProbeAt;
     private long _requests, _successes, _failures;
     private double _totalMs;
+
+    /// <summary>Why the calls of the last reported interval say the cloud is failing (more than half failed); null otherwise.</summary>
+    private string? _callsFailing;
+
+    /// <summary>Why the last probe failed; null when it passed.</summary>
+    private string? _probeFailure;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -71,6 +78,12 @@ public sealed partial class ProviderGrain(
         _successes += calls - failures;
         _failures += failures;
         _totalMs += totalMilliseconds;
+        if (calls > 0)
+        {
+            _callsFailing = failures * 2 > calls ? $"{failures} of the last {calls} calls to the cloud failed" : null;
+            UpdateStatus();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -78,18 +91,27 @@ public sealed partial class ProviderGrain(
     {
         try
         {
+            await _provider.Adapter.ProbeAsync(cancellationToken);
             _regions = await _provider.Adapter.ListRegionsAsync(cancellationToken);
-            _status = ProviderStatus.Healthy;
-            _statusReason = null;
+            _probeFailure = null;
         }
         catch (Exception e) when (e is CloudException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            _status = ProviderStatus.Unhealthy;
-            _statusReason = e.Message;
+            _probeFailure = e.Message;
             LogProbeFailed(e, _provider.Config.Name);
         }
 
+        UpdateStatus();
+
         _lastProbeAt = time.GetUtcNow();
+    }
+
+    /// <summary>Unhealthy while the probe fails or most of the silos' recent calls to the cloud fail; healthy otherwise.</summary>
+    private void UpdateStatus()
+    {
+        if (_status == ProviderStatus.Disabled) return;
+        _statusReason = _probeFailure ?? _callsFailing;
+        _status = _statusReason is null ? ProviderStatus.Healthy : ProviderStatus.Unhealthy;
     }
 
     private IReadOnlyList<CloudRegion> ConfiguredRegions() =>

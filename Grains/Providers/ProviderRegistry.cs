@@ -12,8 +12,11 @@ public interface ICloudAdapterFactory
 /// <summary>A configured provider with its adapter on this silo.</summary>
 public sealed record ConfiguredProvider(ProviderConfig Config, ICloudAdapter Adapter);
 
-/// <summary>The providers of this silo, by name, each with its adapter (created once, shared by the grains on this silo).</summary>
-public sealed class ProviderRegistry : IProviderDirectory
+/// <summary>
+/// The providers of this silo, by name, each with its adapter (created once, shared by the grains on this silo).
+/// Disposed with the silo's services: every layer of every adapter that holds resources (SDK clients, timers) is disposed.
+/// </summary>
+public sealed class ProviderRegistry : IProviderDirectory, IDisposable
 {
     private readonly Dictionary<string, ConfiguredProvider> _byName;
 
@@ -30,6 +33,17 @@ public sealed class ProviderRegistry : IProviderDirectory
     public IEnumerable<ConfiguredProvider> Enabled => All.Where(p => p.Config.Enabled);
 
     public ConfiguredProvider? Find(string name) => _byName.GetValueOrDefault(name);
+
+    public void Dispose()
+    {
+        foreach (var provider in All)
+        {
+            for (ICloudAdapter? layer = provider.Adapter; layer is not null; layer = (layer as ICloudAdapterDecorator)?.Inner)
+            {
+                (layer as IDisposable)?.Dispose();
+            }
+        }
+    }
 
     public ConfiguredProvider Get(string name) =>
         Find(name) ?? throw new KeyNotFoundException($"Provider '{name}' is not configured; configured: {string.Join(", ", _byName.Keys)}.");

@@ -16,24 +16,39 @@ public sealed partial class WorkloadGrain
     /// <summary>
     /// Runs the workload's health check on its instance. Booting: the first pass makes it RUNNING, and an instance
     /// that does not pass within BootTimeout is replaced. Running: UnhealthyThreshold failures in a row replace it.
-    /// An instance the cloud no longer runs is replaced at once.
+    /// An instance the cloud no longer runs is replaced at once. While the provider's API itself fails (unavailable,
+    /// throttled, or paused after repeated errors) nothing is counted against the instance: it is kept, and the
+    /// workload says so once (PROVIDER_UNREACHABLE, then PROVIDER_REACHABLE); billing goes on.
     /// </summary>
     private async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
         var current = S.Current!;
         var adapter = providers.Find(current.Provider)?.Adapter;
         InstanceHealth health;
+        Gone? gone;
         try
         {
-            health = adapter is null ? InstanceHealth.Unhealthy
-                : await adapter.CheckHealthAsync(current.InstanceId, S.Spec!.Config.HealthCheckPort, S.Spec.Config.HealthCheckPath, cancellationToken);
+            try
+            {
+                health = adapter is null ? InstanceHealth.Unhealthy
+                    : await adapter.CheckHealthAsync(current.InstanceId, S.Spec!.Config.HealthCheckPort, S.Spec.Config.HealthCheckPath, cancellationToken);
+            }
+            catch (CloudException e) when (e.Code == CloudErrorCode.NotFound)
+            {
+                health = InstanceHealth.Unhealthy;
+            }
+
+            // The describe tells a failing instance from a failing provider: it throws when the provider's API fails.
+            gone = health != InstanceHealth.Healthy ? await GoneAsync(adapter, current.InstanceId, cancellationToken) : null;
         }
-        catch (CloudException e) when (e.Code == CloudErrorCode.NotFound)
+        catch (CloudException e) when (IsProviderFailure(e))
         {
-            health = InstanceHealth.Unhealthy;
+            await ProviderUnreachableAsync(current, e);
+            return;
         }
 
-        if (health != InstanceHealth.Healthy && await GoneAsync(adapter, current.InstanceId, cancellationToken) is { } gone)
+        await ProviderReachableAsync(current);
+        if (gone is not null)
         {
             // A spot instance that its cloud still knows as ended, and that the product did not stop, was taken back:
             // an interruption whose notice the health check beat (Azure evictions and GCP preemptions are seen by
@@ -82,6 +97,25 @@ public sealed partial class WorkloadGrain
 
                 break;
         }
+    }
+
+    /// <summary>The provider's API failing, rather than the instance: unavailable (garbage, timeouts, paused calls) or throttled.</summary>
+    private static bool IsProviderFailure(CloudException e) => e.Code is CloudErrorCode.Unavailable or CloudErrorCode.Throttled;
+
+    private async Task ProviderUnreachableAsync(WorkloadPlacement current, CloudException e)
+    {
+        if (S.ProviderUnreachableSince is not null) return;
+        S.ProviderUnreachableSince = Now;
+        AddEvent("PROVIDER_UNREACHABLE", null, null, $"{current.Provider} does not answer the health check of {current.InstanceId} ({e.Code}: {e.Message}); the instance is kept and billed until the provider answers");
+        await state.WriteStateAsync();
+    }
+
+    private async Task ProviderReachableAsync(WorkloadPlacement current)
+    {
+        if (S.ProviderUnreachableSince is not { } since) return;
+        S.ProviderUnreachableSince = null;
+        AddEvent("PROVIDER_REACHABLE", null, null, $"{current.Provider} answers again after {(Now - since).TotalSeconds:0} s");
+        await state.WriteStateAsync();
     }
 
     /// <summary>Null while the instance runs; otherwise how it is gone (<see cref="Gone.Instance"/> null when the cloud does not know it).</summary>

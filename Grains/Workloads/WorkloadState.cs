@@ -126,6 +126,13 @@ public sealed class WorkloadState : IListedState, IJournaledState
     [Id(41)]
     public bool HistoryJournaled { get; set; }
 
+    /// <summary>
+    /// Since when the provider's API has not answered the health check (unavailable, throttled, or calls paused after
+    /// repeated errors); null while it answers. The instance is kept meanwhile: the cloud, not the instance, is failing.
+    /// </summary>
+    [Id(42)]
+    public DateTimeOffset? ProviderUnreachableSince { get; set; }
+
     /// <summary>Placements started so far, also for a state stored before <see cref="PlacementCount"/> existed.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int PlacementsStarted => Math.Max(PlacementCount, Placements.Count);

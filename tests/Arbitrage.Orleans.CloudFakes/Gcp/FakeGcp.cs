@@ -30,6 +30,7 @@ public sealed partial class FakeGcp : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _requestIds = new();
     private readonly Lock _lock = new();
     private readonly List<(int Status, string Reason, string? Code)> _failures = [];
+    private bool _answeringGarbage;
     private string? _refuseNextInsert;
     private int _operationCounter;
 
@@ -143,6 +144,12 @@ public sealed partial class FakeGcp : IAsyncDisposable
         }
     }
 
+    /// <summary>While on, every Compute and billing call is answered with an HTML error page (status 200), as a broken proxy would.</summary>
+    public void AnswerGarbage(bool on)
+    {
+        lock (_lock) _answeringGarbage = on;
+    }
+
     /// <summary>Forgets every token it issued: the next calls are refused with 401 until a new token is fetched.</summary>
     public void RevokeTokens() => _tokens.Clear();
 
@@ -245,7 +252,8 @@ public sealed partial class FakeGcp : IAsyncDisposable
         (int Status, string Reason, string? Code)? failure = null;
         lock (_lock)
         {
-            if (_failures.Count > 0)
+            if (_answeringGarbage) failure = (200, "garbage", null);
+            else if (_failures.Count > 0)
             {
                 failure = _failures[0];
                 _failures.RemoveAt(0);
