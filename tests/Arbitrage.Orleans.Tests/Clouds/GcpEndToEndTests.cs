@@ -78,15 +78,4 @@ public sealed class GcpEndToEndTests : IAsyncLifetime
         Assert.Equal(0m, info.Reserved);
         Assert.Equal(100m - ended.CommittedCost, info.Balance);
     }
-
-    private sealed class RealGcpConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.Services.AddSingleton<SimulatedCloudFactory>();
-            silo.Services.AddSingleton<IRealCloudAdapterFactory>(new GcpCloudAdapterFactory());
-            silo.Services.RemoveAll<ICloudAdapterFactory>();
-            silo.Services.AddSingleton<ICloudAdapterFactory, CloudAdapterFactory>();
-        }
-    }
 }

@@ -121,15 +121,4 @@ public sealed class UnreliableCloudTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await Workload("wk-waits").Get("acme"))!.Status == WorkloadStatus.Running, Generous, "the waiting workload is placed on the provider that answers again");
         Assert.Equal(Real, (await Workload("wk-waits").Get("acme"))!.Placement!.Provider);
     }
-
-    private sealed class RealGcpConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.Services.AddSingleton<SimulatedCloudFactory>();
-            silo.Services.AddSingleton<IRealCloudAdapterFactory>(new GcpCloudAdapterFactory());
-            silo.Services.RemoveAll<ICloudAdapterFactory>();
-            silo.Services.AddSingleton<ICloudAdapterFactory, CloudAdapterFactory>();
-        }
-    }
 }
