@@ -1,6 +1,7 @@
 using Arbitrage.Orleans.Backtest.Planning;
 using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Workloads;
 using Microsoft.Extensions.Options;
 
 namespace Arbitrage.Orleans.Backtest.Policies;
@@ -33,6 +34,13 @@ public sealed record ProductPolicyOptions
     /// trying the next, so markets beyond the first <see cref="LaunchCandidates"/> are tried when those all refuse.
     /// </summary>
     public bool RetryWithoutRefusals { get; init; }
+
+    /// <summary>
+    /// The silo's rebalancing rule (Workloads:Rebalance, the same defaults): a placement up MinUptime is checked every
+    /// CheckInterval and moves to another ranked offer whose expected cost is at least MinSaving lower. Not while the
+    /// deadline guard holds a job on on-demand.
+    /// </summary>
+    public RebalanceOptions Rebalance { get; init; } = new();
 }
 
 /// <summary>
@@ -41,8 +49,9 @@ public sealed record ProductPolicyOptions
 /// <see cref="OfferBook"/> of the workload's options at the current prices, and launch on the first of the top
 /// <see cref="ProductPolicyOptions.LaunchCandidates"/> that has capacity (else wait and try again next step). The
 /// interruption hazard in the book is learned from what this workload has seen (interruptions per hour run, per
-/// option, with the catalog's rate as the prior): no foresight. The silo never moves a healthy instance for a cheaper
-/// offer, so neither does this policy. For deadline jobs it adds the deadline guard (<see cref="ProductPolicyOptions.DeadlineGuard"/>).
+/// option, with the catalog's rate as the prior): no foresight. A running placement is moved to a cheaper offer by the
+/// silo's own <see cref="RebalanceRule"/> (checked every CheckInterval once it has been up MinUptime, on the same
+/// expected-cost figure the ranking uses). For deadline jobs it adds the deadline guard (<see cref="ProductPolicyOptions.DeadlineGuard"/>).
 /// </summary>
 public sealed class ProductPolicy : IStepPolicy
 {
@@ -57,6 +66,8 @@ public sealed class ProductPolicy : IStepPolicy
     private readonly PlacementRequirements _requirements;
     private int _running = -1;
     private bool _guarded;
+    private int _placedAtStep = -1;
+    private int _lastCheckStep = -1;
 
     public ProductPolicy(PolicyContext context, ProductPolicyOptions options)
     {
@@ -83,6 +94,9 @@ public sealed class ProductPolicy : IStepPolicy
     /// <summary>Decisions that ranked offers (launches and replacements), for tests and the report.</summary>
     public int Rankings { get; private set; }
 
+    /// <summary>Moves to a cheaper offer made by the rebalancing rule.</summary>
+    public int Rebalances { get; private set; }
+
     public int Decide(in StepView view)
     {
         var problem = view.Problem;
@@ -100,7 +114,13 @@ public sealed class ProductPolicy : IStepPolicy
             if (pick < 0 || problem.Options[pick].Spot) pick = OnDemandPolicy.Cheapest(view, spot: false, filter: null);
         }
         else if (pick < 0) pick = Place(view);
+        else if (Rebalance(view) is var cheaper and >= 0)
+        {
+            Rebalances++;
+            pick = cheaper;
+        }
 
+        if (pick != _running || view.Current != _running) _placedAtStep = view.Step;
         _running = pick;
         return pick;
     }
@@ -114,6 +134,40 @@ public sealed class ProductPolicy : IStepPolicy
         bool onDemandNow = view.Current >= 0 && !problem.Options[view.Current].Spot;
         double restart = onDemandNow ? view.OverheadLeftHours : problem.RestartOverheadHours;
         return left <= work + restart + _options.GuardSteps * problem.StepHours + 1e-9;
+    }
+
+    /// <summary>
+    /// The silo's rebalancing rule on the step grid: a placement up MinUptime is checked once per CheckInterval; the
+    /// first ranked candidate (other market) saving at least MinSaving of the current expected cost that has capacity,
+    /// or -1 to stay.
+    /// </summary>
+    private int Rebalance(in StepView view)
+    {
+        var rule = _options.Rebalance;
+        var problem = view.Problem;
+        int current = view.Current;
+        var uptime = TimeSpan.FromHours((view.Step - _placedAtStep) * problem.StepHours);
+        TimeSpan? sinceCheck = _lastCheckStep < 0 ? null : TimeSpan.FromHours((view.Step - _lastCheckStep) * problem.StepHours);
+        if (!RebalanceRule.IsDue(rule, uptime, sinceCheck)) return -1;
+        _lastCheckStep = view.Step;
+
+        Rankings++;
+        var engine = Engine(view, refused: null);
+        var m = _context.Markets[current];
+        bool spot = problem.Options[current].Spot;
+        string provider = ProviderName(m.Cloud), zone = ZoneKey(current), market = spot ? MarketNames.Spot : MarketNames.OnDemand;
+        if (engine.ExpectedCostPerHour(provider, m.Region, zone, m.InstanceType, market) is not { } currentCost) return -1;
+        var estimate = engine.Estimate(_requirements, _options.LaunchCandidates);
+        if (estimate.Recommended is null) return -1;
+        var candidates = estimate.Alternatives.Prepend(estimate.Recommended)
+            .Where(o => !(o.Provider == provider && o.Zone == zone && o.InstanceType == m.InstanceType && o.Market == market))
+            .Take(_options.LaunchCandidates);
+        foreach (var offer in RebalanceRule.Worthwhile(rule, candidates, currentCost, provider, zone, m.InstanceType, market))
+        {
+            if (_optionOf.TryGetValue((offer.Region, offer.Zone, offer.InstanceType, offer.Market == MarketNames.Spot), out var i) && view.IsUp(i)) return i;
+        }
+
+        return -1;
     }
 
     private int Place(in StepView view)
@@ -134,35 +188,7 @@ public sealed class ProductPolicy : IStepPolicy
     {
         Rankings++;
         var problem = view.Problem;
-        var builder = new OfferBookBuilder();
-        var providers = new Dictionary<CloudKind, BookProvider>();
-        var offers = new Dictionary<(string Region, string Zone, string Type), (int Spot, int OnDemand)>();
-        for (int i = 0; i < problem.Options.Count; i++)
-        {
-            if (refused.Contains(i)) continue;
-            var m = _context.Markets[i];
-            var key = (m.Region, ZoneKey(i), m.InstanceType);
-            var entry = offers.GetValueOrDefault(key, (-1, -1));
-            offers[key] = m.Spot ? (i, entry.Item2) : (entry.Item1, i);
-        }
-
-        var time = problem.Start.AddHours(view.ElapsedHours);
-        foreach (var ((region, zone, type), (spot, onDemand)) in offers)
-        {
-            var m = _context.Markets[spot >= 0 ? spot : onDemand];
-            if (!providers.TryGetValue(m.Cloud, out var provider)) providers[m.Cloud] = provider = builder.AddProvider(m.Cloud.ToString().ToLowerInvariant(), m.Cloud);
-            double monthly = spot >= 0 ? 1 - Math.Exp(-LearnedHazard(spot) * 720) : 0;
-            decimal? onDemandPrice = onDemand >= 0 ? (decimal)view.PriceOf(onDemand) : null;
-            builder.AddOffers(provider, [new InstanceTypeOffer(type, region, zone, m.Shape.VCpus, m.Shape.MemoryGiB, m.Shape.GpuType, m.Shape.GpuCount,
-                onDemandPrice, spot >= 0, monthly, m.Shape.AvailabilityScore)]);
-            if (spot >= 0)
-            {
-                builder.AddSpotPrices(provider, [new SpotPrice(region, zone, type, (decimal)view.PriceOf(spot), time)]);
-                builder.SetObservedHazard(provider, region, zone, type, LearnedHazard(spot));
-            }
-        }
-
-        var engine = new PlacementEngine(new OfferBookHolder { Current = builder.Build() }, Options.Create(_options.Placement));
+        var engine = Engine(view, refused);
         var estimate = engine.Estimate(_requirements, Math.Min(problem.Options.Count, _options.Placement.MaxAlternatives));
         if (estimate.Recommended is null) return -2;
         foreach (var offer in estimate.Alternatives.Prepend(estimate.Recommended).Take(_options.LaunchCandidates))
@@ -176,6 +202,43 @@ public sealed class ProductPolicy : IStepPolicy
 
         return -1;
     }
+
+    /// <summary>The real placement engine over a book of the workload's options (but <paramref name="refused"/>) at this step's prices and learned hazards.</summary>
+    private PlacementEngine Engine(in StepView view, HashSet<int>? refused)
+    {
+        var problem = view.Problem;
+        var builder = new OfferBookBuilder();
+        var providers = new Dictionary<CloudKind, BookProvider>();
+        var offers = new Dictionary<(string Region, string Zone, string Type), (int Spot, int OnDemand)>();
+        for (int i = 0; i < problem.Options.Count; i++)
+        {
+            if (refused?.Contains(i) == true) continue;
+            var m = _context.Markets[i];
+            var key = (m.Region, ZoneKey(i), m.InstanceType);
+            var entry = offers.GetValueOrDefault(key, (-1, -1));
+            offers[key] = m.Spot ? (i, entry.Item2) : (entry.Item1, i);
+        }
+
+        var time = problem.Start.AddHours(view.ElapsedHours);
+        foreach (var ((region, zone, type), (spot, onDemand)) in offers)
+        {
+            var m = _context.Markets[spot >= 0 ? spot : onDemand];
+            if (!providers.TryGetValue(m.Cloud, out var provider)) providers[m.Cloud] = provider = builder.AddProvider(ProviderName(m.Cloud), m.Cloud);
+            double monthly = spot >= 0 ? 1 - Math.Exp(-LearnedHazard(spot) * 720) : 0;
+            decimal? onDemandPrice = onDemand >= 0 ? (decimal)view.PriceOf(onDemand) : null;
+            builder.AddOffers(provider, [new InstanceTypeOffer(type, region, zone, m.Shape.VCpus, m.Shape.MemoryGiB, m.Shape.GpuType, m.Shape.GpuCount,
+                onDemandPrice, spot >= 0, monthly, m.Shape.AvailabilityScore)]);
+            if (spot >= 0)
+            {
+                builder.AddSpotPrices(provider, [new SpotPrice(region, zone, type, (decimal)view.PriceOf(spot), time)]);
+                builder.SetObservedHazard(provider, region, zone, type, LearnedHazard(spot));
+            }
+        }
+
+        return new PlacementEngine(new OfferBookHolder { Current = builder.Build() }, Options.Create(_options.Placement));
+    }
+
+    private static string ProviderName(CloudKind cloud) => cloud.ToString().ToLowerInvariant();
 
     /// <summary>
     /// The hazard learned for an option (interruptions per hour), given to the book as observed: the catalog's monthly

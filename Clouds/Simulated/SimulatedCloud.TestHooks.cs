@@ -24,6 +24,15 @@ public sealed partial class SimulatedCloud
         lock (_gate) _capacity[(region, zone, instanceType)] = available;
     }
 
+    /// <summary>
+    /// Forces the capacity of every spot market of this cloud (all spot zones down, or all up); null hands it back to
+    /// <see cref="SetCapacity"/>, the availability traces and the random draw. On-demand launches are not affected.
+    /// </summary>
+    public void SetSpotCapacity(bool? available)
+    {
+        lock (_gate) _spotCapacity = available;
+    }
+
     /// <summary>Sets what <see cref="CheckHealthAsync"/> reports for a running instance.</summary>
     public void SetHealth(string instanceId, InstanceHealth health)
     {

@@ -32,6 +32,7 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
     private readonly Dictionary<string, SimulatedInstance> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimulatedInstance> _byClientToken = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Region, string Zone, string Type), bool> _capacity = [];
+    private bool? _spotCapacity; // forced by SetSpotCapacity for every spot market; null: not forced
     private readonly List<Channel<InterruptionNotice>> _watchers = [];
     private int _launchCount;
     private long _droppedNotices;
@@ -304,6 +305,12 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
         if (_liveCount >= _options.MaxInstances)
         {
             throw new CloudException(CloudErrorCode.InsufficientCapacity, $"The instance limit of {_options.MaxInstances} is reached in {Cloud}.");
+        }
+
+        if (spot && _spotCapacity is { } spotForced)
+        {
+            if (spotForced) return;
+            throw NoCapacity(offer, spot, "spot capacity is withdrawn everywhere");
         }
 
         if (_capacity.TryGetValue((offer.Region, offer.Zone, offer.InstanceType), out var forced))

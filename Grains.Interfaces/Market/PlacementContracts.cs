@@ -108,6 +108,13 @@ public interface IPlacementService
 
     /// <summary>The GPU type names requirements may use (e.g. <c>nvidia-t4</c>).</summary>
     IReadOnlyCollection<string> KnownGpuTypes { get; }
+
+    /// <summary>
+    /// The expected cost of an hour of useful work on one market at today's price and hazard, computed as
+    /// <see cref="Estimate"/> ranks offers (its <see cref="PlacementOption.ExpectedCostPerHour"/>); null when the market
+    /// has no such offer now.
+    /// </summary>
+    decimal? ExpectedCostPerHour(string provider, string region, string zone, string instanceType, string market);
 }
 
 /// <summary>Requirements or a query the market cannot accept; <see cref="Field"/> names the offending field.</summary>

@@ -168,4 +168,5 @@ public static class WorkloadReasons
     public const string SpotInterruption = "SPOT_INTERRUPTION";
     public const string HealthCheckFailed = "HEALTH_CHECK_FAILED";
     public const string InstanceLost = "INSTANCE_LOST";
+    public const string CheaperOffer = "CHEAPER_OFFER";
 }

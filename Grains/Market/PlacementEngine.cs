@@ -80,8 +80,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
                 else
                 {
                     accepted++;
-                    double cost = spot * (1 + m.HazardPerHour[i] * restart) * (1 + penalty * (1 - m.Availability[i]));
-                    best.Offer(cost, i, isSpot: true, m);
+                    best.Offer(SpotCost(spot, m.HazardPerHour[i], m.Availability[i], restart, penalty), i, isSpot: true, m);
                 }
             }
 
@@ -105,6 +104,24 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         return new PlacementEstimate(ranked.FirstOrDefault(), ranked.Skip(1).ToList(), considered, accepted, rejections);
     }
 
+    public decimal? ExpectedCostPerHour(string provider, string region, string zone, string instanceType, string market)
+    {
+        var current = book.Current;
+        int i = current.Find(provider, region, zone, instanceType);
+        if (i < 0) return null;
+        var m = current.Markets;
+        long units = market == MarketNames.Spot ? Volatile.Read(ref m.Spot[i]) : m.OnDemand[i];
+        if (units == OfferBook.NoPrice) return null;
+        double cost = market == MarketNames.Spot ? SpotCost(units, m.HazardPerHour[i], m.Availability[i], _options.RestartCostHours, _options.AvailabilityPenalty) : units;
+        return Dollars(cost);
+    }
+
+    /// <summary>A spot offer's expected cost (in book units): price × (1 + hazard × restart hours) × (1 + penalty × (1 − availability)).</summary>
+    private static double SpotCost(long price, double hazardPerHour, double availability, double restartHours, double penalty) =>
+        price * (1 + hazardPerHour * restartHours) * (1 + penalty * (1 - availability));
+
+    private static decimal Dollars(double cost) => Math.Round(OfferBook.ToDollars((long)Math.Round(cost)), 6);
+
     public CurrentPricePage CurrentPrices(CurrentPriceQuery query) => CurrentPriceReader.Read(book.Current, query);
 
     private PlacementOption Describe(OfferBook current, Candidate c, int rank, PlacementRequirements requirements)
@@ -117,7 +134,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         double savings = onDemand is > 0 ? (double)(1 - price / onDemand.Value) : 0;
         double rate = c.IsSpot ? m.InterruptionRate[i] : 0;
         double availability = c.IsSpot ? m.Availability[i] : 1;
-        var expected = Math.Round(OfferBook.ToDollars((long)Math.Round(c.Cost)), 6);
+        var expected = Dollars(c.Cost);
         return new PlacementOption(
             provider.Name, provider.CloudName, current.Regions[m.Region[i]], m.Zone[i], m.InstanceType[i],
             c.IsSpot ? MarketNames.Spot : MarketNames.OnDemand,

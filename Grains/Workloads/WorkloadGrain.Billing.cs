@@ -17,7 +17,11 @@ public sealed partial class WorkloadGrain
 
     private IWalletGrain Wallet => GrainFactory.GetGrain<IWalletGrain>(WalletKeys.Of(S.TenantId, S.ProjectId));
 
-    private decimal CostToDate() => S.CommittedCost + (S.Billing is { PricePerHour: > 0 } b ? Money.Cost(b.PricePerHour, Now - b.From) : 0);
+    private decimal CostToDate() => S.CommittedCost + Accrued(S.Billing, Now)
+        + S.Retiring.Sum(r => Accrued(r.Billing, Now < r.TerminateBy ? Now : r.TerminateBy));
+
+    private static decimal Accrued(BillingSegment? segment, DateTimeOffset until) =>
+        segment is { PricePerHour: > 0 } b && until > b.From ? Money.Cost(b.PricePerHour, until - b.From) : 0;
 
     /// <summary>Reserves <paramref name="amount"/>; on failure the workload waits (or the caller stops it) and this returns null.</summary>
     private async Task<BillingSegment?> ReserveAsync(decimal amount)
@@ -49,7 +53,15 @@ public sealed partial class WorkloadGrain
     private async Task<bool> CloseBillingAsync()
     {
         if (S.Billing is not { } segment) return false;
-        decimal accrued = Money.Cost(segment.PricePerHour, Now - segment.From);
+        bool overdrawn = await CommitSegmentAsync(segment, Now);
+        S.Billing = null;
+        return overdrawn;
+    }
+
+    /// <summary>Commits what <paramref name="segment"/> accrued until <paramref name="until"/>; true when it took the wallet past its overdraft.</summary>
+    private async Task<bool> CommitSegmentAsync(BillingSegment segment, DateTimeOffset until)
+    {
+        decimal accrued = until > segment.From ? Money.Cost(segment.PricePerHour, until - segment.From) : 0;
         bool overdrawn = false;
         try
         {
@@ -82,7 +94,6 @@ public sealed partial class WorkloadGrain
             LogCommitFailed(Id, segment.ReservationId, e.Message);
         }
 
-        S.Billing = null;
         return overdrawn;
     }
 

@@ -128,16 +128,26 @@ public sealed partial class WorkloadGrain
 
     private sealed record Gone(CloudInstance? Instance);
 
-    /// <summary>Terminates instances being let go once the replacement is healthy or their time is up.</summary>
+    /// <summary>
+    /// Terminates instances being let go once the replacement is healthy or their time is up, and charges each for the
+    /// time it ran (until it was terminated, or until its cloud took it back at <see cref="RetiringInstance.TerminateBy"/>).
+    /// </summary>
     private async Task RetireAsync(CancellationToken cancellationToken)
     {
         if (S.Retiring.Count == 0) return;
         var due = S.Retiring.Where(r => S.Health == EndpointHealth.Healthy || Now >= r.TerminateBy).ToList();
         if (due.Count == 0) return;
+        bool overdrawn = false;
         foreach (var retiring in due)
         {
-            await TerminateInstanceAsync(retiring.Provider, retiring.InstanceId, cancellationToken);
+            overdrawn |= await RetireOneAsync(retiring, cancellationToken);
             S.Retiring.Remove(retiring);
+        }
+
+        if (overdrawn && S.Current is { } current)
+        {
+            await StopUnpaidAsync(current, WorkloadReasons.OverdraftLimit, $"the last charge took wallet '{S.ProjectId}' past its overdraft; top it up and start the workload again", cancellationToken);
+            return;
         }
 
         await state.WriteStateAsync();
@@ -145,7 +155,14 @@ public sealed partial class WorkloadGrain
 
     private async Task RetireAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var retiring in S.Retiring) await TerminateInstanceAsync(retiring.Provider, retiring.InstanceId, cancellationToken);
+        foreach (var retiring in S.Retiring) await RetireOneAsync(retiring, cancellationToken);
         S.Retiring.Clear();
+    }
+
+    /// <summary>Terminates one retiring instance and commits its billing segment; true when that charge took the wallet past its overdraft.</summary>
+    private async Task<bool> RetireOneAsync(RetiringInstance retiring, CancellationToken cancellationToken)
+    {
+        await TerminateInstanceAsync(retiring.Provider, retiring.InstanceId, cancellationToken);
+        return retiring.Billing is { } segment && await CommitSegmentAsync(segment, Now < retiring.TerminateBy ? Now : retiring.TerminateBy);
     }
 }

@@ -67,6 +67,17 @@ public sealed partial class WorkloadGrain
         var old = S.Current!;
         var candidates = Candidates(exclude: old, out var rejections);
         var launched = candidates.Count == 0 ? (Result: null, Failures: rejections) : await LaunchFirstAsync(candidates, cancellationToken);
+        await MoveAsync(old, launched, code, detail, keepOldUntil, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends the current placement for what was launched in its place (or, when nothing was, waits in PENDING). An old
+    /// instance kept until <paramref name="keepOldUntil"/> takes its billing segment with it: it is charged until it is
+    /// terminated, and the replacement from its launch.
+    /// </summary>
+    private async Task MoveAsync(WorkloadPlacement old, (LaunchResult? Result, string Failures) launched, string code, string detail,
+        DateTimeOffset? keepOldUntil, CancellationToken cancellationToken)
+    {
         if (launched.Result is { } replacement)
         {
             AddEvent("REPLACEMENT_LAUNCHED", null, null,
@@ -74,9 +85,17 @@ public sealed partial class WorkloadGrain
         }
 
         EndPlacement(code);
-        if (keepOldUntil is { } until) S.Retiring.Add(new RetiringInstance(old.Provider, old.InstanceId, until));
-        else await TerminateInstanceAsync(old.Provider, old.InstanceId, cancellationToken);
-        bool overdrawn = await CloseBillingAsync();
+        bool overdrawn = false;
+        if (keepOldUntil is { } until)
+        {
+            S.Retiring.Add(new RetiringInstance(old.Provider, old.InstanceId, until, S.Billing));
+            S.Billing = null;
+        }
+        else
+        {
+            await TerminateInstanceAsync(old.Provider, old.InstanceId, cancellationToken);
+            overdrawn = await CloseBillingAsync();
+        }
 
         if (launched.Result is not { } result)
         {

@@ -153,6 +153,7 @@ public sealed partial class WorkloadGrain(
                     await CheckHealthAsync(cancellationToken);
                     await SettleIfDueAsync(cancellationToken);
                     await RetireAsync(cancellationToken);
+                    await RebalanceIfDueAsync(cancellationToken);
                     break;
                 case WorkloadStatus.Stopping:
                     await StopAsync(cancellationToken);

@@ -55,9 +55,14 @@ public sealed class WorkloadOptions
     /// <summary>How many interruption notices per provider are delivered to their workloads at once.</summary>
     public int InterruptionDeliveries { get; set; } = 64;
 
+    /// <summary>Moving a healthy workload to a cheaper offer (<c>Workloads:Rebalance</c>).</summary>
+    public RebalanceOptions Rebalance { get; set; } = new();
+
     /// <summary>Problems with the settings, each naming the setting.</summary>
     public IEnumerable<string> Problems()
     {
+        foreach (var problem in Rebalance.Problems()) yield return problem;
+
         foreach (var (name, value) in new[]
                  {
                      (nameof(HealthCheckInterval), HealthCheckInterval), (nameof(ProvisioningPollInterval), ProvisioningPollInterval),

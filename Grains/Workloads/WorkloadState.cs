@@ -27,7 +27,9 @@ public sealed record LaunchTarget(
 
 /// <summary>An instance being let go after its replacement launched: terminated once the replacement is healthy, or at <see cref="TerminateBy"/>.</summary>
 [GenerateSerializer, Alias("arb.RetiringInstance")]
-public sealed record RetiringInstance([property: Id(0)] string Provider, [property: Id(1)] string InstanceId, [property: Id(2)] DateTimeOffset TerminateBy);
+public sealed record RetiringInstance(
+    [property: Id(0)] string Provider, [property: Id(1)] string InstanceId, [property: Id(2)] DateTimeOffset TerminateBy,
+    [property: Id(3)] BillingSegment? Billing = null);
 
 /// <summary>
 /// One entry of a workload's history journal: an audit event, or a placement as it ended. The state keeps only the

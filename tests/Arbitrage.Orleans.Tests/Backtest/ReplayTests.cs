@@ -16,10 +16,10 @@ public sealed class ReplayTests(BacktestFixture fixture) : IClassFixture<Backtes
         new WorkloadShape("service", Count: 2, Gpu: "V100", Hours: 96, RandomStart: true),
     ]);
 
-    private IReadOnlyList<RunResult> Replay(string data, WorkloadMix mix, int seed = 7)
+    private IReadOnlyList<RunResult> Replay(string data, WorkloadMix mix, int seed = 7, ProductPolicyOptions? product = null)
     {
         var runs = RunBuilder.Build(HistoryReader.Read(data), fixture.Catalog, null, 90, new RepairLog());
-        var registry = PolicyRegistry.CreateDefault();
+        var registry = PolicyRegistry.CreateDefault(product);
         return new BacktestRunner(registry, registry.Names, 6, null, TimeProvider.System).Run(runs, mix, seed, CancellationToken.None);
     }
 
@@ -177,4 +177,21 @@ public sealed class ReplayTests(BacktestFixture fixture) : IClassFixture<Backtes
 
     private static string Fingerprint(IReadOnlyList<RunResult> results) => string.Join("\n", results.SelectMany(r => r.Cases).Select(c =>
         $"{c.Case.Workload.Name}@{c.Case.Workload.StartHours}: " + string.Join("; ", c.Outcomes.Select(o => $"{o.Key}={o.Value.TotalCost:R},{o.Value.Interruptions},{string.Join(",", o.Value.Chosen)}"))));
+
+    [Fact]
+    public void Product_returns_from_on_demand_to_spot_by_the_silos_rebalancing_rule_on_the_two_zone_trace()
+    {
+        string trace = Path.Combine(SharedData.Directory, "traces", "availability", "1-node", "aws-10-26-2022");
+        var with = Summary(Replay(trace, CantBeLate).Single());
+        var without = Summary(Replay(trace, CantBeLate, product: new ProductPolicyOptions { Rebalance = new Arbitrage.Orleans.Grains.Workloads.RebalanceOptions { Enabled = false } }).Single());
+
+        Assert.Equal(0, without.Moves);
+        Assert.True(with.Moves > 0, "the rule moves workloads off on-demand once a spot zone is back");
+        Assert.True(with.OnDemandHours < without.OnDemandHours / 2, $"on-demand hours: {with.OnDemandHours} with the rule, {without.OnDemandHours} without");
+        Assert.True(with.TotalCostUsd < without.TotalCostUsd, $"{with.TotalCostUsd} USD with the rule, {without.TotalCostUsd} USD without");
+        Assert.Equal(0, with.DeadlinesMissed);
+
+        static Arbitrage.Orleans.Backtest.Reporting.PolicySummary Summary(RunResult result) =>
+            Arbitrage.Orleans.Backtest.Reporting.ReportBuilder.ForRun(result, [.. result.Cases[0].Outcomes.Keys], picture: null).Policies.Single(p => p.Name == ProductPolicy.PolicyName);
+    }
 }
