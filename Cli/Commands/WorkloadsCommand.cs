@@ -18,9 +18,28 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
 
     private static Option<TimeSpan> Timeout() => new("--timeout")
     {
-        Description = "How long to wait for RUNNING (or an end state), e.g. 00:05:00 (default 10 minutes)",
+        Description = "How long to wait for RUNNING (or an end state): 90s, 5m, 1h or 00:05:00 (default 10m)",
         DefaultValueFactory = _ => DefaultTimeout,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Duration(text) is { } duration) return duration;
+            result.AddError($"--timeout takes a duration such as 90s, 5m, 1h or 00:05:00; got '{text}'.");
+            return default;
+        },
     };
+
+    /// <summary>A duration as <c>90s</c>, <c>5m</c>, <c>1h</c> or <c>hh:mm:ss</c>; null when it is none of those or negative.</summary>
+    public static TimeSpan? Duration(string text)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (text.Length > 1 && "smh".Contains(text[^1]) && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, invariant, out double amount) && amount >= 0)
+        {
+            return text[^1] switch { 's' => TimeSpan.FromSeconds(amount), 'm' => TimeSpan.FromMinutes(amount), _ => TimeSpan.FromHours(amount) };
+        }
+
+        return TimeSpan.TryParse(text, invariant, out var span) && span >= TimeSpan.Zero ? span : null;
+    }
 
     private Command Create()
     {

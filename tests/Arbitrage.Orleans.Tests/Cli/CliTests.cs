@@ -34,7 +34,7 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
         using var cli = new CliRunner(fixture.Silo.BaseAddress, token);
 
         var created = await cli.RunAsync("workloads", "create", "--name", "cli-web", "--cpu", "2", "--memory", "4", "--image", Image,
-            "--env", "MODE=test", "--metadata", "team=cli", "--wait", "--timeout", "00:01:00");
+            "--env", "MODE=test", "--metadata", "team=cli", "--wait", "--timeout", "60s");
         AssertSuccess(created);
         Assert.Contains("PENDING -> PROVISIONING", created.Out);
         Assert.Contains("PROVISIONING -> RUNNING", created.Out);
@@ -92,6 +92,22 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
     }
 
     [Fact]
+    public async Task Waiting_past_the_timeout_exits_1_saying_where_the_workload_stands()
+    {
+        var (_, token) = await NewTenantAsync();
+        using var cli = new CliRunner(fixture.Silo.BaseAddress, token);
+        var created = Json(await cli.RunAsync("workloads", "create", "--name", "cli-unplaceable", "--cpu", "2", "--memory", "4", "--image", Image,
+            "--max-price", "0.000001", "-o", "json"));
+        string id = created.GetProperty("id").GetString()!;
+
+        var watched = await cli.RunAsync("workloads", "watch", id, "--timeout", "0s");
+        Assert.Equal(ArbCli.Failure, watched.ExitCode);
+        Assert.Contains($"{id} is still PENDING", watched.Error);
+        Assert.Contains($"arb workloads watch {id}", watched.Error);
+        AssertSuccess(await cli.RunAsync("workloads", "terminate", id));
+    }
+
+    [Fact]
     public async Task An_api_refusal_exits_1_with_its_code_and_message()
     {
         var (_, token) = await NewTenantAsync();
@@ -124,6 +140,9 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
         Assert.Equal(ArbCli.UsageError, (await cli.RunAsync("workloads", "list", "--output", "xml")).ExitCode);
         Assert.Equal(ArbCli.UsageError, (await cli.RunAsync("workloads", "frobnicate")).ExitCode);
         Assert.Equal(ArbCli.UsageError, (await cli.RunAsync("workloads")).ExitCode);
+        var badTimeout = await cli.RunAsync("workloads", "watch", "wk-000000000000", "--timeout", "soon");
+        Assert.Equal(ArbCli.UsageError, badTimeout.ExitCode);
+        Assert.Contains("--timeout takes a duration", badTimeout.Error);
         var badPair = await cli.RunAsync("workloads", "create", "--name", "x", "--cpu", "2", "--memory", "4", "--image", Image, "--env", "NOEQUALS");
         Assert.Equal(ArbCli.UsageError, badPair.ExitCode);
         Assert.Contains("--env takes KEY=VALUE", badPair.Error);
