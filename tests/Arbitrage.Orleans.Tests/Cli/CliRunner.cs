@@ -24,6 +24,9 @@ public sealed class CliRunner : IDisposable
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
     public string ConfigDirectory { get; }
 
+    /// <summary>Runs as if standard output were a terminal (live views; colour unless NO_COLOR is set).</summary>
+    public bool Terminal { get; init; }
+
     public async Task<CliResult> RunAsync(params string[] args) => await RunWithInputAsync("", args);
 
     public async Task<CliResult> RunWithInputAsync(string input, params string[] args)
@@ -33,6 +36,7 @@ public sealed class CliRunner : IDisposable
         var context = new CliContext(output, error, new StringReader(input), new Dictionary<string, string>(Environment), ConfigDirectory)
         {
             PollInterval = TimeSpan.FromMilliseconds(100),
+            OutputIsTerminal = Terminal,
         };
         int exit = await ArbCli.RunAsync(args, context);
         return new CliResult(exit, output.ToString(), error.ToString());

@@ -92,6 +92,18 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
     }
 
     [Fact]
+    public async Task On_a_terminal_with_NO_COLOR_the_live_view_prints_the_state_changes_without_colour()
+    {
+        var (_, token) = await NewTenantAsync();
+        using var cli = new CliRunner(fixture.Silo.BaseAddress, token) { Terminal = true };
+        cli.Environment["NO_COLOR"] = "1";
+        var result = await cli.RunAsync("workloads", "create", "--name", "cli-tty", "--cpu", "2", "--memory", "4", "--image", Image, "--wait");
+        AssertSuccess(result);
+        Assert.Contains("-> RUNNING", result.Out);
+        Assert.DoesNotContain("\u001b[3", result.Out); // no colour escape sequences
+    }
+
+    [Fact]
     public async Task Waiting_past_the_timeout_exits_1_saying_where_the_workload_stands()
     {
         var (_, token) = await NewTenantAsync();
