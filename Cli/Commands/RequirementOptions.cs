@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Arbitrage.Orleans.Cli.Commands;
+
+/// <summary>The API's <c>WorkloadRequirements</c> as flags, shared by <c>workloads create</c> and <c>pricing estimate</c>.</summary>
+public sealed class RequirementOptions
+{
+    public Option<int> Cpu { get; } = new("--cpu") { Description = "minCPU: the least number of vCPUs", Required = true };
+    public Option<double> Memory { get; } = new("--memory") { Description = "minMemoryGB: the least memory, in GB", Required = true };
+    public Option<int?> Gpu { get; } = new("--gpu") { Description = "gpuCount (default 0)" };
+    public Option<string?> GpuType { get; } = new("--gpu-type") { Description = "gpuType, e.g. A100" };
+    public Option<decimal?> MaxPrice { get; } = new("--max-price") { Description = "maxPricePerHour, USD" };
+    public Option<double?> MaxInterruption { get; } = new("--max-interruption") { Description = "maxInterruptionRate, 0 to 1" };
+    public Option<string[]> Region { get; } = new("--region") { Description = "preferredRegions (repeat for several)" };
+    public Option<string[]> Provider { get; } = new("--provider") { Description = "providers to consider (repeat for several)" };
+    public Option<bool> NoSpot { get; } = new("--no-spot") { Description = "allowSpot false: on-demand only" };
+    public Option<bool> NoOnDemand { get; } = new("--no-on-demand") { Description = "allowOnDemand false: spot only" };
+
+    public Command AddTo(Command command) => command.With(Cpu, Memory, Gpu, GpuType, MaxPrice, MaxInterruption, Region, Provider, NoSpot, NoOnDemand);
+
+    public JsonObject Read(ParseResult parsed)
+    {
+        var requirements = new JsonObject { ["minCPU"] = parsed.GetValue(Cpu), ["minMemoryGB"] = parsed.GetValue(Memory) };
+        if (parsed.GetValue(Gpu) is { } gpu) requirements["gpuCount"] = gpu;
+        if (parsed.GetValue(GpuType) is { } gpuType) requirements["gpuType"] = gpuType;
+        if (parsed.GetValue(MaxPrice) is { } maxPrice) requirements["maxPricePerHour"] = maxPrice;
+        if (parsed.GetValue(MaxInterruption) is { } maxInterruption) requirements["maxInterruptionRate"] = maxInterruption;
+        if (parsed.GetValue(Region) is { Length: > 0 } regions) requirements["preferredRegions"] = new JsonArray(regions.Select(r => (JsonNode)r!).ToArray());
+        if (parsed.GetValue(Provider) is { Length: > 0 } providers) requirements["providers"] = new JsonArray(providers.Select(p => (JsonNode)p!).ToArray());
+        if (parsed.GetValue(NoSpot)) requirements["allowSpot"] = false;
+        if (parsed.GetValue(NoOnDemand)) requirements["allowOnDemand"] = false;
+        return requirements;
+    }
+}

@@ -1,0 +1,3 @@
+using Arbitrage.Orleans.Cli;
+
+return await ArbCli.RunAsync(args, CliContext.ForProcess());
