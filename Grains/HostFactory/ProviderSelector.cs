@@ -28,7 +28,12 @@ public sealed class ProviderSelector(ProviderRegistry registry, IPlacementServic
         long started = Stopwatch.GetTimestamp();
         var candidates = Candidates(request);
         var skipped = new List<SkippedProvider>();
-        var healthy = await HealthyAsync(candidates, skipped, cancellationToken);
+        // The providers' grains answer their health while this silo's offer book is searched.
+        var details = Task.WhenAll(candidates.Select(p => grains.GetGrain<IProviderGrain>(p.Config.Name).GetDetails().WaitAsync(cancellationToken)));
+        // The live market: each candidate's cheapest offer fitting the template, in one pass over the offer book.
+        var offers = placement.CheapestByProvider(request.Requirements with { Providers = candidates.Select(p => p.Config.Name).ToList() })
+            .ToDictionary(o => o.Provider, StringComparer.OrdinalIgnoreCase);
+        var healthy = Healthy(candidates, await details, skipped);
         if (healthy.Count == 0)
         {
             throw Refuse(HostFactoryErrorCodes.NoEnabledProviders,
@@ -36,9 +41,6 @@ public sealed class ProviderSelector(ProviderRegistry registry, IPlacementServic
                 skipped, "Retry when the providers recover; 'GET /api/v1/providers' shows their status");
         }
 
-        // The live market: each healthy candidate's cheapest offer fitting the template, in one pass over the offer book.
-        var offers = placement.CheapestByProvider(request.Requirements with { Providers = healthy.Select(p => p.Config.Name).ToList() })
-            .ToDictionary(o => o.Provider, StringComparer.OrdinalIgnoreCase);
         var priced = new List<(ConfiguredProvider Provider, PlacementOption Offer)>();
         foreach (var candidate in healthy)
         {
@@ -160,9 +162,8 @@ public sealed class ProviderSelector(ProviderRegistry registry, IPlacementServic
         return withinLimit;
     }
 
-    private async Task<List<ConfiguredProvider>> HealthyAsync(List<ConfiguredProvider> candidates, List<SkippedProvider> skipped, CancellationToken cancellationToken)
+    private static List<ConfiguredProvider> Healthy(List<ConfiguredProvider> candidates, ProviderDetails[] details, List<SkippedProvider> skipped)
     {
-        var details = await Task.WhenAll(candidates.Select(p => grains.GetGrain<IProviderGrain>(p.Config.Name).GetDetails().WaitAsync(cancellationToken)));
         var healthy = new List<ConfiguredProvider>(candidates.Count);
         for (int i = 0; i < candidates.Count; i++)
         {
