@@ -27,6 +27,8 @@ public static class MarketServiceCollectionExtensions
         services.AddSingleton<IProviderDirectory>(sp => sp.GetRequiredService<ProviderRegistry>());
         services.AddSingleton<OfferBookHolder>();
         services.AddSingleton<IPlacementService, PlacementEngine>();
+        services.AddSingleton<HostFactory.IProviderSelector, HostFactory.ProviderSelector>();
+        services.AddSingleton<HostFactory.IProviderDefinitionValidator, HostFactory.ProviderDefinitionValidator>();
         services.AddSingleton<OfferBookLoader>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OfferBookLoader>());
         services.AddSingleton<OfferBookSynchronizer>();

@@ -1,33 +1,79 @@
+using System.Text.Json;
 using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains.HostFactory;
 using Arbitrage.Orleans.Grains.Market;
 using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
-/// <summary>The host-factory API's provider routes (seed 002, snake_case): list, details, capabilities.</summary>
+/// <summary>
+/// The host-factory API's provider routes (snake_case): list (paged), details, capabilities, validation of provider
+/// definitions, and a dry run of provider selection for a template.
+/// </summary>
 public static class ProvidersApi
 {
+    /// <summary>The fields <c>GET /api/v1/providers</c> sorts by.</summary>
+    public static readonly IReadOnlyList<string> SortFields = ["name", "type", "enabled", "priority", "weight", "status"];
+
+    /// <summary>Most definitions one validation takes.</summary>
+    public const int MaxDefinitions = 100;
+
+    /// <summary>Most machines a template may ask for.</summary>
+    public const int MaxInstances = 1_000_000;
+
     public static IEndpointRouteBuilder MapProvidersApi(this IEndpointRouteBuilder routes)
     {
         var providers = routes.MapGroup("/api/v1/providers").WithTags("Providers");
         providers.MapGet("/", ListAsync)
-            .WithName("ListProviders").WithSummary("Every configured provider instance with its health").RequirePermission(Permissions.PricingRead);
+            .WithName("ListProviders").WithSummary("Every configured provider instance with its health, paged (page, page_size, sort; filters type, enabled)")
+            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
+        providers.MapPost("/validate", ValidateAsync)
+            .WithName("ValidateProviders").WithSummary("Checks provider definitions by the providers file's rules without applying them: errors and warnings per provider")
+            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ValidationName);
+        providers.MapPost("/select", SelectAsync)
+            .WithName("SelectProvider").WithSummary("A dry run of provider selection for a template and strategy, weighing the live market")
+            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
         providers.MapGet("/{name}", DetailsAsync)
-            .WithName("GetProvider").WithSummary("A provider's configuration, limits, health and statistics").RequirePermission(Permissions.PricingRead);
+            .WithName("GetProvider").WithSummary("A provider's configuration, limits, health and statistics")
+            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
         providers.MapGet("/{name}/capabilities", CapabilitiesAsync)
-            .WithName("GetProviderCapabilities").WithSummary("A provider's launch APIs, pricing models, regions and zones").RequirePermission(Permissions.PricingRead);
+            .WithName("GetProviderCapabilities").WithSummary("A provider's launch APIs, pricing models, regions and zones")
+            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
         return routes;
     }
 
-    private static async Task<IResult> ListAsync(IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>A provider as the list shows it (the seed's fields).</summary>
+    public sealed record ProviderSummary(string Name, string Type, bool Enabled, int Priority, int Weight, IReadOnlyList<string> Capabilities, string Status);
+
+    public sealed record ProviderList(IReadOnlyList<ProviderSummary> Providers, int Total, int Enabled, Pagination Pagination);
+
+    private static async Task<IResult> ListAsync(HttpContext context, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var details = await Task.WhenAll(directory.ProviderNames.Select(n => grains.GetGrain<IProviderGrain>(n).GetDetails().WaitAsync(cancellationToken)));
-        return Results.Json(new
+        var page = PageQuery.From(context.Request.Query, SortFields);
+        string? type = context.Request.Query["type"].ToString() is { Length: > 0 } t ? t : null;
+        bool? enabled = context.Request.Query["enabled"].ToString() switch
         {
-            providers = details.Select(d => new { d.Name, d.Type, d.Enabled, d.Priority, d.Weight, d.Capabilities, d.Status }),
-            total = details.Length,
-            enabled = details.Count(d => d.Enabled),
-        }, ApiJson.SnakeCase);
+            "" => null,
+            "true" => true,
+            "false" => false,
+            var other => throw ApiErrorException.Validation("enabled", $"enabled must be true or false; got '{other}'."),
+        };
+        var details = await Task.WhenAll(directory.ProviderNames.Select(n => grains.GetGrain<IProviderGrain>(n).GetDetails().WaitAsync(cancellationToken)));
+        var matching = details
+            .Where(d => type is null || d.Type.Equals(type, StringComparison.OrdinalIgnoreCase))
+            .Where(d => enabled is null || d.Enabled == enabled)
+            .Select(d => new ProviderSummary(d.Name, d.Type, d.Enabled, d.Priority, d.Weight, d.Capabilities, d.Status))
+            .ToList();
+        var paged = page.Apply(matching, (p, field) => field switch
+        {
+            "name" => p.Name,
+            "type" => p.Type,
+            "enabled" => p.Enabled,
+            "priority" => p.Priority,
+            "weight" => p.Weight,
+            _ => p.Status,
+        });
+        return Results.Json(new ProviderList(paged.Items, matching.Count, matching.Count(p => p.Enabled), paged.Pagination), ApiJson.SnakeCase);
     }
 
     private static async Task<IResult> DetailsAsync(string name, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken)
@@ -41,6 +87,108 @@ public static class ProvidersApi
         var c = await Provider(name, directory, grains).GetCapabilities().WaitAsync(cancellationToken);
         return Results.Json(c, ApiJson.SnakeCase);
     }
+
+    /// <summary><c>{"providers": [definition, …]}</c>, each definition with the providers file's fields.</summary>
+    private static async Task<IResult> ValidateAsync(HttpContext context, IProviderDefinitionValidator validator)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
+        if (!body.Root.TryGetProperty("providers", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() is 0 or > MaxDefinitions)
+        {
+            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidConfiguration,
+                $"The body must be {{\"providers\": [...]}} with 1 to {MaxDefinitions} provider definitions.",
+                new Dictionary<string, object?>
+                {
+                    ["field"] = "providers",
+                    ["suggestion"] = "Send the providers file's content: {\"providers\": [{\"name\": \"aws-test\", \"type\": \"aws\", ...}]}",
+                });
+        }
+
+        var result = validator.Validate(list.EnumerateArray().ToList());
+        return Results.Json(result, ApiJson.SnakeCase);
+    }
+
+    private static async Task<IResult> SelectAsync(HttpContext context, IProviderSelector selector, IPlacementService placement)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
+        var request = ReadSelection(body, placement);
+        var selection = await selector.SelectAsync(request, context.RequestAborted);
+        return Results.Json(selection, ApiJson.SnakeCase);
+    }
+
+    /// <summary>
+    /// A selection request: an inline <c>template</c> (or a <c>template_id</c>, refused until templates are stored), a
+    /// <c>selection_strategy</c>, and <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c> that override the
+    /// template's. Without a strategy: explicit when an instance is named, else default.
+    /// </summary>
+    public static ProviderSelectionRequest ReadSelection(JsonBody body, IPlacementService placement)
+    {
+        var template = body.Object("template");
+        string? templateId = template?.String("template_id", 256) ?? body.String("template_id", 256);
+        if (template is null)
+        {
+            if (templateId is null) throw ApiErrorException.Validation("template", "template is required: the template to select a provider for, inline.");
+            throw new ApiErrorException(StatusCodes.Status404NotFound, ErrorCodes.TemplateNotFound, $"Template '{templateId}' not found.",
+                new Dictionary<string, object?>
+                {
+                    ["requested_template"] = templateId,
+                    ["available_templates"] = Array.Empty<string>(),
+                    ["suggestion"] = "Templates are not stored yet: send the template inline as \"template\": {...}",
+                });
+        }
+
+        string? instance = body.String("provider_instance", 128) ?? template.String("provider_name", 128);
+        string? type = body.String("provider_type", 32) ?? template.String("provider_type", 32);
+        string? api = body.String("provider_api", 128) ?? template.String("provider_api", 128);
+        string strategy = body.String("selection_strategy", 32) ?? (instance is not null ? SelectionStrategies.Explicit : SelectionStrategies.Default);
+        if (!SelectionStrategies.All.Contains(strategy))
+        {
+            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError,
+                $"selection_strategy '{strategy}' is not one of {string.Join(", ", SelectionStrategies.All)}.",
+                new Dictionary<string, object?> { ["field"] = "selection_strategy", ["available_strategies"] = SelectionStrategies.All });
+        }
+
+        if (strategy == SelectionStrategies.Explicit && instance is null) throw ApiErrorException.Validation("provider_instance", "provider_instance (or template.provider_name) is required by the explicit strategy.");
+        if (strategy == SelectionStrategies.LoadBalanced && type is null) throw ApiErrorException.Validation("provider_type", "provider_type (or template.provider_type) is required by the load_balanced strategy: it balances across the instances of a type.");
+        if (strategy == SelectionStrategies.ApiBased && api is null) throw ApiErrorException.Validation("provider_api", "provider_api (or template.provider_api) is required by the api_based strategy.");
+        template.Strings("subnet_ids");
+        template.String("image_id", 256);
+
+        var requirements = new PlacementRequirements(
+            MinCpu: template.Int("min_cpu") ?? 1,
+            MinMemoryGb: template.Number("min_memory_gb") ?? 1,
+            GpuCount: template.Int("gpu_count") ?? 0,
+            GpuType: template.String("gpu_type", 64),
+            PreferredRegions: template.Strings("regions"),
+            MaxPricePerHour: template.Decimal("max_price_per_hour"),
+            MaxInterruptionRate: template.Number("max_interruption_rate"),
+            AllowSpot: template.Bool("spot_allowed") ?? true,
+            AllowOnDemand: template.Bool("on_demand_allowed") ?? true);
+        try
+        {
+            placement.Validate(requirements);
+        }
+        catch (PlacementValidationException e)
+        {
+            string field = "template." + TemplateField(e.Field);
+            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, e.Message, new Dictionary<string, object?> { ["field"] = field });
+        }
+
+        return new ProviderSelectionRequest(strategy, instance, type, api, template.Int("max_instances", 1, MaxInstances) ?? 1, requirements, templateId);
+    }
+
+    /// <summary>A template's field for a requirement the market refused.</summary>
+    private static string TemplateField(string requirement) => requirement switch
+    {
+        "minCPU" => "min_cpu",
+        "minMemoryGB" => "min_memory_gb",
+        "gpuCount" => "gpu_count",
+        "gpuType" => "gpu_type",
+        "preferredRegions" => "regions",
+        "maxPricePerHour" => "max_price_per_hour",
+        "maxInterruptionRate" => "max_interruption_rate",
+        "allowSpot" or "allowOnDemand" => "spot_allowed",
+        _ => requirement,
+    };
 
     private static IProviderGrain Provider(string name, IProviderDirectory directory, IGrainFactory grains)
     {

@@ -1,3 +1,5 @@
+using Arbitrage.Orleans.Grains.HostFactory;
+
 namespace Arbitrage.Orleans.Gateway.Http;
 
 /// <summary>
@@ -32,7 +34,6 @@ public static class ErrorCodes
     public const string InvalidJson = "INVALID_JSON";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string NotFound = "NOT_FOUND";
-    public const string ProviderNotFound = "PROVIDER_NOT_FOUND";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string Unavailable = "SERVICE_UNAVAILABLE";
     public const string Internal = "INTERNAL_ERROR";
@@ -55,4 +56,17 @@ public static class ErrorCodes
     public const string HeadersTooLarge = "HEADERS_TOO_LARGE";
     public const string QueryTooLong = "QUERY_TOO_LONG";
     public const string OverdraftLimit = "OVERDRAFT_LIMIT";
+
+    // The host-factory API's codes (providers, templates, requests), all in one place; their statuses are in HostFactoryErrorCodes.StatusOf.
+    public const string ProviderNotFound = HostFactoryErrorCodes.ProviderNotFound;
+    public const string ProviderDisabled = HostFactoryErrorCodes.ProviderDisabled;
+    public const string NoEnabledProviders = HostFactoryErrorCodes.NoEnabledProviders;
+    public const string ProviderTypeMismatch = HostFactoryErrorCodes.ProviderTypeMismatch;
+    public const string TemplateNotFound = HostFactoryErrorCodes.TemplateNotFound;
+    public const string TemplateInvalid = HostFactoryErrorCodes.TemplateInvalid;
+    public const string ApiNotSupported = HostFactoryErrorCodes.ApiNotSupported;
+    public const string InstanceLimitExceeded = HostFactoryErrorCodes.InstanceLimitExceeded;
+    public const string InvalidConfiguration = HostFactoryErrorCodes.InvalidConfiguration;
+    public const string FileNotFound = HostFactoryErrorCodes.FileNotFound;
+    public const string ParseError = HostFactoryErrorCodes.ParseError;
 }

@@ -50,6 +50,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
     private static ApiErrorException? Translate(Exception e) => e switch
     {
         ApiErrorException api => api,
+        Grains.HostFactory.HostFactoryException hostFactory => new(hostFactory.Status, hostFactory.Code, hostFactory.Message, hostFactory.Details),
         PlacementValidationException v => ApiErrorException.Validation(v.Field, v.Message),
         PermissionDeniedException => new(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, e.Message),
         TokenScopeExceededException scope => new(StatusCodes.Status403Forbidden, ErrorCodes.TokenScopeExceeded, e.Message, new Dictionary<string, object?> { ["field"] = scope.Field }),
@@ -105,11 +106,32 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         if (error.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
         if (error.Status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in error.Headers) context.Response.Headers[name] = value;
+        if (IsHostFactory(context.Request.Path))
+        {
+            // The host-factory face: the product's shape plus the seed's timestamp and request_id beside requestId.
+            var time = context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System;
+            return context.Response.WriteAsJsonAsync(new
+            {
+                error = new
+                {
+                    code = error.Code, message = error.Message, details = error.Details, requestId = context.TraceIdentifier,
+                    timestamp = time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                    request_id = context.TraceIdentifier,
+                },
+            }, ApiJson.CamelCase, context.RequestAborted);
+        }
+
         return context.Response.WriteAsJsonAsync(new
         {
             error = new { code = error.Code, message = error.Message, details = error.Details, requestId = context.TraceIdentifier },
         }, ApiJson.CamelCase, context.RequestAborted);
     }
+
+    /// <summary>The host-factory API's routes (providers, templates, requests under /api/v1), whose errors also carry the seed's fields.</summary>
+    public static bool IsHostFactory(PathString path) =>
+        path.StartsWithSegments("/api/v1/providers", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/api/v1/templates", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/api/v1/requests", StringComparison.OrdinalIgnoreCase);
 
     private static string RequestIdOf(HttpContext context)
     {

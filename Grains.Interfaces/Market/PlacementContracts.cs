@@ -115,6 +115,12 @@ public interface IPlacementService
     /// has no such offer now.
     /// </summary>
     decimal? ExpectedCostPerHour(string provider, string region, string zone, string instanceType, string market);
+
+    /// <summary>
+    /// The cheapest acceptable offer of each provider that has one (by expected cost, cheapest first), in one pass over the
+    /// book: what provider selection weighs. Throws <see cref="PlacementValidationException"/> for bad requirements.
+    /// </summary>
+    IReadOnlyList<PlacementOption> CheapestByProvider(PlacementRequirements requirements);
 }
 
 /// <summary>Requirements or a query the market cannot accept; <see cref="Field"/> names the offending field.</summary>

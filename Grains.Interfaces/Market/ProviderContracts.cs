@@ -3,9 +3,9 @@ using Orleans.Concurrency;
 
 namespace Arbitrage.Orleans.Grains.Market;
 
-/// <summary>A launch API and what it can do (seed 002's <c>supported_apis</c>).</summary>
+/// <summary>A launch API and what it can do (seed 002's <c>supported_apis</c>); the product launches one instance per call, so no fleet types.</summary>
 [GenerateSerializer, Alias("arb.ProviderApi")]
-public sealed record ProviderApi([property: Id(0)] string Name, [property: Id(1)] bool SupportsSpot, [property: Id(2)] bool SupportsOnDemand, [property: Id(3)] int MaxInstances);
+public sealed record ProviderApi([property: Id(0)] string Name, [property: Id(1)] bool SupportsSpot, [property: Id(2)] bool SupportsOnDemand, [property: Id(3)] int MaxInstances, [property: Id(4)] IReadOnlyList<string> SupportedFleetTypes);
 
 [GenerateSerializer, Alias("arb.ProviderLimits")]
 public sealed record ProviderLimits([property: Id(0)] int MaxInstancesPerRequest, [property: Id(1)] int MaxConcurrentRequests);

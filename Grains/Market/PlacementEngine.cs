@@ -38,12 +38,25 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         return answer;
     }
 
+    public IReadOnlyList<PlacementOption> CheapestByProvider(PlacementRequirements requirements)
+    {
+        var current = book.Current;
+        var perProvider = new TopOffers[current.Providers.Count];
+        for (int p = 0; p < perProvider.Length; p++) perProvider[p] = new TopOffers(1);
+        Scan(current, requirements, 0, perProvider);
+        return perProvider.SelectMany(top => top.Ranked().Take(1))
+            .Select(c => Describe(current, c, 0, requirements))
+            .OrderBy(o => o.ExpectedCostPerHour)
+            .ToList();
+    }
+
     private static string CacheKey(PlacementRequirements r, int alternatives) => string.Create(CultureInfo.InvariantCulture,
         $"{alternatives}|{r.MinCpu}|{r.MinMemoryGb:R}|{r.GpuCount}|{r.GpuType}|{Join(r.PreferredRegions)}|{r.MaxPricePerHour}|{r.MaxInterruptionRate:R}|{Join(r.Providers)}|{r.AllowSpot}|{r.AllowOnDemand}");
 
     private static string Join(IReadOnlyList<string>? values) => values is null ? "-" : string.Join(',', values);
 
-    private PlacementEstimate Scan(OfferBook current, PlacementRequirements requirements, int alternatives)
+    /// <param name="perProvider">When given, the cheapest offer of each provider (by book index) is kept there too.</param>
+    private PlacementEstimate Scan(OfferBook current, PlacementRequirements requirements, int alternatives, TopOffers[]? perProvider = null)
     {
         var query = EstimateQuery.From(requirements, current, Math.Clamp(alternatives, 0, _options.MaxAlternatives));
         var best = new TopOffers(query.Alternatives + 1);
@@ -80,7 +93,9 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
                 else
                 {
                     accepted++;
-                    best.Offer(SpotCost(spot, m.HazardPerHour[i], m.Availability[i], restart, penalty), i, isSpot: true, m);
+                    double cost = SpotCost(spot, m.HazardPerHour[i], m.Availability[i], restart, penalty);
+                    best.Offer(cost, i, isSpot: true, m);
+                    perProvider?[m.Provider[i]].Offer(cost, i, isSpot: true, m);
                 }
             }
 
@@ -92,6 +107,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
                 {
                     accepted++;
                     best.Offer(onDemand, i, isSpot: false, m);
+                    perProvider?[m.Provider[i]].Offer(onDemand, i, isSpot: false, m);
                 }
             }
         }

@@ -39,6 +39,12 @@ public sealed record ProviderConfig
     public int Priority { get; init; } = 1;
     public int Weight { get; init; } = 1;
 
+    /// <summary>
+    /// The host-factory launch APIs (<c>provider_api</c> of a template, e.g. <c>EC2Fleet</c>) this provider accepts besides
+    /// its adapter's own: a template naming one is launched through the adapter's launch API, one instance at a time.
+    /// </summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
     /// <summary>Regions to use; empty means every region the cloud offers.</summary>
     public IReadOnlyList<string> Regions { get; init; } = [];
 
@@ -103,40 +109,56 @@ public sealed record ProvidersFile(IReadOnlyList<ProviderConfig> Providers)
         return file;
     }
 
-    public static List<string> Validate(IReadOnlyList<ProviderConfig> providers)
+    public static List<string> Validate(IReadOnlyList<ProviderConfig> providers) =>
+        Check(providers).SelectMany(p => p.Errors.Select(e => $"{p.Who}: {e}")).ToList();
+
+    /// <summary>Each provider's problems, by its place in the list (the same rules the file is held to at start).</summary>
+    public static IReadOnlyList<ProviderProblems> Check(IReadOnlyList<ProviderConfig> providers)
     {
-        var errors = new List<string>();
+        var checkedProviders = new List<ProviderProblems>(providers.Count);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < providers.Count; i++)
         {
             var p = providers[i];
+            var errors = new List<string>();
             string who = string.IsNullOrWhiteSpace(p.Name) ? $"providers[{i}]" : $"provider '{p.Name}'";
-            if (string.IsNullOrWhiteSpace(p.Name)) errors.Add($"{who}: name is required");
-            else if (!System.Text.RegularExpressions.Regex.IsMatch(p.Name, "^[a-z0-9][a-z0-9-]{0,62}$")) errors.Add($"{who}: name must be lower-case letters, digits and dashes");
-            else if (!names.Add(p.Name)) errors.Add($"{who}: name is used twice");
-            if (!Enum.TryParse<CloudKind>(p.Type, ignoreCase: true, out _) || int.TryParse(p.Type, out _)) errors.Add($"{who}: type '{p.Type}' must be aws, azure or gcp");
-            if (!Adapters.Contains(p.Adapter)) errors.Add($"{who}: adapter '{p.Adapter}' must be one of {string.Join(", ", Adapters)}");
-            if (p.Priority < 0) errors.Add($"{who}: priority must be 0 or more");
-            if (p.Weight < 0) errors.Add($"{who}: weight must be 0 or more");
-            if (p.Limits.MaxInstancesPerRequest < 1) errors.Add($"{who}: limits.maxInstancesPerRequest must be at least 1");
-            if (p.Limits.MaxConcurrentRequests < 1) errors.Add($"{who}: limits.maxConcurrentRequests must be at least 1");
-            if (p.Simulation.Speed is <= 0 or > 1_000_000 || double.IsNaN(p.Simulation.Speed)) errors.Add($"{who}: simulation.speed must be between 0 and 1,000,000");
-            if (p.Simulation.StartOffset < TimeSpan.Zero) errors.Add($"{who}: simulation.startOffset cannot be negative");
-            if (p.Simulation.MaxInstances is <= 0 or > 10_000_000) errors.Add($"{who}: simulation.maxInstances must be between 1 and 10,000,000");
-            if (p.Regions.Any(string.IsNullOrWhiteSpace)) errors.Add($"{who}: regions cannot contain an empty name");
-            errors.AddRange(p.Resilience.Problems().Select(problem => $"{who}: {problem}"));
-            if (p.Mode is { } mode && !ProviderModes.All.Contains(mode)) errors.Add($"{who}: mode '{mode}' must be read-only or launch");
-            if (p.Mode is not null && !p.IsReal) errors.Add($"{who}: mode applies to real providers only (adapter: real)");
-            if (!CredentialsConfig.Sources.Contains(p.Credentials.Source)) errors.Add($"{who}: credentials.source '{p.Credentials.Source}' must be one of {string.Join(", ", CredentialsConfig.Sources)}");
+            if (string.IsNullOrWhiteSpace(p.Name)) errors.Add("name is required");
+            else if (!System.Text.RegularExpressions.Regex.IsMatch(p.Name, "^[a-z0-9][a-z0-9-]{0,62}$")) errors.Add("name must be lower-case letters, digits and dashes");
+            else if (!names.Add(p.Name)) errors.Add("name is used twice");
+            if (!Enum.TryParse<CloudKind>(p.Type, ignoreCase: true, out _) || int.TryParse(p.Type, out _)) errors.Add($"type '{p.Type}' must be aws, azure or gcp");
+            if (!Adapters.Contains(p.Adapter)) errors.Add($"adapter '{p.Adapter}' must be one of {string.Join(", ", Adapters)}");
+            if (p.Priority < 0) errors.Add("priority must be 0 or more");
+            if (p.Weight < 0) errors.Add("weight must be 0 or more");
+            if (p.Limits.MaxInstancesPerRequest < 1) errors.Add("limits.maxInstancesPerRequest must be at least 1");
+            if (p.Limits.MaxConcurrentRequests < 1) errors.Add("limits.maxConcurrentRequests must be at least 1");
+            if (p.Simulation.Speed is <= 0 or > 1_000_000 || double.IsNaN(p.Simulation.Speed)) errors.Add("simulation.speed must be between 0 and 1,000,000");
+            if (p.Simulation.StartOffset < TimeSpan.Zero) errors.Add("simulation.startOffset cannot be negative");
+            if (p.Simulation.MaxInstances is <= 0 or > 10_000_000) errors.Add("simulation.maxInstances must be between 1 and 10,000,000");
+            if (p.Regions.Any(string.IsNullOrWhiteSpace)) errors.Add("regions cannot contain an empty name");
+            if (p.Capabilities.Any(string.IsNullOrWhiteSpace)) errors.Add("capabilities cannot contain an empty name");
+            else if (p.Capabilities.Distinct(StringComparer.OrdinalIgnoreCase).Count() != p.Capabilities.Count) errors.Add("capabilities lists an API twice");
+            errors.AddRange(p.Resilience.Problems());
+            if (p.Mode is { } mode && !ProviderModes.All.Contains(mode)) errors.Add($"mode '{mode}' must be read-only or launch");
+            if (p.Mode is not null && !p.IsReal) errors.Add("mode applies to real providers only (adapter: real)");
+            if (!CredentialsConfig.Sources.Contains(p.Credentials.Source)) errors.Add($"credentials.source '{p.Credentials.Source}' must be one of {string.Join(", ", CredentialsConfig.Sources)}");
             foreach (var (service, url) in p.Endpoints)
             {
-                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) errors.Add($"{who}: endpoints.{service} '{url}' must be an absolute http(s) URL");
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) errors.Add($"endpoints.{service} '{url}' must be an absolute http(s) URL");
             }
+
+            checkedProviders.Add(new ProviderProblems(i, who, errors));
         }
 
-        return errors;
+        return checkedProviders;
     }
+
+    /// <summary>One provider definition read as the file reads it (unknown fields refused); throws <see cref="JsonException"/> naming the path.</summary>
+    public static ProviderConfig Parse(JsonElement definition) =>
+        definition.Deserialize<ProviderConfig>(Json) ?? throw new JsonException("A provider definition must be an object.");
 }
+
+/// <summary>The problems of the provider at <see cref="Index"/> of a list; <see cref="Who"/> names it in messages.</summary>
+public sealed record ProviderProblems(int Index, string Who, IReadOnlyList<string> Errors);
 
 /// <summary>The providers file is missing or wrong; the message names the provider and field.</summary>
 public sealed class ProviderConfigurationException(string message) : Exception(message);

@@ -60,10 +60,22 @@ public sealed partial class ProviderGrain(
         var regions = ConfiguredRegions();
         return Task.FromResult(new ProviderCapabilities(
             _provider.Config.Name,
-            apis.Select(a => new ProviderApi(a.Name, a.SupportsSpot, a.SupportsOnDemand, Math.Min(a.MaxInstances, _provider.Config.Limits.MaxInstancesPerRequest))).ToList(),
+            SupportedApis(apis),
             models,
             regions.Select(r => r.Name).ToList(),
             regions.SelectMany(r => r.Zones).ToList()));
+    }
+
+    /// <summary>The adapter's launch APIs, then the declared host-factory capabilities, which launch through the adapter's first API.</summary>
+    private List<ProviderApi> SupportedApis(IReadOnlyList<LaunchApi> apis)
+    {
+        int limit = _provider.Config.Limits.MaxInstancesPerRequest;
+        var supported = apis.Select(a => new ProviderApi(a.Name, a.SupportsSpot, a.SupportsOnDemand, Math.Min(a.MaxInstances, limit), [])).ToList();
+        if (apis.Count == 0) return supported;
+        var via = apis[0];
+        supported.AddRange(_provider.Config.Capabilities.Where(c => !supported.Any(s => s.Name.Equals(c, StringComparison.OrdinalIgnoreCase)))
+            .Select(c => new ProviderApi(c, via.SupportsSpot, via.SupportsOnDemand, limit, [])));
+        return supported;
     }
 
     public async Task<ProviderDetails> Probe()
@@ -133,7 +145,7 @@ public sealed partial class ProviderGrain(
 
         return new ProviderDetails(
             c.Name, c.Type.ToLowerInvariant(), c.Enabled, c.Priority, c.Weight,
-            _provider.Adapter.LaunchApis.Select(a => a.Name).ToList(),
+            _provider.Adapter.LaunchApis.Select(a => a.Name).Concat(c.Capabilities).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             _status, _statusReason, _lastProbeAt, configuration,
             new ProviderLimits(c.Limits.MaxInstancesPerRequest, c.Limits.MaxConcurrentRequests),
             new ProviderStatistics(_requests, _successes, _failures, _requests == 0 ? 0 : Math.Round(_totalMs / _requests, 3)));

@@ -12,7 +12,8 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// The product's HTTP API under load: the silo executable (a separate process running Orleans on PostgreSQL with fsync
 /// on, ADO.NET membership, the three simulated clouds, the dashboard on as configured) driven over loopback by this
 /// process. (1) POST /v1/workloads in a closed loop: accepted and durable before each 202, with where its cost went
-/// (CPU of the silo, of this process and of the machine; PostgreSQL write transactions and WAL bytes per request); (2) GET /v1/workloads/{id} in a closed loop over workloads created in (1); (3) 2,000
+/// (CPU of the silo, of this process and of the machine; PostgreSQL write transactions and WAL bytes per request); (2) GET /v1/workloads/{id} in a closed loop over workloads created in (1); (2b) POST /api/v1/providers/select one
+/// at a time, every request distinct, its p99 over HTTP; (3) 2,000
 /// interruption notices within 10 s on running workloads, each timed from the notice to the replacement's launch
 /// call (both read from the workload's audit trail). Workloads are spread over --projects wallets of the bootstrap
 /// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
@@ -21,11 +22,11 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// </summary>
 internal sealed class GatewaySuite : ISuite
 {
-    private const double TargetGetPerSecond = 10_000, TargetGetP99Ms = 10, TargetPostPerSecond = 1_000, TargetPostP99Ms = 50, TargetMoveP99Ms = 1_000;
+    private const double TargetGetPerSecond = 10_000, TargetGetP99Ms = 10, TargetPostPerSecond = 1_000, TargetPostP99Ms = 50, TargetMoveP99Ms = 1_000, TargetSelectP99Ms = 2;
 
     public string Name => "gateway";
 
-    public string Description => "HTTP API against the silo process: GET and POST /v1/workloads rates and p99, interruption notice to replacement launch (PostgreSQL fsync on)";
+    public string Description => "HTTP API against the silo process: GET and POST /v1/workloads rates and p99, provider selection p99, interruption notice to replacement launch (PostgreSQL fsync on)";
 
     public async Task<BenchResult> RunAsync(SuiteContext context)
     {
@@ -57,11 +58,12 @@ internal sealed class GatewaySuite : ISuite
             ["Bootstrap__InitialCredit"] = "1000000",
             ["RateLimits__PerToken__PermitLimit"] = BenchLimits.PerMinute.ToString(),
             ["RateLimits__PerAddress__PermitLimit"] = BenchLimits.PerMinute.ToString(),
+            ["RateLimits__Classes__Providers__PermitLimit"] = BenchLimits.PerMinute.ToString(),
             ["Quotas__Default__MaxLiveWorkloads"] = BenchLimits.LiveWorkloads.ToString(),
             ["Quotas__Default__WorkloadCreationsPerMinute"] = BenchLimits.PerMinute.ToString(),
         };
         result.Add("auth", "bearer token (admin), verified per request");
-        result.Add("rate_limits", "on: RateLimits__PerToken__PermitLimit and RateLimits__PerAddress__PermitLimit raised by environment variable");
+        result.Add("rate_limits", "on: RateLimits__PerToken__PermitLimit, RateLimits__PerAddress__PermitLimit and RateLimits__Classes__Providers__PermitLimit raised by environment variable");
         result.Add("rate_limit_per_token_per_min", BenchLimits.PerMinute);
         result.Add("rate_limit_per_address_per_min", BenchLimits.PerMinute);
         result.Add("quota_live_workloads", BenchLimits.LiveWorkloads);
@@ -124,6 +126,8 @@ internal sealed class GatewaySuite : ISuite
         Report(context, result, "get", gets, TargetGetPerSecond, TargetGetP99Ms);
         await getCost.ReportAsync(context, result, "get", gets.Calls, ct);
 
+        await MeasureSelectionAsync(context, result, http, seconds);
+
         await TerminateAllButAsync(context, result, http, created.ToArray(), (int)context.Option("notices", 2000));
         await MeasureMovesAsync(context, result, http, created.ToArray(), ct);
         result.Add("workloads_created", created.Count);
@@ -135,11 +139,50 @@ internal sealed class GatewaySuite : ISuite
         Targets.Check(context, result, missed, "get_requests_per_s", TargetGetPerSecond, higherIsBetter: true, "requests/s");
         Targets.Check(context, result, missed, "get_p99_ms", TargetGetP99Ms, higherIsBetter: false, "ms");
         Targets.Check(context, result, missed, "notice_to_launch_p99_ms", TargetMoveP99Ms, higherIsBetter: false, "ms");
+        Targets.Check(context, result, missed, "select_p99_ms", TargetSelectP99Ms, higherIsBetter: false, "ms");
         Targets.Check(context, result, missed, "replacements_missing", 0, higherIsBetter: false, "workloads");
         result.Add("targets_missed", missed);
         context.Log(missed.Count == 0 ? "All targets met." : $"{missed.Count} target(s) MISSED: {string.Join(", ", missed)}");
         context.Log("Stopping the silo (SIGTERM, SIGKILL after 20 s) and PostgreSQL ...");
         return result;
+    }
+
+    /// <summary>
+    /// <c>POST /api/v1/providers/select</c>, one at a time, each request distinct (its template id, CPU, memory and strategy
+    /// vary, so no answer can be reused): the time of the whole HTTP round trip (<c>select_p99_ms</c>) and the
+    /// selection's own time as it reports it (<c>select_server_p99_ms</c>).
+    /// </summary>
+    private static async Task MeasureSelectionAsync(SuiteContext context, BenchResult result, HttpClient http, TimeSpan seconds)
+    {
+        int[] cpus = [1, 2, 4, 8, 16];
+        string[] strategies =
+        [
+            "\"selection_strategy\": \"default\"",
+            "\"selection_strategy\": \"load_balanced\", \"provider_type\": \"aws\"",
+            "\"selection_strategy\": \"explicit\", \"provider_instance\": \"sim-gcp\"",
+            "\"selection_strategy\": \"default\", \"provider_type\": \"azure\"",
+        ];
+        var server = new System.Collections.Concurrent.ConcurrentBag<double>();
+        int sequence = 0;
+        Func<Task> select = async () =>
+        {
+            int n = Interlocked.Increment(ref sequence);
+            string json = $$"""{"template": {"template_id": "bench-{{n}}", "min_cpu": {{cpus[n % cpus.Length]}}, "min_memory_gb": {{1 + n % 61}}, "max_instances": {{1 + n % 50}}}, {{strategies[n % strategies.Length]}}}""";
+            var body = await Send(http, HttpMethod.Post, "/api/v1/providers/select", json, HttpStatusCode.OK);
+            server.Add(body.GetProperty("selection_time_ms").GetDouble());
+        };
+        context.Log($"POST /api/v1/providers/select: warming up, then one at a time for {seconds.TotalSeconds:0} s, every request distinct ...");
+        await Load.ClosedLoopAsync([new CallOperation(select)], TimeSpan.FromSeconds(5), recordLatency: false);
+        server.Clear();
+        var selections = await Load.ClosedLoopAsync([new CallOperation(select)], seconds, recordLatency: true);
+        var own = server.Order().ToArray();
+        double p99 = selections.Latency!.PercentileMs(0.99), serverP99 = own.Length == 0 ? 0 : own[Math.Min(own.Length - 1, (int)Math.Ceiling(own.Length * 0.99) - 1)];
+        result.Add("select_requests", selections.Calls)
+            .Add("select_p50_ms", Math.Round(selections.Latency.PercentileMs(0.5), 3))
+            .Add("select_p99_ms", Math.Round(p99, 3))
+            .Add("select_server_p99_ms", Math.Round(serverP99, 3))
+            .Add("select_p99_target_ms", TargetSelectP99Ms);
+        context.Log($"SELECT: {selections.Calls:N0} distinct selections, p50 {selections.Latency.PercentileMs(0.5):0.000} ms, p99 {p99:0.000} ms over HTTP (target ≤ {TargetSelectP99Ms} ms); the selection itself p99 {serverP99:0.000} ms.");
     }
 
     /// <summary>An HTTP client of the silo speaking with the admin token, with enough pooled connections for the loops.</summary>

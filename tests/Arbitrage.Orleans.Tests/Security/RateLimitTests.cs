@@ -74,6 +74,50 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
         Assert.True(Acquire(limits, from, "Bearer guess-6"));
     }
 
+    [Fact]
+    public async Task A_class_of_operation_has_its_own_budget_per_client_with_the_same_headers_and_429()
+    {
+        var (_, token) = await silo.NewTenantAsync();
+        using var client = silo.Host.ClientWith(token);
+        const string body = """{"providers": [{"name": "aws-test", "type": "aws"}]}""";
+        for (int i = 0; i < Silo.Validation; i++)
+        {
+            var (ok, _) = await Api.PostAsync(client, "/api/v1/providers/validate", body);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal(Silo.Validation.ToString(), Header(ok, "X-RateLimit-Limit")); // the class's 2, tighter than the token's 5
+            Assert.Equal((Silo.Validation - 1 - i).ToString(), Header(ok, "X-RateLimit-Remaining"));
+        }
+
+        var (refused, error) = await Api.PostAsync(client, "/api/v1/providers/validate", body);
+        Api.AssertError(refused, error, HttpStatusCode.TooManyRequests, ErrorCodes.RateLimited);
+        Assert.Equal("validation", error.GetProperty("error").GetProperty("details").GetProperty("limit").GetString());
+        Assert.Equal("0", Header(refused, "X-RateLimit-Remaining"));
+        Assert.NotNull(refused.Headers.RetryAfter);
+
+        // Another class is not affected: the same token still lists providers.
+        var (listed, _) = await Api.GetAsync(client, "/api/v1/providers");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+    }
+
+    [Fact]
+    public void The_host_factory_classes_default_to_the_seed_budgets()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 30, TimeSpan.Zero));
+        var limits = new ApiRateLimits(new RateLimitOptions(), time);
+        foreach (var (name, budget) in new[] { ("providers", 100), ("templates", 200), ("requests", 50), ("validation", 500) })
+        {
+            var context = Request(IPAddress.Parse("203.0.113.9"), $"Bearer client-{name}");
+            context.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(new RateLimitClass(name)), name));
+            using (var lease = limits.Global.AttemptAcquire(context)) Assert.True(lease.IsAcquired);
+            limits.WriteHeaders(context);
+            Assert.Equal(budget.ToString(), context.Response.Headers["X-RateLimit-Limit"].ToString());
+            Assert.Equal((budget - 1).ToString(), context.Response.Headers["X-RateLimit-Remaining"].ToString());
+        }
+
+        Assert.Contains("RateLimits:Classes:requests:PermitLimit must be at least 1 (was 0).",
+            new RateLimitOptions { Classes = new RateLimitClasses { Requests = new RateLimitRule { PermitLimit = 0 } } }.Problems());
+    }
+
     private static bool Acquire(ApiRateLimits limits, IPAddress address, string authorization)
     {
         using var lease = limits.Global.AttemptAcquire(Request(address, authorization));
@@ -96,9 +140,12 @@ public sealed class RateLimitTests(RateLimitTests.Silo silo) : IClassFixture<Rat
         ["RateLimits:PerToken:PermitLimit"] = PerToken.ToString(),
         ["RateLimits:PerToken:Window"] = "01:00:00",
         ["RateLimits:PerAddress:PermitLimit"] = "100000",
+        ["RateLimits:Classes:Validation:PermitLimit"] = Validation.ToString(),
+        ["RateLimits:Classes:Validation:Window"] = "01:00:00",
     })
     {
         public const int PerToken = 5;
+        public const int Validation = 2;
         public static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 30, 0, TimeSpan.Zero);
 
         protected override void ConfigureServices(IServiceCollection services) =>

@@ -1,0 +1,41 @@
+namespace Arbitrage.Orleans.Grains.HostFactory;
+
+/// <summary>The host-factory API's error codes (providers, templates, requests), each with the HTTP status it answers with.</summary>
+public static class HostFactoryErrorCodes
+{
+    // Provider errors
+    public const string ProviderNotFound = "PROVIDER_NOT_FOUND";
+    public const string ProviderDisabled = "PROVIDER_DISABLED";
+    public const string NoEnabledProviders = "NO_ENABLED_PROVIDERS";
+    public const string ProviderTypeMismatch = "PROVIDER_TYPE_MISMATCH";
+
+    // Template errors
+    public const string TemplateNotFound = "TEMPLATE_NOT_FOUND";
+    public const string TemplateInvalid = "TEMPLATE_INVALID";
+    public const string ApiNotSupported = "API_NOT_SUPPORTED";
+    public const string InstanceLimitExceeded = "INSTANCE_LIMIT_EXCEEDED";
+
+    // Configuration errors
+    public const string InvalidConfiguration = "INVALID_CONFIGURATION";
+    public const string FileNotFound = "FILE_NOT_FOUND";
+    public const string ParseError = "PARSE_ERROR";
+
+    /// <summary>Not found is 404, a malformed configuration 400, anything the request asks that the providers cannot give 422.</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        ProviderNotFound or TemplateNotFound or FileNotFound => 404,
+        InvalidConfiguration or ParseError => 400,
+        _ => 422,
+    };
+}
+
+/// <summary>
+/// A host-factory request the providers cannot serve, with the seed's code and details (<c>available_providers</c>,
+/// <c>suggestion</c>, …; snake_case keys). The gateway answers it in the API's error shape.
+/// </summary>
+public sealed class HostFactoryException(string code, string message, IReadOnlyDictionary<string, object?> details) : Exception(message)
+{
+    public string Code { get; } = code;
+    public IReadOnlyDictionary<string, object?> Details { get; } = details;
+    public int Status => HostFactoryErrorCodes.StatusOf(Code);
+}
