@@ -393,6 +393,12 @@ public sealed partial class SimulatedCloud : ICloudAdapter, IDisposable
 
     private const long GcpIdMin = 1_000_000_000_000_000_000;
 
+    /// <summary>A simulated instance's state follows from its times: Pending until it runs, Terminated from its end.</summary>
+    public static InstanceState StateAt(DateTimeOffset runningAt, DateTimeOffset? terminationAt, DateTimeOffset now) =>
+        terminationAt is { } end && now >= end ? InstanceState.Terminated
+        : now >= runningAt ? InstanceState.Running
+        : InstanceState.Pending;
+
     /// <summary>
     /// The instance ID a launch with <paramref name="clientToken"/> gets, in this cloud's format: a hash of the token
     /// (and <paramref name="attempt"/>, for the rare ID already taken), so every silo computes the same ID for a token.

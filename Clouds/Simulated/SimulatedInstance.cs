@@ -28,10 +28,7 @@ internal sealed class SimulatedInstance(
 
     public InstanceHealth? HealthOverride { get; set; }
 
-    public InstanceState StateAt(DateTimeOffset now) =>
-        TerminationAt is { } end && now >= end ? InstanceState.Terminated
-        : now >= RunningAt ? InstanceState.Running
-        : InstanceState.Pending;
+    public InstanceState StateAt(DateTimeOffset now) => SimulatedCloud.StateAt(RunningAt, TerminationAt, now);
 
     public CloudInstance SnapshotAt(DateTimeOffset now)
     {

@@ -245,10 +245,7 @@ public sealed partial class SharedSimulatedCloud(
         return Snapshot(known, Now);
     }
 
-    private static InstanceState StateOf(SimulatedInstanceRecord record, DateTimeOffset now) =>
-        record.TerminationAt is { } end && now >= end ? InstanceState.Terminated
-        : now >= record.RunningAt ? InstanceState.Running
-        : InstanceState.Pending;
+    private static InstanceState StateOf(SimulatedInstanceRecord record, DateTimeOffset now) => SimulatedCloud.StateAt(record.RunningAt, record.TerminationAt, now);
 
     private static CloudInstance Snapshot(SimulatedInstanceRecord record, DateTimeOffset now)
     {

@@ -18,7 +18,10 @@ public sealed partial class WorkloadGrain
     private IWalletGrain Wallet => GrainFactory.GetGrain<IWalletGrain>(WalletKeys.Of(S.TenantId, S.ProjectId));
 
     private decimal CostToDate() => S.CommittedCost + Accrued(S.Billing, Now)
-        + S.Retiring.Sum(r => Accrued(r.Billing, Now < r.TerminateBy ? Now : r.TerminateBy));
+        + S.Retiring.Sum(r => Accrued(r.Billing, BilledUntil(r)));
+
+    /// <summary>A retiring instance is billed until now, or until its cloud took it back at its TerminateBy.</summary>
+    private DateTimeOffset BilledUntil(RetiringInstance retiring) => Now < retiring.TerminateBy ? Now : retiring.TerminateBy;
 
     private static decimal Accrued(BillingSegment? segment, DateTimeOffset until) =>
         segment is { PricePerHour: > 0 } b && until > b.From ? Money.Cost(b.PricePerHour, until - b.From) : 0;
@@ -61,7 +64,7 @@ public sealed partial class WorkloadGrain
     /// <summary>Commits what <paramref name="segment"/> accrued until <paramref name="until"/>; true when it took the wallet past its overdraft.</summary>
     private async Task<bool> CommitSegmentAsync(BillingSegment segment, DateTimeOffset until)
     {
-        decimal accrued = until > segment.From ? Money.Cost(segment.PricePerHour, until - segment.From) : 0;
+        decimal accrued = Accrued(segment, until);
         bool overdrawn = false;
         try
         {

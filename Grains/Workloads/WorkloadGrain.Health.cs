@@ -163,6 +163,6 @@ public sealed partial class WorkloadGrain
     private async Task<bool> RetireOneAsync(RetiringInstance retiring, CancellationToken cancellationToken)
     {
         await TerminateInstanceAsync(retiring.Provider, retiring.InstanceId, cancellationToken);
-        return retiring.Billing is { } segment && await CommitSegmentAsync(segment, Now < retiring.TerminateBy ? Now : retiring.TerminateBy);
+        return retiring.Billing is { } segment && await CommitSegmentAsync(segment, BilledUntil(retiring));
     }
 }

@@ -38,17 +38,11 @@ public sealed class AwsEndToEndTests : IAsyncLifetime
             aws = new { interruptionQueueUrl = _fake.QueueUrl },
         };
         await File.WriteAllTextAsync(_providersFile, JsonSerializer.Serialize(new { providers = new[] { provider } }));
-        _silo = SiloProcess.Start([], new Dictionary<string, string>
+        _silo = SiloProcess.Start([], new Dictionary<string, string>(SiloProcess.FastWorkloads)
         {
             ["ConnectionStrings__Arbitrage"] = database,
             ["Market__ProvidersFile"] = _providersFile,
             ["Clouds__Aws__QueueWaitTime"] = "00:00:01",
-            ["Workloads__HealthCheckInterval"] = "00:00:00.200",
-            ["Workloads__ProvisioningPollInterval"] = "00:00:00.100",
-            ["Workloads__RetryInitialDelay"] = "00:00:00.200",
-            ["Workloads__RetryMaxDelay"] = "00:00:01",
-            ["Workloads__BillingPeriod"] = "00:00:02",
-            ["Workloads__ReservationTtl"] = "00:00:30",
         });
         await _silo.WaitUntilServingAsync(TimeSpan.FromSeconds(90));
     }

@@ -51,6 +51,20 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Workload timings short enough for a test to watch a lifecycle end to end (health checks every 200 ms, retries
+    /// from 200 ms, 2 s billing periods), as environment variables; a test adds its own settings beside them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> FastWorkloads { get; } = new Dictionary<string, string>
+    {
+        ["Workloads__HealthCheckInterval"] = "00:00:00.200",
+        ["Workloads__ProvisioningPollInterval"] = "00:00:00.100",
+        ["Workloads__RetryInitialDelay"] = "00:00:00.200",
+        ["Workloads__RetryMaxDelay"] = "00:00:01",
+        ["Workloads__BillingPeriod"] = "00:00:02",
+        ["Workloads__ReservationTtl"] = "00:00:30",
+    };
+
+    /// <summary>
     /// Starts the silo with the given arguments (plus <c>--urls</c> and, unless given, free Orleans silo and gateway
     /// ports, so silos of parallel tests never meet) and environment.
     /// </summary>

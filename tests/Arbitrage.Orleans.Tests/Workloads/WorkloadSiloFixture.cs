@@ -36,16 +36,10 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
               { "name": "sim-azure", "type": "azure", "simulation": { "seed": 2, "speed": 1, "bootDelay": "00:00:00.300" } },
               { "name": "sim-gcp", "type": "gcp", "simulation": { "seed": 3, "speed": 1, "bootDelay": "00:00:00.300" } } ] }
             """);
-        Silo = SiloProcess.Start([], new Dictionary<string, string>
+        Silo = SiloProcess.Start([], new Dictionary<string, string>(SiloProcess.FastWorkloads)
         {
             ["ConnectionStrings__Arbitrage"] = database,
             ["Market__ProvidersFile"] = _providersFile,
-            ["Workloads__HealthCheckInterval"] = "00:00:00.200",
-            ["Workloads__ProvisioningPollInterval"] = "00:00:00.100",
-            ["Workloads__RetryInitialDelay"] = "00:00:00.200",
-            ["Workloads__RetryMaxDelay"] = "00:00:01",
-            ["Workloads__BillingPeriod"] = "00:00:02",
-            ["Workloads__ReservationTtl"] = "00:00:30",
             ["Workloads__EventsInState"] = EventsInState.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Workloads__PlacementsInState"] = PlacementsInState.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Bootstrap__InitialCredit"] = BootstrapCredit.ToString(System.Globalization.CultureInfo.InvariantCulture),
