@@ -29,6 +29,7 @@ public static class MarketServiceCollectionExtensions
         services.AddSingleton<IPlacementService, PlacementEngine>();
         services.AddSingleton<HostFactory.IProviderSelector, HostFactory.ProviderSelector>();
         services.AddSingleton<HostFactory.IProviderDefinitionValidator, HostFactory.ProviderDefinitionValidator>();
+        services.AddSingleton<HostFactory.ITemplateCatalog, HostFactory.Templates.FileTemplateCatalog>();
         services.AddSingleton<OfferBookLoader>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OfferBookLoader>());
         services.AddSingleton<OfferBookSynchronizer>();

@@ -6,6 +6,9 @@ public sealed class MarketOptions
     /// <summary>The providers file (relative paths are from the working directory).</summary>
     public string ProvidersFile { get; set; } = "Silo/providers.json";
 
+    /// <summary>The host-factory templates' folder: the main file <c>templates.json</c> (relative paths are from the working directory).</summary>
+    public string TemplatesDirectory { get; set; } = "Silo/templates";
+
     /// <summary>The bundled real market data the simulated clouds replay (relative paths are from the working directory, the repository root for the silo).</summary>
     public string DataDirectory { get; set; } = "data/market";
 
