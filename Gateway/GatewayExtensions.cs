@@ -73,6 +73,7 @@ public static class GatewayExtensions
         app.MapHealthApi();
         app.MapPricingApi();
         app.MapProvidersApi();
+        app.MapTemplatesApi();
         app.MapTenantsApi();
         app.MapTokensApi();
         app.MapWorkloadsApi();

@@ -29,7 +29,11 @@ public static class MarketServiceCollectionExtensions
         services.AddSingleton<IPlacementService, PlacementEngine>();
         services.AddSingleton<HostFactory.IProviderSelector, HostFactory.ProviderSelector>();
         services.AddSingleton<HostFactory.IProviderDefinitionValidator, HostFactory.ProviderDefinitionValidator>();
-        services.AddSingleton<HostFactory.ITemplateCatalog, HostFactory.Templates.FileTemplateCatalog>();
+        services.AddSingleton<HostFactory.Templates.TemplateCatalog>();
+        services.AddSingleton<HostFactory.ITemplateCatalog>(sp => sp.GetRequiredService<HostFactory.Templates.TemplateCatalog>());
+        services.AddSingleton<HostFactory.ITemplateAdministration>(sp => sp.GetRequiredService<HostFactory.Templates.TemplateCatalog>());
+        services.AddHostedService(sp => sp.GetRequiredService<HostFactory.Templates.TemplateCatalog>());
+        services.AddSingleton<HostFactory.ITemplateValidator, HostFactory.Templates.TemplateValidator>();
         services.AddSingleton<OfferBookLoader>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OfferBookLoader>());
         services.AddSingleton<OfferBookSynchronizer>();

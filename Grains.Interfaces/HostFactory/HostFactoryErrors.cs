@@ -20,11 +20,22 @@ public static class HostFactoryErrorCodes
     public const string FileNotFound = "FILE_NOT_FOUND";
     public const string ParseError = "PARSE_ERROR";
 
+    // Templates written over the API (the product's own, beside the seed's)
+    /// <summary>POST of a template whose id the API layer already holds (PUT replaces it).</summary>
+    public const string TemplateExists = "TEMPLATE_EXISTS";
+
+    /// <summary>DELETE of a template only files define: it is removed from its files.</summary>
+    public const string TemplateReadOnly = "TEMPLATE_READ_ONLY";
+
+    /// <summary>The API layer holds as many templates as <c>Market:MaxApiTemplates</c> allows.</summary>
+    public const string TemplateStoreFull = "TEMPLATE_STORE_FULL";
+
     /// <summary>Not found is 404, a malformed configuration 400, anything the request asks that the providers cannot give 422.</summary>
     public static int StatusOf(string code) => code switch
     {
         ProviderNotFound or TemplateNotFound or FileNotFound => 404,
         InvalidConfiguration or ParseError => 400,
+        TemplateExists or TemplateReadOnly or TemplateStoreFull => 409,
         _ => 422,
     };
 }

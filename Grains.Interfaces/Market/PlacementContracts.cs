@@ -17,7 +17,8 @@ public sealed record PlacementRequirements(
     [property: Id(6)] double? MaxInterruptionRate = null,
     [property: Id(7)] IReadOnlyList<string>? Providers = null,
     [property: Id(8)] bool AllowSpot = true,
-    [property: Id(9)] bool AllowOnDemand = true);
+    [property: Id(9)] bool AllowOnDemand = true,
+    [property: Id(10)] IReadOnlyList<string>? InstanceTypes = null);
 
 /// <summary>Spot or on-demand, as the API spells it.</summary>
 public static class MarketNames

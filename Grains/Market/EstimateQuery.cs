@@ -12,7 +12,8 @@ internal sealed record EstimateQuery(
     double MaxInterruptionRate,
     bool AllowSpot,
     bool AllowOnDemand,
-    int Alternatives)
+    int Alternatives,
+    IReadOnlySet<string>? InstanceTypes = null)
 {
     public static EstimateQuery From(PlacementRequirements r, OfferBook book, int alternatives)
     {
@@ -48,7 +49,8 @@ internal sealed record EstimateQuery(
             r.MaxInterruptionRate ?? 1,
             r.AllowSpot,
             r.AllowOnDemand,
-            alternatives);
+            alternatives,
+            r.InstanceTypes is { Count: > 0 } types ? types.ToHashSet(StringComparer.OrdinalIgnoreCase) : null);
     }
 
     /// <summary>Providers by name (<c>sim-aws</c>) or by cloud (<c>aws</c>); null when not filtered.</summary>

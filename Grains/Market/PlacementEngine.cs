@@ -51,7 +51,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
     }
 
     private static string CacheKey(PlacementRequirements r, int alternatives) => string.Create(CultureInfo.InvariantCulture,
-        $"{alternatives}|{r.MinCpu}|{r.MinMemoryGb:R}|{r.GpuCount}|{r.GpuType}|{Join(r.PreferredRegions)}|{r.MaxPricePerHour}|{r.MaxInterruptionRate:R}|{Join(r.Providers)}|{r.AllowSpot}|{r.AllowOnDemand}");
+        $"{alternatives}|{r.MinCpu}|{r.MinMemoryGb:R}|{r.GpuCount}|{r.GpuType}|{Join(r.PreferredRegions)}|{r.MaxPricePerHour}|{r.MaxInterruptionRate:R}|{Join(r.Providers)}|{r.AllowSpot}|{r.AllowOnDemand}|{Join(r.InstanceTypes)}");
 
     private static string Join(IReadOnlyList<string>? values) => values is null ? "-" : string.Join(',', values);
 
@@ -78,6 +78,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
                 : m.MemoryGb[i] < query.MinMemoryGb ? Constraint.MinMemory
                 : m.GpuCount[i] < query.GpuCount ? Constraint.GpuCount
                 : query.GpuType >= 0 && m.GpuType[i] != query.GpuType ? Constraint.GpuType
+                : query.InstanceTypes is { } types && !types.Contains(m.InstanceType[i]) ? Constraint.InstanceType
                 : -1;
             if (failed >= 0)
             {
@@ -171,9 +172,9 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
     /// <summary>The constraints, in the order an offer is checked against them.</summary>
     private static class Constraint
     {
-        public const int Provider = 0, Region = 1, MinCpu = 2, MinMemory = 3, GpuCount = 4, GpuType = 5, Market = 6, MaxPrice = 7, MaxInterruptionRate = 8;
-        public const int Count = 9;
+        public const int Provider = 0, Region = 1, MinCpu = 2, MinMemory = 3, GpuCount = 4, GpuType = 5, Market = 6, MaxPrice = 7, MaxInterruptionRate = 8, InstanceType = 9;
+        public const int Count = 10;
         public static readonly string[] Names =
-            ["providers", "preferredRegions", "minCPU", "minMemoryGB", "gpuCount", "gpuType", "market", "maxPricePerHour", "maxInterruptionRate"];
+            ["providers", "preferredRegions", "minCPU", "minMemoryGB", "gpuCount", "gpuType", "market", "maxPricePerHour", "maxInterruptionRate", "instanceTypes"];
     }
 }

@@ -6,8 +6,23 @@ public sealed class MarketOptions
     /// <summary>The providers file (relative paths are from the working directory).</summary>
     public string ProvidersFile { get; set; } = "Silo/providers.json";
 
-    /// <summary>The host-factory templates' folder: the main file <c>templates.json</c> (relative paths are from the working directory).</summary>
+    /// <summary>
+    /// The host-factory templates' folder: the main file <c>templates.json</c>, per-type files (<c>awsprov_templates.json</c>)
+    /// and per-instance files (<c>sim-aws_templates.json</c>) (relative paths are from the working directory).
+    /// </summary>
     public string TemplatesDirectory { get; set; } = "Silo/templates";
+
+    /// <summary>
+    /// When set, exactly these template files (names in <see cref="TemplatesDirectory"/>, or paths) make the override chain,
+    /// and each must exist; when empty, the folder's <c>templates.json</c> and <c>*_templates.json</c> files do.
+    /// </summary>
+    public string[] TemplateFiles { get; set; } = [];
+
+    /// <summary>How often a silo asks whether templates were written or refreshed through another silo.</summary>
+    public TimeSpan TemplateSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most templates the API layer (templates written over the API) holds.</summary>
+    public int MaxApiTemplates { get; set; } = 1000;
 
     /// <summary>The bundled real market data the simulated clouds replay (relative paths are from the working directory, the repository root for the silo).</summary>
     public string DataDirectory { get; set; } = "data/market";

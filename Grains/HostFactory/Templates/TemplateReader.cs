@@ -28,6 +28,7 @@ public static partial class TemplateReader
         string id = fields.TryGetProperty("template_id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : "";
         if (!IsValidId(id)) throw Invalid(id, "template_id", "template_id is required: 1 to 128 letters, digits, dots, dashes or underscores.");
         var reader = new FieldReader(id, fields);
+        var instanceTypes = InstanceTypes(reader.String("instance_type"), reader.Strings("instance_types"));
         var requirements = new PlacementRequirements(
             MinCpu: reader.Int("min_cpu", 1, 1024) ?? 1,
             MinMemoryGb: reader.Number("min_memory_gb", 0, 1 << 20) ?? 1,
@@ -37,7 +38,13 @@ public static partial class TemplateReader
             MaxPricePerHour: (decimal?)reader.Number("max_price_per_hour", 0, 1_000_000),
             MaxInterruptionRate: reader.Number("max_interruption_rate", 0, 1),
             AllowSpot: reader.Bool("spot_allowed") ?? true,
-            AllowOnDemand: reader.Bool("on_demand_allowed") ?? true);
+            AllowOnDemand: reader.Bool("on_demand_allowed") ?? true,
+            InstanceTypes: instanceTypes);
+        if (!requirements.AllowSpot && !requirements.AllowOnDemand)
+        {
+            throw Invalid(id, "spot_allowed", "spot_allowed and on_demand_allowed cannot both be false: the template could run nowhere.");
+        }
+
         var config = new WorkloadConfig(
             ImageId: reader.String("image_id") ?? "",
             HealthCheckPort: reader.Int("health_check_port", 1, 65535) ?? 8080,
@@ -56,6 +63,15 @@ public static partial class TemplateReader
             config,
             source,
             fields.GetRawText());
+    }
+
+    /// <summary><c>instance_type</c> and <c>instance_types</c> together (the market is searched among them only), or null for any.</summary>
+    private static IReadOnlyList<string>? InstanceTypes(string? one, IReadOnlyList<string>? many)
+    {
+        var all = new List<string>();
+        if (one is { Length: > 0 }) all.Add(one);
+        if (many is not null) all.AddRange(many);
+        return all.Count == 0 ? null : all.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     public static HostFactoryException Invalid(string templateId, string field, string message) =>
