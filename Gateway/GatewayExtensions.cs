@@ -73,6 +73,7 @@ public static class GatewayExtensions
         app.MapHealthApi();
         app.MapPricingApi();
         app.MapProvidersApi();
+        app.MapRequestsApi();
         app.MapTenantsApi();
         app.MapTokensApi();
         app.MapWorkloadsApi();
