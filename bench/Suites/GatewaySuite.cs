@@ -247,7 +247,16 @@ internal sealed class GatewaySuite : ISuite
         {
             while (readUntil.Elapsed < TimeSpan.FromMinutes(3))
             {
-                var r = await Send(http, HttpMethod.Get, $"/api/v1/requests/{sample[i]}", null, HttpStatusCode.OK);
+                using var response = await http.GetAsync($"/api/v1/requests/{sample[i]}", ct);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    // The request is busy creating its machines (their tenant admits them one at a time): ask again.
+                    await Task.Delay(200, ct);
+                    continue;
+                }
+
+                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /api/v1/requests/{sample[i]} answered {(int)response.StatusCode}");
+                var r = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement;
                 var machines = r.GetProperty("machines").EnumerateArray().ToList();
                 if (machines.All(m => m.GetProperty("machine_id").GetString() != m.GetProperty("workload_id").GetString()))
                 {
