@@ -21,6 +21,7 @@ public static class ArbCli
         var root = new RootCommand("arb: the Arbitrage.Orleans command line. Workloads, prices, wallets and tokens over the gateway's HTTP API.");
         globals.AddTo(root);
         root.Subcommands.Add(new WorkloadsCommand(runtime).Build());
+        root.Subcommands.Add(new RequestsCommand(runtime).Build());
         root.Subcommands.Add(new PricingCommand(runtime).Build());
         root.Subcommands.Add(new WalletsCommand(runtime).Build());
         root.Subcommands.Add(new TokensCommand(runtime).Build());

@@ -74,6 +74,7 @@ public static class GatewayExtensions
         app.MapPricingApi();
         app.MapProvidersApi();
         app.MapTemplatesApi();
+        app.MapRequestsApi();
         app.MapTenantsApi();
         app.MapTokensApi();
         app.MapWorkloadsApi();

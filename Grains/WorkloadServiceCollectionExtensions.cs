@@ -25,6 +25,8 @@ public static class WorkloadServiceCollectionExtensions
         services.AddSingleton<OrphanReconciler>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OrphanReconciler>());
         services.AddSingleton<IWorkloadCatalog, WorkloadCatalog>();
+        services.AddSingleton<HostFactory.IHostRequestCatalog, HostFactory.Requests.HostRequestCatalog>();
+        services.AddSingleton<HostFactory.IHostRequestService, HostFactory.Requests.HostRequestService>();
         services.AddSingleton<ISimulationControl, Providers.SimulationControl>();
         services.AddHostedService<InterruptionWatcher>();
         return services;

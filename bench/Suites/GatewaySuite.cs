@@ -15,18 +15,20 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// (CPU of the silo, of this process and of the machine; PostgreSQL write transactions and WAL bytes per request); (2) GET /v1/workloads/{id} in a closed loop over workloads created in (1); (2b) POST /api/v1/providers/select one
 /// at a time, every request distinct, its p99 over HTTP; (3) 2,000
 /// interruption notices within 10 s on running workloads, each timed from the notice to the replacement's launch
-/// call (both read from the workload's audit trail). Workloads are spread over --projects wallets of the bootstrap
+/// call (both read from the workload's audit trail); (4) POST /api/v1/requests for 5 machines each, 16 in flight, and
+/// how long until the machines of a sample are placed. Workloads are spread over --projects wallets of the bootstrap
 /// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
 /// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (20: a
 /// silo's JIT still spends about a fifth of the machine on re-compiling hot code 15 s after its start).
 /// </summary>
 internal sealed class GatewaySuite : ISuite
 {
-    private const double TargetGetPerSecond = 10_000, TargetGetP99Ms = 10, TargetPostPerSecond = 1_000, TargetPostP99Ms = 50, TargetMoveP99Ms = 1_000, TargetSelectP99Ms = 2;
+    private const double TargetGetPerSecond = 10_000, TargetGetP99Ms = 10, TargetPostPerSecond = 1_000, TargetPostP99Ms = 50, TargetMoveP99Ms = 1_000, TargetSelectP99Ms = 2, TargetRequestsPerSecond = 200;
+    private const int MachinesPerRequest = 5;
 
     public string Name => "gateway";
 
-    public string Description => "HTTP API against the silo process: GET and POST /v1/workloads rates and p99, provider selection p99, interruption notice to replacement launch (PostgreSQL fsync on)";
+    public string Description => "HTTP API against the silo process: GET and POST /v1/workloads rates and p99, provider selection p99, interruption notice to replacement launch, host-factory request creation (PostgreSQL fsync on)";
 
     public async Task<BenchResult> RunAsync(SuiteContext context)
     {
@@ -59,11 +61,13 @@ internal sealed class GatewaySuite : ISuite
             ["RateLimits__PerToken__PermitLimit"] = BenchLimits.PerMinute.ToString(),
             ["RateLimits__PerAddress__PermitLimit"] = BenchLimits.PerMinute.ToString(),
             ["RateLimits__Classes__Providers__PermitLimit"] = BenchLimits.PerMinute.ToString(),
+            ["RateLimits__Classes__Requests__PermitLimit"] = BenchLimits.PerMinute.ToString(),
+            ["Market__TemplatesDirectory"] = await WriteTemplatesAsync(ct),
             ["Quotas__Default__MaxLiveWorkloads"] = BenchLimits.LiveWorkloads.ToString(),
             ["Quotas__Default__WorkloadCreationsPerMinute"] = BenchLimits.PerMinute.ToString(),
         };
         result.Add("auth", "bearer token (admin), verified per request");
-        result.Add("rate_limits", "on: RateLimits__PerToken__PermitLimit, RateLimits__PerAddress__PermitLimit and RateLimits__Classes__Providers__PermitLimit raised by environment variable");
+        result.Add("rate_limits", "on: RateLimits__PerToken__PermitLimit, RateLimits__PerAddress__PermitLimit, RateLimits__Classes__Providers__PermitLimit and RateLimits__Classes__Requests__PermitLimit raised by environment variable");
         result.Add("rate_limit_per_token_per_min", BenchLimits.PerMinute);
         result.Add("rate_limit_per_address_per_min", BenchLimits.PerMinute);
         result.Add("quota_live_workloads", BenchLimits.LiveWorkloads);
@@ -131,6 +135,7 @@ internal sealed class GatewaySuite : ISuite
         await TerminateAllButAsync(context, result, http, created.ToArray(), (int)context.Option("notices", 2000));
         await MeasureMovesAsync(context, result, http, created.ToArray(), ct);
         result.Add("workloads_created", created.Count);
+        await MeasureRequestsAsync(context, result, http, seconds, ct);
 
         var missed = new List<string>();
         context.Log("Figures against the targets:");
@@ -140,6 +145,7 @@ internal sealed class GatewaySuite : ISuite
         Targets.Check(context, result, missed, "get_p99_ms", TargetGetP99Ms, higherIsBetter: false, "ms");
         Targets.Check(context, result, missed, "notice_to_launch_p99_ms", TargetMoveP99Ms, higherIsBetter: false, "ms");
         Targets.Check(context, result, missed, "select_p99_ms", TargetSelectP99Ms, higherIsBetter: false, "ms");
+        Targets.Check(context, result, missed, "request_create_per_s", TargetRequestsPerSecond, higherIsBetter: true, "requests/s");
         Targets.Check(context, result, missed, "replacements_missing", 0, higherIsBetter: false, "workloads");
         result.Add("targets_missed", missed);
         context.Log(missed.Count == 0 ? "All targets met." : $"{missed.Count} target(s) MISSED: {string.Join(", ", missed)}");
@@ -183,6 +189,90 @@ internal sealed class GatewaySuite : ISuite
             .Add("select_server_p99_ms", Math.Round(serverP99, 3))
             .Add("select_p99_target_ms", TargetSelectP99Ms);
         context.Log($"SELECT: {selections.Calls:N0} distinct selections, p50 {selections.Latency.PercentileMs(0.5):0.000} ms, p99 {p99:0.000} ms over HTTP (target ≤ {TargetSelectP99Ms} ms); the selection itself p99 {serverP99:0.000} ms.");
+    }
+
+    /// <summary>The bench's host-factory template (in a folder of its own): 2 vCPU, 4 GB, any provider.</summary>
+    private static async Task<string> WriteTemplatesAsync(CancellationToken ct)
+    {
+        string folder = Path.Combine(ChildProcess.LogDirectory, "bench-templates");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "templates.json"), """
+            {"templates": [{"template_id": "bench-web", "image_id": "ami-bench", "min_cpu": 2, "min_memory_gb": 4, "max_instances": 10}]}
+            """, ct);
+        return folder;
+    }
+
+    /// <summary>
+    /// <c>POST /api/v1/requests</c> for <see cref="MachinesPerRequest"/> machines each, 16 in flight, every request with its
+    /// own Idempotency-Key (<c>request_create_per_s</c>, p99): the request is stored before each 202 and its machines
+    /// created after it. Then, for a sample of the measured requests, how long until all their machines were placed:
+    /// the latest machine's placement time less the request's creation time, both stamped by the silo
+    /// (<c>request_machines_placed_p99_ms</c>).
+    /// </summary>
+    private static async Task MeasureRequestsAsync(SuiteContext context, BenchResult result, HttpClient http, TimeSpan seconds, CancellationToken ct)
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        bool recording = false;
+        Func<Task> create = async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/requests")
+            {
+                Content = new StringContent($$"""{"templateId": "bench-web", "maxNumber": {{MachinesPerRequest}}}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"POST /api/v1/requests answered {(int)response.StatusCode}: {text}");
+            if (Volatile.Read(ref recording)) ids.Enqueue(JsonDocument.Parse(text).RootElement.GetProperty("request_id").GetString()!);
+        };
+        context.Log($"POST /api/v1/requests ({MachinesPerRequest} machines each): warming up 5 s, then 16 in flight for {seconds.TotalSeconds:0} s ...");
+        await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(create), 8).ToList(), TimeSpan.FromSeconds(5), recordLatency: false);
+        Volatile.Write(ref recording, true);
+        var requests = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(create), 16).ToList(), seconds, recordLatency: true);
+        Volatile.Write(ref recording, false);
+        double p99 = requests.Latency!.PercentileMs(0.99);
+        result.Add("request_create_per_s", Math.Round(requests.CallsPerSecond))
+            .Add("request_create_p50_ms", Math.Round(requests.Latency.PercentileMs(0.5), 2))
+            .Add("request_create_p99_ms", Math.Round(p99, 2))
+            .Add("request_machines_per_s", Math.Round(requests.CallsPerSecond * MachinesPerRequest))
+            .Add("request_create_target_per_s", TargetRequestsPerSecond);
+        context.Log($"REQUESTS: {requests.CallsPerSecond:N0} requests/s of {MachinesPerRequest} machines (target ≥ {TargetRequestsPerSecond}), p50 {requests.Latency.PercentileMs(0.5):0.00} ms, p99 {p99:0.00} ms.");
+
+        // Every 10th measured request (at most 500), read until all its machines are placed, 16 at a time, for at most 3 minutes in all.
+        var sample = ids.Where((_, i) => i % 10 == 0).Take(500).ToArray();
+        context.Log($"Waiting until the machines of {sample.Length} sampled requests are placed ...");
+        var placed = new System.Collections.Concurrent.ConcurrentBag<TimeSpan>();
+        var readUntil = Stopwatch.StartNew();
+        await Load.BoundedAsync(sample.Length, 16, async i =>
+        {
+            while (readUntil.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                using var response = await http.GetAsync($"/api/v1/requests/{sample[i]}", ct);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    // The request is busy creating its machines (their tenant admits them one at a time): ask again.
+                    await Task.Delay(200, ct);
+                    continue;
+                }
+
+                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /api/v1/requests/{sample[i]} answered {(int)response.StatusCode}");
+                var r = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement;
+                var machines = r.GetProperty("machines").EnumerateArray().ToList();
+                if (machines.All(m => m.GetProperty("machine_id").GetString() != m.GetProperty("workload_id").GetString()))
+                {
+                    placed.Add(machines.Max(m => m.GetProperty("created_at").GetDateTimeOffset()) - r.GetProperty("created_at").GetDateTimeOffset());
+                    return;
+                }
+
+                await Task.Delay(200, ct);
+            }
+        });
+        var latency = new LatencyRecorder();
+        foreach (var gap in placed) latency.Record(Math.Max(0, gap.Ticks) * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        result.Add("request_machines_sampled", sample.Length).Add("request_machines_unplaced", sample.Length - placed.Count)
+            .Add("request_machines_placed_p50_ms", Math.Round(latency.PercentileMs(0.5), 1))
+            .Add("request_machines_placed_p99_ms", Math.Round(latency.PercentileMs(0.99), 1));
+        context.Log($"Request → all {MachinesPerRequest} machines placed: p50 {latency.PercentileMs(0.5):0} ms, p99 {latency.PercentileMs(0.99):0} ms; {sample.Length - placed.Count} of {sample.Length} not placed in time.");
     }
 
     /// <summary>An HTTP client of the silo speaking with the admin token, with enough pooled connections for the loops.</summary>
