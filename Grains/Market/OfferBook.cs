@@ -39,8 +39,12 @@ public sealed class OfferBook
             int p = markets.Provider[i];
             if (i > 0 && p != markets.Provider[i - 1] && _providerEnd[p] > 0) ProvidersContiguous = false;
             _providerEnd[p] = i + 1;
+            if (!(markets.Availability[i] <= 1)) AvailabilityAtMostOne = false;
         }
     }
+
+    /// <summary>Whether every market's availability score is at most 1 (scores are fixed when the book is built).</summary>
+    internal bool AvailabilityAtMostOne { get; } = true;
 
     private readonly int[] _providerEnd;
 

@@ -68,6 +68,9 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         double restart = _options.RestartCostHours, penalty = _options.AvailabilityPenalty;
         // The cheapest offer of some providers: the other providers' markets are skipped whole (nobody reads the counts).
         bool skipOthers = perProvider is not null && query.Providers is not null && current.ProvidersContiguous;
+        // A spot offer's expected cost is at least its price (hazard, restart hours and penalty are not negative, availability
+        // at most 1), so in that mode a price at or above the provider's best cost so far is passed without reading the rest.
+        bool prune = perProvider is not null && restart >= 0 && penalty >= 0 && current.AvailabilityAtMostOne;
 
         for (int i = 0; i < m.Count; i++)
         {
@@ -99,6 +102,10 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
             {
                 if (!query.AllowSpot) removed[Constraint.Market]++;
                 else if (spot > query.MaxPrice) removed[Constraint.MaxPrice]++;
+                else if (prune && spot >= perProvider![m.Provider[i]].Bound)
+                {
+                    // Cannot beat the provider's best (the counts are not read in this mode).
+                }
                 else if (m.InterruptionRate[i] > query.MaxInterruptionRate) removed[Constraint.MaxInterruptionRate]++;
                 else
                 {

@@ -58,4 +58,46 @@ public sealed class CheapestByProviderTests
 
         Assert.Equal(cheapest.Select(o => o.ExpectedCostPerHour).Order(), cheapest.Select(o => o.ExpectedCostPerHour));
     }
+
+    [Fact]
+    public void Over_a_random_book_every_candidates_offer_is_the_one_placement_chooses_on_it_alone()
+    {
+        var random = new Random(15);
+        var builder = new OfferBookBuilder();
+        string[] names = ["p-aws", "p-azure", "p-gcp", "p-aws-2"];
+        var providers = names.Select((n, k) => builder.AddProvider(n, (CloudKind)(k % 3))).ToArray();
+        string[] regions = ["r-east", "r-west"];
+        for (int n = 0; n < 2_000; n++)
+        {
+            var provider = providers[random.Next(providers.Length)];
+            string region = regions[random.Next(regions.Length)], zone = $"{region}-{random.Next(3)}", type = $"t{n}";
+            decimal onDemand = Math.Round(0.01m + (decimal)random.NextDouble(), 4);
+            bool spot = random.Next(4) > 0;
+            builder.AddOffers(provider, [new InstanceTypeOffer(type, region, zone, 1 << random.Next(6), 1 + random.Next(256), null, 0, onDemand, spot,
+                random.NextDouble() * 0.3, random.NextDouble())]);
+            if (spot) builder.AddSpotPrices(provider, [new SpotPrice(region, zone, type, Math.Round(onDemand * (decimal)(0.2 + random.NextDouble()), 4), At)]);
+        }
+
+        var engine = new PlacementEngine(new OfferBookHolder { Current = builder.Build() }, Options.Create(new PlacementOptions()));
+        for (int round = 0; round < 200; round++)
+        {
+            var candidates = names.Where(_ => random.Next(2) == 0).DefaultIfEmpty(names[0]).ToArray();
+            var requirements = new PlacementRequirements(1 << random.Next(4), 1 + random.Next(64))
+            {
+                MaxInterruptionRate = random.Next(3) == 0 ? 0.1 : null,
+                AllowSpot = random.Next(5) > 0,
+                Providers = candidates,
+            };
+
+            var cheapest = engine.CheapestByProvider(requirements);
+
+            foreach (var name in candidates)
+            {
+                var alone = engine.Estimate(requirements with { Providers = [name] }).Recommended;
+                var offer = cheapest.SingleOrDefault(o => o.Provider == name);
+                Assert.Equal(alone is null, offer is null);
+                if (alone is not null) Assert.Equal(alone.ExpectedCostPerHour, offer!.ExpectedCostPerHour);
+            }
+        }
+    }
 }
