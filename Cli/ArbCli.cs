@@ -26,6 +26,7 @@ public static class ArbCli
         root.Subcommands.Add(new WalletsCommand(runtime).Build());
         root.Subcommands.Add(new TokensCommand(runtime).Build());
         root.Subcommands.Add(new TemplatesCommand(runtime).Build());
+        root.Subcommands.Add(new ProvidersCommand(runtime).Build());
         root.Subcommands.Add(new ConfigCommand(runtime).Build());
         return root;
     }

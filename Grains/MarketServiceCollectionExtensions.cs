@@ -27,6 +27,8 @@ public static class MarketServiceCollectionExtensions
         services.AddSingleton<IProviderDirectory>(sp => sp.GetRequiredService<ProviderRegistry>());
         services.AddSingleton<OfferBookHolder>();
         services.AddSingleton<IPlacementService, PlacementEngine>();
+        services.AddSingleton<ProviderHealthView>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ProviderHealthView>());
         services.AddSingleton<HostFactory.IProviderSelector, HostFactory.ProviderSelector>();
         services.AddSingleton<HostFactory.IProviderDefinitionValidator, HostFactory.ProviderDefinitionValidator>();
         services.AddSingleton<HostFactory.Templates.TemplateCatalog>();

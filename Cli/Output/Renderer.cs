@@ -75,6 +75,28 @@ public sealed class Renderer
         if (cursor is { Length: > 0 }) Note($"More: --cursor {cursor}");
     }
 
+    /// <summary>
+    /// A borderless table in the host-factory CLI's layout: a header row of the column names, then one row per item,
+    /// each column as wide as its widest cell and two spaces apart (plain text, never markup).
+    /// </summary>
+    public void Columns(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var all = new List<IReadOnlyList<string>> { headers };
+        all.AddRange(rows);
+        var widths = headers.Select((_, c) => all.Max(r => c < r.Count ? r[c].Length : 0)).ToArray();
+        foreach (var row in all)
+        {
+            var line = new System.Text.StringBuilder();
+            for (int c = 0; c < headers.Count; c++)
+            {
+                string cell = c < row.Count ? row[c] : "";
+                line.Append(c == headers.Count - 1 ? cell : cell.PadRight(widths[c] + 2));
+            }
+
+            Line(line.ToString().TrimEnd());
+        }
+    }
+
     public static Style StatusStyle(string status) => status switch
     {
         "RUNNING" => new Style(Color.Green),

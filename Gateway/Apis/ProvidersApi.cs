@@ -107,49 +107,72 @@ public static class ProvidersApi
         return Results.Json(result, ApiJson.SnakeCase);
     }
 
-    private static async Task<IResult> SelectAsync(HttpContext context, IProviderSelector selector, IPlacementService placement)
+    private static async Task<IResult> SelectAsync(HttpContext context, IProviderSelector selector, IPlacementService placement, ITemplateCatalog catalog)
     {
         var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        var request = ReadSelection(body, placement);
+        var request = body.Object("template") is null && body.String("template_id", 256) is { } templateId
+            ? await ReadStoredSelectionAsync(body, templateId, catalog, placement, context.RequestAborted)
+            : ReadSelection(body, placement);
         var selection = await selector.SelectAsync(request, context.RequestAborted);
         return Results.Json(selection, ApiJson.SnakeCase);
     }
 
     /// <summary>
-    /// A selection request: an inline <c>template</c> (or a <c>template_id</c>, refused until templates are stored), a
-    /// <c>selection_strategy</c>, and <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c> that override the
-    /// template's. Without a strategy: explicit when an instance is named, else default.
+    /// A selection request for a stored template (<c>template_id</c>, looked up in the template catalog): the template's
+    /// filters overridden by the body's <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c>, for its
+    /// <c>max_instances</c> machines. An unknown id is 404 TEMPLATE_NOT_FOUND listing the catalog's ids.
     /// </summary>
-    public static ProviderSelectionRequest ReadSelection(JsonBody body, IPlacementService placement)
+    public static async Task<ProviderSelectionRequest> ReadStoredSelectionAsync(JsonBody body, string templateId, ITemplateCatalog catalog, IPlacementService placement, CancellationToken cancellationToken)
     {
-        var template = body.Object("template");
-        string? templateId = template?.String("template_id", 256) ?? body.String("template_id", 256);
+        var template = await catalog.FindAsync(templateId, cancellationToken);
         if (template is null)
         {
-            if (templateId is null) throw ApiErrorException.Validation("template", "template is required: the template to select a provider for, inline.");
+            var available = (await catalog.ListAsync(cancellationToken)).Select(t => t.TemplateId).ToList();
             throw new ApiErrorException(StatusCodes.Status404NotFound, ErrorCodes.TemplateNotFound, $"Template '{templateId}' not found.",
                 new Dictionary<string, object?>
                 {
                     ["requested_template"] = templateId,
-                    ["available_templates"] = Array.Empty<string>(),
-                    ["suggestion"] = "Templates are not stored yet: send the template inline as \"template\": {...}",
+                    ["available_templates"] = available,
+                    ["suggestion"] = "Use 'GET /api/v1/templates' to see available templates, or send the template inline as \"template\": {...}",
                 });
         }
 
+        string? instance = body.String("provider_instance", 128) ?? template.ProviderName;
+        string? type = body.String("provider_type", 32) ?? template.ProviderType;
+        string? api = body.String("provider_api", 128) ?? template.ProviderApi;
+        string strategy = Strategy(body, instance, type, api, "template's provider_name", "template's provider_type", "template's provider_api");
+        try
+        {
+            placement.Validate(template.Requirements);
+        }
+        catch (PlacementValidationException e)
+        {
+            // The stored template asks for something this market does not have (a GPU type no provider offers).
+            throw new HostFactoryException(HostFactoryErrorCodes.TemplateInvalid, $"Template '{template.TemplateId}': {e.Message}", new Dictionary<string, object?>
+            {
+                ["template_id"] = template.TemplateId,
+                ["field"] = TemplateField(e.Field),
+                ["suggestion"] = "Fix the field in the template's source and refresh the templates",
+            });
+        }
+
+        return TemplateSelection.For(template, strategy, instance, type, api, template.MaxInstances);
+    }
+
+    /// <summary>
+    /// A selection request: an inline <c>template</c> (a <c>template_id</c> alone is read by <see cref="ReadStoredSelectionAsync"/>),
+    /// a <c>selection_strategy</c>, and <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c> that override the
+    /// template's. Without a strategy: explicit when an instance is named, else default.
+    /// </summary>
+    public static ProviderSelectionRequest ReadSelection(JsonBody body, IPlacementService placement)
+    {
+        var template = body.Object("template")
+            ?? throw ApiErrorException.Validation("template", "template or template_id is required: the template to select a provider for, inline or stored.");
+        string? templateId = template.String("template_id", 256);
         string? instance = body.String("provider_instance", 128) ?? template.String("provider_name", 128);
         string? type = body.String("provider_type", 32) ?? template.String("provider_type", 32);
         string? api = body.String("provider_api", 128) ?? template.String("provider_api", 128);
-        string strategy = body.String("selection_strategy", 32) ?? (instance is not null ? SelectionStrategies.Explicit : SelectionStrategies.Default);
-        if (!SelectionStrategies.All.Contains(strategy))
-        {
-            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError,
-                $"selection_strategy '{strategy}' is not one of {string.Join(", ", SelectionStrategies.All)}.",
-                new Dictionary<string, object?> { ["field"] = "selection_strategy", ["available_strategies"] = SelectionStrategies.All });
-        }
-
-        if (strategy == SelectionStrategies.Explicit && instance is null) throw ApiErrorException.Validation("provider_instance", "provider_instance (or template.provider_name) is required by the explicit strategy.");
-        if (strategy == SelectionStrategies.LoadBalanced && type is null) throw ApiErrorException.Validation("provider_type", "provider_type (or template.provider_type) is required by the load_balanced strategy: it balances across the instances of a type.");
-        if (strategy == SelectionStrategies.ApiBased && api is null) throw ApiErrorException.Validation("provider_api", "provider_api (or template.provider_api) is required by the api_based strategy.");
+        string strategy = Strategy(body, instance, type, api, "template.provider_name", "template.provider_type", "template.provider_api");
         template.Strings("subnet_ids");
         template.String("image_id", 256);
 
@@ -174,6 +197,23 @@ public static class ProvidersApi
         }
 
         return new ProviderSelectionRequest(strategy, instance, type, api, template.Int("max_instances", 1, MaxInstances) ?? 1, requirements, templateId);
+    }
+
+    /// <summary>The body's <c>selection_strategy</c>, checked against what it needs; without one, explicit when an instance is named, else default.</summary>
+    private static string Strategy(JsonBody body, string? instance, string? type, string? api, string instanceFrom, string typeFrom, string apiFrom)
+    {
+        string strategy = body.String("selection_strategy", 32) ?? (instance is not null ? SelectionStrategies.Explicit : SelectionStrategies.Default);
+        if (!SelectionStrategies.All.Contains(strategy))
+        {
+            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError,
+                $"selection_strategy '{strategy}' is not one of {string.Join(", ", SelectionStrategies.All)}.",
+                new Dictionary<string, object?> { ["field"] = "selection_strategy", ["available_strategies"] = SelectionStrategies.All });
+        }
+
+        if (strategy == SelectionStrategies.Explicit && instance is null) throw ApiErrorException.Validation("provider_instance", $"provider_instance (or the {instanceFrom}) is required by the explicit strategy.");
+        if (strategy == SelectionStrategies.LoadBalanced && type is null) throw ApiErrorException.Validation("provider_type", $"provider_type (or the {typeFrom}) is required by the load_balanced strategy: it balances across the instances of a type.");
+        if (strategy == SelectionStrategies.ApiBased && api is null) throw ApiErrorException.Validation("provider_api", $"provider_api (or the {apiFrom}) is required by the api_based strategy.");
+        return strategy;
     }
 
     /// <summary>A template's field for a requirement the market refused.</summary>

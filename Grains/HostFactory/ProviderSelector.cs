@@ -3,7 +3,6 @@ using System.Globalization;
 using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
-using Orleans;
 
 namespace Arbitrage.Orleans.Grains.HostFactory;
 
@@ -11,13 +10,13 @@ namespace Arbitrage.Orleans.Grains.HostFactory;
 /// Provider selection for a template. The strategy gives the candidates (the named instance; the instances of a type;
 /// those supporting an API; every enabled one), each narrowed by the template's type, API and machine count, in that
 /// order, so a refusal names the first thing no provider met. Candidates whose circuit is open on this silo or whose
-/// grain reports them unhealthy are passed by, as are those with no offer that fits the template in the live market;
+/// grain reports them unhealthy (as this silo's <see cref="ProviderHealthView"/> last heard it) are passed by, as are those with no offer that fits the template in the live market;
 /// the answer lists them with the reason. Among the rest: <c>load_balanced</c> spreads templates by weight
 /// (a stable hash of the template picks a point on the cumulative weights, so the same template lands on the same
 /// provider and many templates split as the weights do); every other strategy prefers the lowest expected cost of an
 /// hour of the cheapest fitting offer (<see cref="IPlacementService.CheapestByProvider"/>), then priority, then weight.
 /// </summary>
-public sealed class ProviderSelector(ProviderRegistry registry, IPlacementService placement, IGrainFactory grains) : IProviderSelector
+public sealed class ProviderSelector(ProviderRegistry registry, IPlacementService placement, ProviderHealthView health) : IProviderSelector
 {
     /// <summary>Two expected costs closer than this (relative) make a close call: the answer's confidence says so.</summary>
     public const double CloseCall = 0.05;
@@ -28,12 +27,12 @@ public sealed class ProviderSelector(ProviderRegistry registry, IPlacementServic
         long started = Stopwatch.GetTimestamp();
         var candidates = Candidates(request);
         var skipped = new List<SkippedProvider>();
-        // The providers' grains answer their health while this silo's offer book is searched.
-        var details = Task.WhenAll(candidates.Select(p => grains.GetGrain<IProviderGrain>(p.Config.Name).GetDetails().WaitAsync(cancellationToken)));
-        // The live market: each candidate's cheapest offer fitting the template, in one pass over the offer book.
+        // The providers' health from this silo's view (their grains are asked only when it is stale).
+        var statuses = health.GetAsync(candidates, cancellationToken);
+        // The live market: each candidate's cheapest offer fitting the template, in one pass over the candidates' part of the offer book.
         var offers = placement.CheapestByProvider(request.Requirements with { Providers = candidates.Select(p => p.Config.Name).ToList() })
             .ToDictionary(o => o.Provider, StringComparer.OrdinalIgnoreCase);
-        var healthy = Healthy(candidates, await details, skipped);
+        var healthy = Healthy(candidates, await statuses, skipped);
         if (healthy.Count == 0)
         {
             throw Refuse(HostFactoryErrorCodes.NoEnabledProviders,
@@ -162,7 +161,7 @@ public sealed class ProviderSelector(ProviderRegistry registry, IPlacementServic
         return withinLimit;
     }
 
-    private static List<ConfiguredProvider> Healthy(List<ConfiguredProvider> candidates, ProviderDetails[] details, List<SkippedProvider> skipped)
+    private static List<ConfiguredProvider> Healthy(List<ConfiguredProvider> candidates, ProviderHealth[] details, List<SkippedProvider> skipped)
     {
         var healthy = new List<ConfiguredProvider>(candidates.Count);
         for (int i = 0; i < candidates.Count; i++)
@@ -174,7 +173,7 @@ public sealed class ProviderSelector(ProviderRegistry registry, IPlacementServic
             }
             else if (details[i].Status == ProviderStatus.Unhealthy)
             {
-                skipped.Add(new SkippedProvider(provider.Config.Name, $"unhealthy: {details[i].StatusReason ?? "its health probe fails"}"));
+                skipped.Add(new SkippedProvider(provider.Config.Name, $"unhealthy: {details[i].Reason ?? "its health probe fails"}"));
             }
             else
             {

@@ -133,5 +133,8 @@ internal sealed class TopOffers(int capacity)
         _items[at] = new Candidate(cost, market, isSpot);
     }
 
+    /// <summary>The cost an offer must be under to be kept (the last kept one's once full).</summary>
+    public double Bound => _count == _items.Length ? _items[_count - 1].Cost : double.PositiveInfinity;
+
     public IEnumerable<Candidate> Ranked() => _items.Take(_count);
 }

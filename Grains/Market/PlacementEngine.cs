@@ -43,6 +43,8 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         var current = book.Current;
         var perProvider = new TopOffers[current.Providers.Count];
         for (int p = 0; p < perProvider.Length; p++) perProvider[p] = new TopOffers(1);
+        // Every provider of the book asked for is no filter at all (the scan then reads no mask).
+        if (requirements.Providers is { } asked && current.Providers.All(p => asked.Contains(p.Name, StringComparer.OrdinalIgnoreCase))) requirements = requirements with { Providers = null };
         Scan(current, requirements, 0, perProvider);
         return perProvider.SelectMany(top => top.Ranked().Take(1))
             .Select(c => Describe(current, c, 0, requirements))
@@ -55,7 +57,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
 
     private static string Join(IReadOnlyList<string>? values) => values is null ? "-" : string.Join(',', values);
 
-    /// <param name="perProvider">When given, the cheapest offer of each provider (by book index) is kept there too.</param>
+    /// <param name="perProvider">When given, the cheapest offers of each provider (by book index) are kept there instead (the estimate answered is then empty).</param>
     private PlacementEstimate Scan(OfferBook current, PlacementRequirements requirements, int alternatives, TopOffers[]? perProvider = null)
     {
         var query = EstimateQuery.From(requirements, current, Math.Clamp(alternatives, 0, _options.MaxAlternatives));
@@ -64,9 +66,20 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         var m = current.Markets;
         int considered = 0, accepted = 0;
         double restart = _options.RestartCostHours, penalty = _options.AvailabilityPenalty;
+        // The cheapest offer of some providers: the other providers' markets are skipped whole (nobody reads the counts).
+        bool skipOthers = perProvider is not null && query.Providers is not null && current.ProvidersContiguous;
+        // A spot offer's expected cost is at least its price (hazard, restart hours and penalty are not negative, availability
+        // at most 1), so in that mode a price at or above the provider's best cost so far is passed without reading the rest.
+        bool prune = perProvider is not null && restart >= 0 && penalty >= 0 && current.AvailabilityAtMostOne;
 
         for (int i = 0; i < m.Count; i++)
         {
+            if (skipOthers && !query.Providers![m.Provider[i]])
+            {
+                i = current.ProviderEnd(m.Provider[i]) - 1;
+                continue;
+            }
+
             long spot = Volatile.Read(ref m.Spot[i]), onDemand = m.OnDemand[i];
             int offers = (spot != OfferBook.NoPrice ? 1 : 0) + (onDemand != OfferBook.NoPrice ? 1 : 0);
             considered += offers;
@@ -90,13 +103,16 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
             {
                 if (!query.AllowSpot) removed[Constraint.Market]++;
                 else if (spot > query.MaxPrice) removed[Constraint.MaxPrice]++;
+                else if (prune && spot >= perProvider![m.Provider[i]].Bound)
+                {
+                    // Cannot beat the provider's best (the counts are not read in this mode).
+                }
                 else if (m.InterruptionRate[i] > query.MaxInterruptionRate) removed[Constraint.MaxInterruptionRate]++;
                 else
                 {
                     accepted++;
                     double cost = SpotCost(spot, m.HazardPerHour[i], m.Availability[i], restart, penalty);
-                    best.Offer(cost, i, isSpot: true, m);
-                    perProvider?[m.Provider[i]].Offer(cost, i, isSpot: true, m);
+                    (perProvider?[m.Provider[i]] ?? best).Offer(cost, i, isSpot: true, m);
                 }
             }
 
@@ -107,8 +123,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
                 else
                 {
                     accepted++;
-                    best.Offer(onDemand, i, isSpot: false, m);
-                    perProvider?[m.Provider[i]].Offer(onDemand, i, isSpot: false, m);
+                    (perProvider?[m.Provider[i]] ?? best).Offer(onDemand, i, isSpot: false, m);
                 }
             }
         }

@@ -36,6 +36,12 @@ public sealed class MarketOptions
     /// <summary>How often a provider grain probes its cloud.</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often each silo refreshes its view of the providers' health from their grains (what provider selection reads);
+    /// selection asks a grain itself when the view's entry is older than twice this.
+    /// </summary>
+    public TimeSpan HealthViewInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often each silo hands the cloud calls it counted to the providers' grains (their statistics).</summary>
     public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
 

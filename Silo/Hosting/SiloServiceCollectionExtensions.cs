@@ -93,6 +93,7 @@ public static class SiloServiceCollectionExtensions
         if (market.PricePollInterval <= TimeSpan.Zero) throw new SiloConfigurationException("Market:PricePollInterval must be positive.");
         if (market.BookSyncInterval <= TimeSpan.Zero) throw new SiloConfigurationException("Market:BookSyncInterval must be positive.");
         if (market.ProbeInterval <= TimeSpan.Zero) throw new SiloConfigurationException("Market:ProbeInterval must be positive.");
+        if (market.HealthViewInterval <= TimeSpan.Zero) throw new SiloConfigurationException("Market:HealthViewInterval must be positive.");
         if (market.HistoryLength < 2) throw new SiloConfigurationException("Market:HistoryLength must be at least 2.");
         if (!Directory.Exists(market.DataDirectory))
         {
