@@ -98,14 +98,21 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
 
     private Command Validate()
     {
-        var file = new Argument<FileInfo?>("file") { Description = "A providers file ({\"providers\": [...]}, comments allowed) or a JSON list of definitions", Arity = ArgumentArity.ZeroOrOne };
-        var config = new Option<FileInfo?>("--config") { Description = "The providers file, as the argument" };
-        var command = new Command("validate", "Check provider definitions by the providers file's rules without applying them (exit 1 when any is invalid)").With(file, config);
+        var target = new Argument<string?>("provider-or-file")
+        {
+            Description = "A configured provider's name to check; or a providers file (a path: it has a / or ends in .json) to check without applying it. Without it every configured provider is checked",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var config = new Option<FileInfo?>("--config") { Description = "A providers file ({\"providers\": [...]}, comments allowed) to check without applying it" };
+        var command = new Command("validate", "Check the configured providers, one of them, or a providers file by the providers file's rules (exit 1 when any is invalid)").With(target, config);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var path = parsed.GetValue(file) ?? parsed.GetValue(config) ?? throw new UsageException("validate takes the providers file to check: arb providers validate <file>.");
-            var definitions = await ReadDefinitionsAsync(path, cancellationToken);
-            var verdict = await session.Api.PostAsync("/api/v1/providers/validate", new JsonObject { ["providers"] = definitions }, cancellationToken);
+            string? given = parsed.GetValue(target);
+            var file = parsed.GetValue(config) ?? (given is not null && LooksLikePath(given) ? new FileInfo(given) : null);
+            JsonObject body = file is not null
+                ? new JsonObject { ["providers"] = await ReadDefinitionsAsync(file, cancellationToken) }
+                : new JsonObject { ["configured"] = true, ["provider_names"] = given is null ? new JsonArray() : new JsonArray(given) };
+            var verdict = await session.Api.PostAsync("/api/v1/providers/validate", body, cancellationToken);
             bool valid = JsonText.Property(verdict, "valid").ValueKind == JsonValueKind.True;
             if (session.Output.IsJson)
             {
@@ -128,6 +135,9 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
         });
         return command;
     }
+
+    private static bool LooksLikePath(string text) =>
+        text.Contains('/', StringComparison.Ordinal) || text.Contains('\\', StringComparison.Ordinal) || text.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(text);
 
     /// <summary>The definitions of a providers file: its <c>providers</c> list, or the file's own list. A file that does not parse fails the command (exit 1).</summary>
     private static async Task<JsonArray> ReadDefinitionsAsync(FileInfo file, CancellationToken cancellationToken)

@@ -88,10 +88,19 @@ public static class ProvidersApi
         return Results.Json(c, ApiJson.SnakeCase);
     }
 
-    /// <summary><c>{"providers": [definition, …]}</c>, each definition with the providers file's fields.</summary>
+    /// <summary>
+    /// <c>{"providers": [definition, …]}</c>, each definition with the providers file's fields; or
+    /// <c>{"configured": true}</c> (with <c>provider_names</c> to narrow it) for the configured providers themselves.
+    /// </summary>
     private static async Task<IResult> ValidateAsync(HttpContext context, IProviderDefinitionValidator validator)
     {
         var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
+        if (body.Bool("configured") is true)
+        {
+            var names = body.Strings("provider_names") ?? [];
+            return Results.Json(await validator.ValidateConfiguredAsync(names, context.RequestAborted), ApiJson.SnakeCase);
+        }
+
         if (!body.Root.TryGetProperty("providers", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() is 0 or > MaxDefinitions)
         {
             throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidConfiguration,
@@ -99,7 +108,7 @@ public static class ProvidersApi
                 new Dictionary<string, object?>
                 {
                     ["field"] = "providers",
-                    ["suggestion"] = "Send the providers file's content: {\"providers\": [{\"name\": \"aws-test\", \"type\": \"aws\", ...}]}",
+                    ["suggestion"] = "Send the providers file's content: {\"providers\": [{\"name\": \"aws-test\", \"type\": \"aws\", ...}]}, or {\"configured\": true} to check the configured providers",
                 });
         }
 

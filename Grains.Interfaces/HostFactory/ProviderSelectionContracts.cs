@@ -84,4 +84,10 @@ public sealed record ProviderDefinitionsResult(bool Valid, IReadOnlyList<Provide
 public interface IProviderDefinitionValidator
 {
     ProviderDefinitionsResult Validate(IReadOnlyList<JsonElement> definitions);
+
+    /// <summary>
+    /// Checks the configured providers (all, or those named) by the same rules, with a warning for each one whose
+    /// status is not healthy; an unknown name is refused as PROVIDER_NOT_FOUND.
+    /// </summary>
+    Task<ProviderDefinitionsResult> ValidateConfiguredAsync(IReadOnlyList<string> names, CancellationToken cancellationToken);
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Arbitrage.Orleans.Clouds;
+using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
+using Orleans;
 
 namespace Arbitrage.Orleans.Grains.HostFactory;
 
@@ -11,7 +13,7 @@ namespace Arbitrage.Orleans.Grains.HostFactory;
 /// (<c>maxInstancesPerRequest</c>) or in the API's snake_case (<c>max_instances_per_request</c>). Warnings are what
 /// would load but probably not do what was meant: a disabled provider, a weight of 0, a name already configured.
 /// </summary>
-public sealed class ProviderDefinitionValidator(ProviderRegistry registry, IEnumerable<IRealCloudAdapterFactory> realFactories) : IProviderDefinitionValidator
+public sealed class ProviderDefinitionValidator(ProviderRegistry registry, IEnumerable<IRealCloudAdapterFactory> realFactories, IGrainFactory grains) : IProviderDefinitionValidator
 {
     private readonly IReadOnlyDictionary<CloudKind, IRealCloudAdapterFactory> _real = realFactories.ToDictionary(f => f.Cloud);
 
@@ -45,7 +47,42 @@ public sealed class ProviderDefinitionValidator(ProviderRegistry registry, IEnum
 
             var errors = problems[readable.IndexOf(i)].Errors.ToList();
             if (errors.Count == 0 && provider.IsReal) errors.AddRange(RealProblems(provider));
-            results.Add(new ProviderDefinitionResult(string.IsNullOrWhiteSpace(provider.Name) ? $"providers[{i}]" : provider.Name, errors.Count == 0, errors, Warnings(provider)));
+            results.Add(new ProviderDefinitionResult(string.IsNullOrWhiteSpace(provider.Name) ? $"providers[{i}]" : provider.Name, errors.Count == 0, errors, Warnings(provider, replacing: true)));
+        }
+
+        return new ProviderDefinitionsResult(results.All(r => r.Valid), results);
+    }
+
+    public async Task<ProviderDefinitionsResult> ValidateConfiguredAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var all = registry.All.Select(p => p.Config).ToList();
+        var unknown = names.FirstOrDefault(n => registry.Find(n) is null);
+        if (unknown is not null)
+        {
+            throw new HostFactoryException(HostFactoryErrorCodes.ProviderNotFound, $"Provider instance '{unknown}' not found in configuration.",
+                new Dictionary<string, object?>
+                {
+                    ["requested_provider"] = unknown,
+                    ["available_providers"] = all.Select(p => p.Name).ToList(),
+                    ["suggestion"] = "Use 'GET /api/v1/providers' to see available providers",
+                });
+        }
+
+        var problems = ProvidersFile.Check(all);
+        var chosen = Enumerable.Range(0, all.Count)
+            .Where(i => names.Count == 0 || names.Contains(all[i].Name, StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        var statuses = await Task.WhenAll(chosen.Select(i => grains.GetGrain<IProviderGrain>(all[i].Name).GetDetails().WaitAsync(cancellationToken)));
+        var results = new List<ProviderDefinitionResult>(chosen.Count);
+        for (int k = 0; k < chosen.Count; k++)
+        {
+            var provider = all[chosen[k]];
+            var errors = problems[chosen[k]].Errors.ToList();
+            if (errors.Count == 0 && provider.IsReal) errors.AddRange(RealProblems(provider));
+            var warnings = Warnings(provider, replacing: false);
+            if (provider.Enabled && statuses[k].Status != "healthy") warnings.Add($"status is {statuses[k].Status}: selection passes this provider by until it recovers");
+            results.Add(new ProviderDefinitionResult(provider.Name, errors.Count == 0, errors, warnings));
         }
 
         return new ProviderDefinitionsResult(results.All(r => r.Valid), results);
@@ -56,12 +93,13 @@ public sealed class ProviderDefinitionValidator(ProviderRegistry registry, IEnum
             ? factory.Validate(provider.ToRealSettings())
             : [$"adapter 'real' is not available for type '{provider.Type}' in this build"];
 
-    private List<string> Warnings(ProviderConfig provider)
+    /// <param name="replacing">The definition is a new one: say when it would replace a configured provider.</param>
+    private List<string> Warnings(ProviderConfig provider, bool replacing)
     {
         var warnings = new List<string>();
         if (!provider.Enabled) warnings.Add("enabled is false: selection passes this provider by");
         else if (provider.Weight == 0) warnings.Add("weight is 0: load-balanced selection never picks this provider while another of its type has weight");
-        if (registry.Find(provider.Name) is { } configured)
+        if (replacing && registry.Find(provider.Name) is { } configured)
         {
             warnings.Add($"a provider named '{configured.Config.Name}' is already configured (type {configured.Config.Type.ToLowerInvariant()}); this definition would replace it");
         }

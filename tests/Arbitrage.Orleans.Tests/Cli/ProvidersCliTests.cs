@@ -140,7 +140,30 @@ public sealed class ProvidersCliTests(HostFactorySelectionSilo silo) : IDisposab
         Assert.Contains("line 2", unparsable.Error);
 
         AssertExit(ArbCli.UsageError, await _cli.RunAsync("providers", "validate", Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json")));
-        AssertExit(ArbCli.UsageError, await _cli.RunAsync("providers", "validate"));
+    }
+
+    [Fact]
+    public async Task Validate_without_a_file_checks_the_configured_providers_or_the_one_named()
+    {
+        // The seed's "ohfp providers validate": every configured provider, by the file's rules, with warnings.
+        var all = await _cli.RunAsync("providers", "validate");
+        AssertExit(ArbCli.Success, all);
+        var lines = Lines(all.Out);
+        foreach (var name in new[] { "aws-us-east-1", "aws-us-west-2", "azure-east-us", "gcp-central", "gcp-flaky" }) Assert.Contains($"{name}: valid", lines);
+        int disabled = Array.IndexOf(lines, "azure-east-us: valid");
+        Assert.Contains("enabled is false", lines[disabled + 1]);
+        Assert.Equal("Valid: 5 of 5 providers.", lines[^1]);
+        Assert.DoesNotContain(lines, l => l.Contains("already configured", StringComparison.Ordinal));
+
+        // "ohfp providers validate aws-us-east-1": that one only.
+        var one = await _cli.RunAsync("providers", "validate", "aws-us-east-1");
+        AssertExit(ArbCli.Success, one);
+        Assert.Equal(["aws-us-east-1: valid", "Valid: 1 of 1 providers."], Lines(one.Out));
+
+        var unknown = await _cli.RunAsync("providers", "validate", "aws-nowhere");
+        AssertExit(ArbCli.Failure, unknown);
+        Assert.Contains("PROVIDER_NOT_FOUND", unknown.Error);
+        Assert.Contains("aws-us-east-1", unknown.Error);
     }
 
     [Fact]
