@@ -18,7 +18,7 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// call (both read from the workload's audit trail); (4) POST /api/v1/requests for 5 machines each, 16 in flight, and
 /// how long until the machines of a sample are placed. Workloads are spread over --projects wallets of the bootstrap
 /// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
-/// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (20: a
+/// --notices (2000), --notice-seconds (10), --projects (20), --request-tenants (20), --warmup-seconds (20: a
 /// silo's JIT still spends about a fifth of the machine on re-compiling hot code 15 s after its start); --requests-only
 /// runs phase (4) alone.
 /// </summary>
@@ -221,23 +221,39 @@ internal sealed class GatewaySuite : ISuite
     /// </summary>
     private static async Task MeasureRequestsAsync(SuiteContext context, BenchResult result, HttpClient http, TimeSpan seconds, SiloProcess silo, string? database, CancellationToken ct)
     {
-        var ids = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // Requests come from --request-tenants tenants in turn (each its own token, quota and wallet), as a cluster's
+        // would: one tenant's machines all reserve credit from one wallet, a single grain.
+        int tenantCount = Math.Max(1, (int)context.Option("request-tenants", 20));
+        var tokens = new string[tenantCount];
+        for (int t = 0; t < tenantCount; t++)
+        {
+            var tenant = await Send(http, HttpMethod.Post, "/v1/tenants", $$"""{"name": "bench-requests-{{t}}", "initialCredit": 1000000}""", HttpStatusCode.Created);
+            tokens[t] = tenant.GetProperty("token").GetString()!;
+        }
+
+        result.Add("request_tenants", tenantCount);
+        var ids = new System.Collections.Concurrent.ConcurrentQueue<(string Id, string Token)>();
         bool recording = false;
+        int turn = 0;
         Func<Task> create = async () =>
         {
+            string token = tokens[(int)((uint)Interlocked.Increment(ref turn) % tenantCount)];
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/requests")
             {
                 Content = new StringContent($$"""{"templateId": "bench-web", "maxNumber": {{MachinesPerRequest}}}""", Encoding.UTF8, "application/json"),
             };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
             using var response = await http.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"POST /api/v1/requests answered {(int)response.StatusCode}: {text}");
-            if (Volatile.Read(ref recording)) ids.Enqueue(JsonDocument.Parse(text).RootElement.GetProperty("request_id").GetString()!);
+            if (Volatile.Read(ref recording)) ids.Enqueue((JsonDocument.Parse(text).RootElement.GetProperty("request_id").GetString()!, token));
         };
-        context.Log($"POST /api/v1/requests ({MachinesPerRequest} machines each): warming up 5 s, then 16 in flight for {seconds.TotalSeconds:0} s ...");
+        // Alone (--requests-only), the phase warms the silo up for --warmup-seconds (its JIT is still busy for the first 15 s).
+        var warmup = TimeSpan.FromSeconds(context.Flag("requests-only") ? context.Option("warmup-seconds", 20) : 5);
+        context.Log($"POST /api/v1/requests ({MachinesPerRequest} machines each, {tenantCount} tenants in turn): warming up {warmup.TotalSeconds:0} s, then 16 in flight for {seconds.TotalSeconds:0} s ...");
         long workloadsBefore = await WorkloadRowsAsync(database, ct);
-        var warm = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(create), 8).ToList(), TimeSpan.FromSeconds(5), recordLatency: false);
+        var warm = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(create), 8).ToList(), warmup, recordLatency: false);
         // The warm-up's machines are created first, so the measured phase pays only for its own.
         await UntilWorkloadRowsAsync(database, workloadsBefore + warm.Calls * MachinesPerRequest, TimeSpan.FromMinutes(2), ct);
         long workloadsAtStart = await WorkloadRowsAsync(database, ct);
@@ -279,7 +295,9 @@ internal sealed class GatewaySuite : ISuite
         {
             while (readUntil.Elapsed < TimeSpan.FromMinutes(3))
             {
-                using var response = await http.GetAsync($"/api/v1/requests/{sample[i]}", ct);
+                using var read = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/requests/{sample[i].Id}");
+                read.Headers.Authorization = new AuthenticationHeaderValue("Bearer", sample[i].Token);
+                using var response = await http.SendAsync(read, ct);
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
                 {
                     // The request is busy creating its machines (their tenant admits them one at a time): ask again.
@@ -287,7 +305,7 @@ internal sealed class GatewaySuite : ISuite
                     continue;
                 }
 
-                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /api/v1/requests/{sample[i]} answered {(int)response.StatusCode}");
+                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /api/v1/requests/{sample[i].Id} answered {(int)response.StatusCode}");
                 var r = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement;
                 var machines = r.GetProperty("machines").EnumerateArray().ToList();
                 if (machines.All(m => m.GetProperty("machine_id").GetString() != m.GetProperty("workload_id").GetString()))
