@@ -27,6 +27,10 @@ public static class WorkloadServiceCollectionExtensions
         services.AddSingleton<IWorkloadCatalog, WorkloadCatalog>();
         services.AddSingleton<HostFactory.IHostRequestCatalog, HostFactory.Requests.HostRequestCatalog>();
         services.AddSingleton<HostFactory.IHostRequestService, HostFactory.Requests.HostRequestService>();
+        services.AddOptions<HostFactory.Requests.HostRequestOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HostFactory.Requests.HostRequestOptions>, HostRequestOptionsValidator>();
+        services.AddSingleton<HostFactory.Requests.UnfinishedRequestSweeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HostFactory.Requests.UnfinishedRequestSweeper>());
         services.AddSingleton<ISimulationControl, Providers.SimulationControl>();
         services.AddHostedService<InterruptionWatcher>();
         return services;
@@ -41,6 +45,12 @@ public static class WorkloadServiceCollectionExtensions
     private sealed class WorkloadOptionsValidator : IValidateOptions<WorkloadOptions>
     {
         public ValidateOptionsResult Validate(string? name, WorkloadOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+
+    private sealed class HostRequestOptionsValidator : IValidateOptions<HostFactory.Requests.HostRequestOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, HostFactory.Requests.HostRequestOptions options) =>
             options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 

@@ -81,6 +81,10 @@ public interface IHostRequestGrain : IGrainWithStringKey
     /// <summary>Returns the machines (terminates their workloads); a repeat is harmless.</summary>
     [Alias("Cancel")]
     Task<HostRequestDetails?> Cancel(string tenantId);
+
+    /// <summary>Wakes the request: one whose machines are not all created goes on creating them (after its silo died, say).</summary>
+    [Alias("Resume")]
+    Task Resume();
 }
 
 /// <summary>What a caller asks of a new request, as read from the body, with the request's id (from the Idempotency-Key, or new).</summary>

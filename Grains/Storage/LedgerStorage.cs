@@ -81,11 +81,11 @@ public interface IGrainStateQuery
 
 /// <param name="GrainType">The grain type (its <c>[GrainType]</c> name).</param>
 /// <param name="StateName">The state's name.</param>
-/// <param name="Owner">The owner whose states are listed.</param>
-/// <param name="Match">Top-level string properties of the stored JSON (camelCase) that must equal the given values.</param>
+/// <param name="Owner">The owner whose states are listed; null lists every owner's (a sweep over all of them, no index on the owner).</param>
+/// <param name="Match">Top-level string or boolean properties of the stored JSON (camelCase) that must equal the given values ("true"/"false" for booleans).</param>
 /// <param name="After">Where the previous page ended; null for the first page.</param>
 /// <param name="Limit">Most rows to return.</param>
-public sealed record GrainStateQuery(string GrainType, string StateName, string Owner, IReadOnlyDictionary<string, string> Match, GrainStateCursor? After, int Limit)
+public sealed record GrainStateQuery(string GrainType, string StateName, string? Owner, IReadOnlyDictionary<string, string> Match, GrainStateCursor? After, int Limit)
 {
     /// <summary>Names go into the store's query text, so only letters, digits, '-' and '_' are accepted.</summary>
     public void Validate()

@@ -114,6 +114,10 @@ public static class SiloServiceCollectionExtensions
         if (quotas.Problems().FirstOrDefault() is { } quotaProblem) throw new SiloConfigurationException(quotaProblem);
         services.AddWorkloads(o => configuration.GetSection(WorkloadOptions.SectionName).Bind(o), o => configuration.GetSection(WalletOptions.SectionName).Bind(o));
         services.Configure<Grains.Tenancy.QuotaOptions>(configuration.GetSection(Grains.Tenancy.QuotaOptions.SectionName));
+        var requests = new Grains.HostFactory.Requests.HostRequestOptions();
+        configuration.GetSection(Grains.HostFactory.Requests.HostRequestOptions.SectionName).Bind(requests);
+        if (requests.Problems().FirstOrDefault() is { } requestProblem) throw new SiloConfigurationException(requestProblem);
+        services.Configure<Grains.HostFactory.Requests.HostRequestOptions>(configuration.GetSection(Grains.HostFactory.Requests.HostRequestOptions.SectionName));
         var aws = new Clouds.Real.Aws.AwsAdapterOptions { MarketDataDirectory = market.DataDirectory };
         configuration.GetSection("Clouds:Aws").Bind(aws);
         if (aws.Problems().FirstOrDefault() is { } awsProblem) throw new SiloConfigurationException(awsProblem);

@@ -149,7 +149,7 @@ public sealed class MemoryLedgerStorage(TimeProvider time) : IGrainStorage, IGra
             string? json;
             (string Owner, long Order)? listing;
             lock (cell) (json, listing) = (cell.Json, cell.Listing);
-            if (json is null || listing is not { } listed || listed.Owner != query.Owner) continue;
+            if (json is null || listing is not { } listed || (query.Owner is not null && listed.Owner != query.Owner)) continue;
             if (query.After is { } after && (listed.Order > after.OrderValue || (listed.Order == after.OrderValue && string.CompareOrdinal(key, after.Key) >= 0))) continue;
             if (query.Match.Count > 0 && !Matches(json, query.Match)) continue;
             matches.Add((listed.Order, key, json));
@@ -161,13 +161,19 @@ public sealed class MemoryLedgerStorage(TimeProvider time) : IGrainStorage, IGra
         return Task.FromResult(new GrainStatePage<TState>(rows, next));
     }
 
-    /// <summary>As PostgreSQL's <c>payload->>'name' = value</c>: a top-level string property with that value.</summary>
+    /// <summary>As PostgreSQL's <c>payload->>'name' = value</c>: a top-level string property with that value, or a boolean one written as "true"/"false".</summary>
     private static bool Matches(string json, IReadOnlyDictionary<string, string> match)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
         return root.ValueKind == JsonValueKind.Object
-            && match.All(m => root.TryGetProperty(m.Key, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() == m.Value);
+            && match.All(m => root.TryGetProperty(m.Key, out var value) && value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString() == m.Value,
+                JsonValueKind.True => m.Value == "true",
+                JsonValueKind.False => m.Value == "false",
+                _ => false,
+            });
     }
 
     private static (string, string, string) Key(string stateName, GrainId grainId) => (grainId.Type.ToString(), grainId.Key.ToString(), stateName);

@@ -189,8 +189,17 @@ public sealed class PostgresLedgerStorage : IGrainStorage, IGrainStateQuery, IGr
         await using var command = _dataSource.CreateCommand();
         command.Parameters.Add(new NpgsqlParameter { Value = query.GrainType });
         command.Parameters.Add(new NpgsqlParameter { Value = query.StateName });
-        command.Parameters.Add(new NpgsqlParameter { Value = query.Owner });
-        var conditions = new List<string> { "grain_type = $1", "state_name = $2", "list_owner = $3" };
+        var conditions = new List<string> { "grain_type = $1", "state_name = $2" };
+        if (query.Owner is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = query.Owner });
+            conditions.Add("list_owner = $3");
+        }
+        else
+        {
+            conditions.Add("list_owner is not null");
+        }
+
         foreach (var (property, value) in query.Match)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });

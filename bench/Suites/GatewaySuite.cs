@@ -18,8 +18,9 @@ namespace Arbitrage.Orleans.Bench.Suites;
 /// call (both read from the workload's audit trail); (4) POST /api/v1/requests for 5 machines each, 16 in flight, and
 /// how long until the machines of a sample are placed. Workloads are spread over --projects wallets of the bootstrap
 /// tenant. Options: --seconds (10), --post-concurrency (16), --get-concurrency (32), --get-workloads (1000),
-/// --notices (2000), --notice-seconds (10), --projects (20), --warmup-seconds (20: a
-/// silo's JIT still spends about a fifth of the machine on re-compiling hot code 15 s after its start).
+/// --notices (2000), --notice-seconds (10), --projects (20), --request-tenants (20), --warmup-seconds (20: a
+/// silo's JIT still spends about a fifth of the machine on re-compiling hot code 15 s after its start); --requests-only
+/// runs phase (4) alone.
 /// </summary>
 internal sealed class GatewaySuite : ISuite
 {
@@ -92,6 +93,15 @@ internal sealed class GatewaySuite : ISuite
             await Send(http, HttpMethod.Post, "/api/v1/wallets", $$"""{"project_id": "bench-{{p}}", "initial_balance": 1000000}""", HttpStatusCode.Created);
         }
 
+        if (context.Flag("requests-only"))
+        {
+            await MeasureRequestsAsync(context, result, http, seconds, silo, context.Flag("memory") ? null : database, ct);
+            var missedRequests = new List<string>();
+            Targets.Check(context, result, missedRequests, "request_create_per_s", TargetRequestsPerSecond, higherIsBetter: true, "requests/s");
+            result.Add("targets_missed", missedRequests);
+            return result;
+        }
+
         var created = new System.Collections.Concurrent.ConcurrentBag<string>();
         int sequence = 0;
         Func<Task> post = async () =>
@@ -135,7 +145,7 @@ internal sealed class GatewaySuite : ISuite
         await TerminateAllButAsync(context, result, http, created.ToArray(), (int)context.Option("notices", 2000));
         await MeasureMovesAsync(context, result, http, created.ToArray(), ct);
         result.Add("workloads_created", created.Count);
-        await MeasureRequestsAsync(context, result, http, seconds, ct);
+        await MeasureRequestsAsync(context, result, http, seconds, silo, context.Flag("memory") ? null : database, ct);
 
         var missed = new List<string>();
         context.Log("Figures against the targets:");
@@ -209,27 +219,65 @@ internal sealed class GatewaySuite : ISuite
     /// the latest machine's placement time less the request's creation time, both stamped by the silo
     /// (<c>request_machines_placed_p99_ms</c>).
     /// </summary>
-    private static async Task MeasureRequestsAsync(SuiteContext context, BenchResult result, HttpClient http, TimeSpan seconds, CancellationToken ct)
+    private static async Task MeasureRequestsAsync(SuiteContext context, BenchResult result, HttpClient http, TimeSpan seconds, SiloProcess silo, string? database, CancellationToken ct)
     {
-        var ids = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // Requests come from --request-tenants tenants in turn (each its own token, quota and wallet), as a cluster's
+        // would: one tenant's machines all reserve credit from one wallet, a single grain.
+        int tenantCount = Math.Max(1, (int)context.Option("request-tenants", 20));
+        var tokens = new string[tenantCount];
+        for (int t = 0; t < tenantCount; t++)
+        {
+            var tenant = await Send(http, HttpMethod.Post, "/v1/tenants", $$"""{"name": "bench-requests-{{t}}", "initialCredit": 1000000}""", HttpStatusCode.Created);
+            tokens[t] = tenant.GetProperty("token").GetString()!;
+        }
+
+        result.Add("request_tenants", tenantCount);
+        var ids = new System.Collections.Concurrent.ConcurrentQueue<(string Id, string Token)>();
         bool recording = false;
+        int turn = 0;
         Func<Task> create = async () =>
         {
+            string token = tokens[(int)((uint)Interlocked.Increment(ref turn) % tenantCount)];
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/requests")
             {
                 Content = new StringContent($$"""{"templateId": "bench-web", "maxNumber": {{MachinesPerRequest}}}""", Encoding.UTF8, "application/json"),
             };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
             using var response = await http.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"POST /api/v1/requests answered {(int)response.StatusCode}: {text}");
-            if (Volatile.Read(ref recording)) ids.Enqueue(JsonDocument.Parse(text).RootElement.GetProperty("request_id").GetString()!);
+            if (Volatile.Read(ref recording)) ids.Enqueue((JsonDocument.Parse(text).RootElement.GetProperty("request_id").GetString()!, token));
         };
-        context.Log($"POST /api/v1/requests ({MachinesPerRequest} machines each): warming up 5 s, then 16 in flight for {seconds.TotalSeconds:0} s ...");
-        await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(create), 8).ToList(), TimeSpan.FromSeconds(5), recordLatency: false);
+        // Alone (--requests-only), the phase warms the silo up for --warmup-seconds (its JIT is still busy for the first 15 s).
+        var warmup = TimeSpan.FromSeconds(context.Flag("requests-only") ? context.Option("warmup-seconds", 20) : 5);
+        context.Log($"POST /api/v1/requests ({MachinesPerRequest} machines each, {tenantCount} tenants in turn): warming up {warmup.TotalSeconds:0} s, then 16 in flight for {seconds.TotalSeconds:0} s ...");
+        long workloadsBefore = await WorkloadRowsAsync(database, ct);
+        var warm = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(create), 8).ToList(), warmup, recordLatency: false);
+        // The warm-up's machines are created first, so the measured phase pays only for its own.
+        await UntilWorkloadRowsAsync(database, workloadsBefore + warm.Calls * MachinesPerRequest, TimeSpan.FromMinutes(2), ct);
+        long workloadsAtStart = await WorkloadRowsAsync(database, ct);
+        var cost = await PhaseCost.StartAsync(silo, database, ct);
+        var phase = Stopwatch.StartNew();
         Volatile.Write(ref recording, true);
         var requests = await Load.ClosedLoopAsync(Enumerable.Repeat(new CallOperation(create), 16).ToList(), seconds, recordLatency: true);
         Volatile.Write(ref recording, false);
+        var posted = phase.Elapsed;
+        long createdInWindow = await WorkloadRowsAsync(database, ct) - workloadsAtStart;
+        // Then until every machine of the measured requests exists: the background creation's rate over the whole phase.
+        bool allCreated = await UntilWorkloadRowsAsync(database, workloadsAtStart + requests.Calls * MachinesPerRequest, TimeSpan.FromMinutes(3), ct);
+        var drained = phase.Elapsed;
+        await cost.ReportAsync(context, result, "request", requests.Calls, ct);
+        if (database is not null)
+        {
+            double machinesPerSecond = (await WorkloadRowsAsync(database, ct) - workloadsAtStart) / drained.TotalSeconds;
+            result.Add("request_machines_created_in_window_per_s", Math.Round(createdInWindow / posted.TotalSeconds))
+                .Add("request_machines_created_per_s", Math.Round(machinesPerSecond))
+                .Add("request_machines_all_created_s", allCreated ? Math.Round(drained.TotalSeconds, 1) : null);
+            context.Log($"Machines: {createdInWindow / posted.TotalSeconds:N0}/s created during the {posted.TotalSeconds:0} s of POSTs; all {requests.Calls * MachinesPerRequest:N0} of the measured requests "
+                + (allCreated ? $"existed {drained.TotalSeconds:0.0} s after the phase began ({machinesPerSecond:N0}/s over the phase)." : "did NOT all exist within 3 minutes."));
+        }
+
         double p99 = requests.Latency!.PercentileMs(0.99);
         result.Add("request_create_per_s", Math.Round(requests.CallsPerSecond))
             .Add("request_create_p50_ms", Math.Round(requests.Latency.PercentileMs(0.5), 2))
@@ -247,7 +295,9 @@ internal sealed class GatewaySuite : ISuite
         {
             while (readUntil.Elapsed < TimeSpan.FromMinutes(3))
             {
-                using var response = await http.GetAsync($"/api/v1/requests/{sample[i]}", ct);
+                using var read = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/requests/{sample[i].Id}");
+                read.Headers.Authorization = new AuthenticationHeaderValue("Bearer", sample[i].Token);
+                using var response = await http.SendAsync(read, ct);
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
                 {
                     // The request is busy creating its machines (their tenant admits them one at a time): ask again.
@@ -255,7 +305,7 @@ internal sealed class GatewaySuite : ISuite
                     continue;
                 }
 
-                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /api/v1/requests/{sample[i]} answered {(int)response.StatusCode}");
+                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /api/v1/requests/{sample[i].Id} answered {(int)response.StatusCode}");
                 var r = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement;
                 var machines = r.GetProperty("machines").EnumerateArray().ToList();
                 if (machines.All(m => m.GetProperty("machine_id").GetString() != m.GetProperty("workload_id").GetString()))
@@ -273,6 +323,28 @@ internal sealed class GatewaySuite : ISuite
             .Add("request_machines_placed_p50_ms", Math.Round(latency.PercentileMs(0.5), 1))
             .Add("request_machines_placed_p99_ms", Math.Round(latency.PercentileMs(0.99), 1));
         context.Log($"Request → all {MachinesPerRequest} machines placed: p50 {latency.PercentileMs(0.5):0} ms, p99 {latency.PercentileMs(0.99):0} ms; {sample.Length - placed.Count} of {sample.Length} not placed in time.");
+    }
+
+    /// <summary>Workloads stored so far (their ledger rows); 0 without a database.</summary>
+    private static async Task<long> WorkloadRowsAsync(string? database, CancellationToken ct)
+    {
+        if (database is null) return 0;
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync(ct);
+        await using var command = new Npgsql.NpgsqlCommand("select count(*) from ledger_state where grain_type = 'workload' and state_name = 'workload'", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Waits until at least <paramref name="rows"/> workloads are stored; false if they are not within <paramref name="limit"/>.</summary>
+    private static async Task<bool> UntilWorkloadRowsAsync(string? database, long rows, TimeSpan limit, CancellationToken ct)
+    {
+        if (database is null) return true;
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < limit; await Task.Delay(100, ct))
+        {
+            if (await WorkloadRowsAsync(database, ct) >= rows) return true;
+        }
+
+        return false;
     }
 
     /// <summary>An HTTP client of the silo speaking with the admin token, with enough pooled connections for the loops.</summary>

@@ -14,19 +14,22 @@ namespace Arbitrage.Orleans.Grains.HostFactory.Requests;
 /// One host-factory request: <see cref="HostRequestState.RequestedCount"/> machines of a template on the chosen provider,
 /// each a workload of the product's lifecycle (placed on that provider, health checked, moved on interruption, billed).
 /// The request, its selection and its machines' workload ids are stored before the answer; the workloads are created
-/// right after it, by a grain timer, and a reminder finishes the creation after a crash (creating a workload again is
-/// a no-op: same id, same fingerprint). The request's status follows its machines: completed once all run (it stays
+/// right after it (<see cref="HostRequestOptions.CreationDelay"/>), by a grain timer. No reminder is written per
+/// request: after a crash, the <see cref="UnfinishedRequestSweeper"/> of every silo finds the stored requests whose
+/// machines are not all created and wakes them (creating a workload again is a no-op: same id, same fingerprint). The request's status follows its machines: completed once all run (it stays
 /// completed while an interrupted machine is replaced), failed once none is still on its way and some do not run.
 /// </summary>
 [GrainType(GrainTypeName)]
 public sealed partial class HostRequestGrain(
     [PersistentState(HostRequestGrain.StateName, LedgerStorage.Name)] IPersistentState<HostRequestState> state,
     IOptions<WorkloadOptions> options,
+    IOptions<HostRequestOptions> requestOptions,
     TimeProvider time,
     ILogger<HostRequestGrain> logger) : Grain, IHostRequestGrain, IRemindable
 {
     public const string GrainTypeName = "hostrequest";
     public const string StateName = "request";
+    /// <summary>The reminder earlier versions registered per request; one still registered is removed when it fires.</summary>
     public const string CreationReminder = "create-machines";
 
     private IGrainTimer? _creator;
@@ -42,6 +45,12 @@ public sealed partial class HostRequestGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Creating) ArmCreation(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
+    public Task Resume()
+    {
+        if (Creating && _creator is null) ArmCreation(TimeSpan.Zero);
         return Task.CompletedTask;
     }
 
@@ -73,9 +82,9 @@ public sealed partial class HostRequestGrain(
             CreatedAt = now,
             CreatedAtMs = now.ToUnixTimeMilliseconds(),
         };
-        // The request and the reminder that finishes its machines after a crash are written at once.
-        await Task.WhenAll(state.WriteStateAsync(), RegisterCreationReminder());
-        ArmCreation(TimeSpan.Zero);
+        // One write: after a crash, the sweep of unfinished requests finds it by its stored state.
+        await state.WriteStateAsync();
+        ArmCreation(requestOptions.Value.CreationDelay);
         return Summary();
     }
 
@@ -97,7 +106,6 @@ public sealed partial class HostRequestGrain(
             S.StatusReason = "the machines were returned (DELETE)";
             await state.WriteStateAsync();
             StopCreation();
-            await UnregisterCreationReminder();
         }
 
         // Every machine's workload is asked to end, again on a repeat (a no-op for those already ending).
@@ -105,24 +113,11 @@ public sealed partial class HostRequestGrain(
         return Details(await MachinesAsync());
     }
 
+    /// <summary>A reminder left by an earlier version: the request resumes if it must, and the reminder goes.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != CreationReminder) return;
-        if (Creating)
-        {
-            if (_creator is null) ArmCreation(TimeSpan.Zero);
-            return;
-        }
-
-        await UnregisterCreationReminder();
-    }
-
-    private Task<IGrainReminder> RegisterCreationReminder() =>
-        this.RegisterOrUpdateReminder(CreationReminder, options.Value.KeepAlivePeriod, options.Value.KeepAlivePeriod);
-
-    private async Task UnregisterCreationReminder()
-    {
-        if (await this.GetReminder(CreationReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        if (Creating && _creator is null) ArmCreation(TimeSpan.Zero);
+        if (await this.GetReminder(reminderName) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     private void ArmCreation(TimeSpan dueTime)
@@ -197,7 +192,6 @@ public sealed partial class HostRequestGrain(
         }
 
         StopCreation();
-        await UnregisterCreationReminder();
     }
 
     private async Task<List<HostMachine>> MachinesAsync()

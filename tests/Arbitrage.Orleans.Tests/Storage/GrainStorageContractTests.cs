@@ -344,6 +344,25 @@ public abstract class LedgerStorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_state_query_without_an_owner_lists_every_owners_states_and_matches_booleans()
+    {
+        int i = 0;
+        foreach (var (owner, done) in new[] { ("a", false), ("b", true), ("c", false) })
+        {
+            var row = new GrainState<ListedState>(new ListedState { Owner = owner, CreatedAtMs = ++i, Done = done });
+            await Storage.WriteStateAsync("swept", GrainId.Create("swept", owner), row, default);
+        }
+
+        var all = await Query.QueryAsync<ListedState>(new GrainStateQuery("swept", "swept", null, new Dictionary<string, string>(), null, 2), default);
+        var rest = await Query.QueryAsync<ListedState>(new GrainStateQuery("swept", "swept", null, new Dictionary<string, string>(), all.Next, 2), default);
+        var unfinished = await Query.QueryAsync<ListedState>(new GrainStateQuery("swept", "swept", null, new Dictionary<string, string> { ["done"] = "false" }, null, 10), default);
+
+        Assert.Equal(["c", "b"], all.Rows.Select(r => r.Key));
+        Assert.Equal(["a"], rest.Rows.Select(r => r.Key));
+        Assert.Equal(["c", "a"], unfinished.Rows.Select(r => r.Key));
+    }
+
+    [Fact]
     public async Task Equal_orders_are_listed_by_key_and_a_cleared_state_is_no_longer_listed()
     {
         var states = new Dictionary<string, GrainState<ListedState>>();
@@ -394,6 +413,7 @@ public abstract class LedgerStorageContractTests : IAsyncLifetime
         public string Owner { get; set; } = "";
         public long CreatedAtMs { get; set; }
         public string Color { get; set; } = "";
+        public bool Done { get; set; }
 
         string IListedState.ListOwner => Owner;
 
