@@ -34,14 +34,21 @@ public sealed class OfferBook
         _regionsByProvider = providers.Select(p => (IReadOnlyList<string>)Enumerable.Range(0, markets.Count).Where(i => markets.Provider[i] == p.Index)
             .Select(i => markets.Region[i]).Distinct().Select(r => regions[r]).ToList()).ToArray();
         _providerEnd = new int[providers.Count];
+        var providerStart = new int[providers.Count];
         for (int i = 0; i < markets.Count; i++)
         {
             int p = markets.Provider[i];
             if (i > 0 && p != markets.Provider[i - 1] && _providerEnd[p] > 0) ProvidersContiguous = false;
+            if (_providerEnd[p] == 0) providerStart[p] = i;
             _providerEnd[p] = i + 1;
             if (!(markets.Availability[i] <= 1)) AvailabilityAtMostOne = false;
         }
+
+        PriceOrder = ProvidersContiguous ? new PriceOrder(markets, providerStart, _providerEnd) : null;
     }
+
+    /// <summary>Each provider's markets by a lower bound of their price (null when the providers' markets are not contiguous).</summary>
+    internal PriceOrder? PriceOrder { get; }
 
     /// <summary>Whether every market's availability score is at most 1 (scores are fixed when the book is built).</summary>
     internal bool AvailabilityAtMostOne { get; } = true;
@@ -94,17 +101,29 @@ public sealed class OfferBook
     {
         if (changes.Count > 0) Interlocked.Increment(ref _version);
         if (!ProviderByName.TryGetValue(provider, out var p) || !RegionByName.TryGetValue(region, out int r)) return 0;
-        int applied = 0;
+        var found = new List<(int Market, long Units, MarketPriceChange Change)>(changes.Count);
         foreach (var change in changes)
         {
-            if (Index.TryGetValue(new MarketKey(p.Index, r, change.Zone, change.InstanceType), out int i))
-            {
-                Markets.SetSpot(i, ToUnits(change.PricePerHour), change.InterruptionRate, change.Timestamp);
-                applied++;
-            }
+            if (Index.TryGetValue(new MarketKey(p.Index, r, change.Zone, change.InstanceType), out int i)) found.Add((i, ToUnits(change.PricePerHour), change));
         }
 
-        return applied;
+        if (PriceOrder is not { } order)
+        {
+            foreach (var (i, units, change) in found) Markets.SetSpot(i, units, change.InterruptionRate, change.Timestamp);
+            return found.Count;
+        }
+
+        // The markets whose price falls below their bound are published before their prices are written.
+        lock (order.Gate)
+        {
+            var lowered = new List<int>();
+            foreach (var (i, units, _) in found) order.BeforeSpotWrite(i, units, lowered);
+            order.Publish(p.Index, lowered);
+            foreach (var (i, units, change) in found) Markets.SetSpot(i, units, change.InterruptionRate, change.Timestamp);
+            order.Tidy(p.Index);
+        }
+
+        return found.Count;
     }
 
     private long _version;

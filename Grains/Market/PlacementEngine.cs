@@ -45,11 +45,55 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         for (int p = 0; p < perProvider.Length; p++) perProvider[p] = new TopOffers(1);
         // Every provider of the book asked for is no filter at all (the scan then reads no mask).
         if (requirements.Providers is { } asked && current.Providers.All(p => asked.Contains(p.Name, StringComparer.OrdinalIgnoreCase))) requirements = requirements with { Providers = null };
-        Scan(current, requirements, 0, perProvider);
+        if (current.PriceOrder is { } order && _options.RestartCostHours >= 0 && _options.AvailabilityPenalty >= 0 && current.AvailabilityAtMostOne) CheapestInPriceOrder(current, order, requirements, perProvider);
+        else Scan(current, requirements, 0, perProvider);
         return perProvider.SelectMany(top => top.Ranked().Take(1))
             .Select(c => Describe(current, c, 0, requirements))
             .OrderBy(o => o.ExpectedCostPerHour)
             .ToList();
+    }
+
+    /// <summary>The first constraint of the market's own (its provider, region and shape) that it fails, or -1.</summary>
+    private static int FailedConstraint(EstimateQuery query, MarketColumns m, int i) =>
+        query.Providers is { } providers && !providers[m.Provider[i]] ? Constraint.Provider
+        : query.Regions is { } regions && !regions[m.Region[i]] ? Constraint.Region
+        : m.VCpus[i] < query.MinCpu ? Constraint.MinCpu
+        : m.MemoryGb[i] < query.MinMemoryGb ? Constraint.MinMemory
+        : m.GpuCount[i] < query.GpuCount ? Constraint.GpuCount
+        : query.GpuType >= 0 && m.GpuType[i] != query.GpuType ? Constraint.GpuType
+        : query.InstanceTypes is { } types && !types.Contains(m.InstanceType[i]) ? Constraint.InstanceType
+        : -1;
+
+    /// <summary>
+    /// Each asked provider's cheapest fitting offer, read in the order of the markets' price bounds (<see cref="PriceOrder"/>):
+    /// a provider's search stops at the first market whose bound is at or above its best cost so far (an offer's
+    /// expected cost is never below its price). The markets whose price fell below their bound are read first, in full.
+    /// </summary>
+    private void CheapestInPriceOrder(OfferBook current, PriceOrder order, PlacementRequirements requirements, TopOffers[] perProvider)
+    {
+        var query = EstimateQuery.From(requirements, current, 0);
+        var m = current.Markets;
+        double restart = _options.RestartCostHours, penalty = _options.AvailabilityPenalty;
+        for (int p = 0; p < perProvider.Length; p++)
+        {
+            if (query.Providers is { } asked && !asked[p]) continue;
+            var top = perProvider[p];
+            var markets = order.Of(p);
+            foreach (int i in markets.Lowered) Consider(i);
+            for (int k = 0; k < markets.Markets.Length && markets.Bounds[k] < top.Bound; k++) Consider(markets.Markets[k]);
+
+            void Consider(int i)
+            {
+                if (FailedConstraint(query, m, i) >= 0) return;
+                long spot = Volatile.Read(ref m.Spot[i]), onDemand = m.OnDemand[i];
+                if (spot != OfferBook.NoPrice && query.AllowSpot && spot <= query.MaxPrice && spot < top.Bound && m.InterruptionRate[i] <= query.MaxInterruptionRate)
+                {
+                    top.Offer(SpotCost(spot, m.HazardPerHour[i], m.Availability[i], restart, penalty), i, isSpot: true, m);
+                }
+
+                if (onDemand != OfferBook.NoPrice && query.AllowOnDemand && onDemand <= query.MaxPrice) top.Offer(onDemand, i, isSpot: false, m);
+            }
+        }
     }
 
     private static string CacheKey(PlacementRequirements r, int alternatives) => string.Create(CultureInfo.InvariantCulture,
@@ -85,14 +129,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
             considered += offers;
             if (offers == 0) continue;
 
-            int failed = query.Providers is { } providers && !providers[m.Provider[i]] ? Constraint.Provider
-                : query.Regions is { } regions && !regions[m.Region[i]] ? Constraint.Region
-                : m.VCpus[i] < query.MinCpu ? Constraint.MinCpu
-                : m.MemoryGb[i] < query.MinMemoryGb ? Constraint.MinMemory
-                : m.GpuCount[i] < query.GpuCount ? Constraint.GpuCount
-                : query.GpuType >= 0 && m.GpuType[i] != query.GpuType ? Constraint.GpuType
-                : query.InstanceTypes is { } types && !types.Contains(m.InstanceType[i]) ? Constraint.InstanceType
-                : -1;
+            int failed = FailedConstraint(query, m, i);
             if (failed >= 0)
             {
                 removed[failed] += offers;

@@ -100,4 +100,59 @@ public sealed class CheapestByProviderTests
             }
         }
     }
+
+    [Fact]
+    public void As_spot_prices_fall_and_rise_each_candidates_offer_stays_the_one_placement_chooses_on_it_alone()
+    {
+        // The search reads each provider's markets by a price bound taken when its order was built: prices that fall
+        // below it (listed apart, then folded into a new order) and prices that rise must not change the answer.
+        var random = new Random(16);
+        var builder = new OfferBookBuilder();
+        string[] names = ["p-aws", "p-azure", "p-gcp"];
+        var providers = names.Select((n, k) => builder.AddProvider(n, (CloudKind)k)).ToArray();
+        var spotMarkets = new List<(string Provider, string Region, string Zone, string Type, decimal OnDemand)>();
+        for (int n = 0; n < 3_000; n++)
+        {
+            int p = random.Next(providers.Length);
+            string region = random.Next(2) == 0 ? "r-east" : "r-west", zone = $"{region}-{random.Next(3)}", type = $"t{n}";
+            decimal onDemand = Math.Round(0.01m + (decimal)random.NextDouble(), 4);
+            bool spot = random.Next(3) > 0;
+            builder.AddOffers(providers[p], [new InstanceTypeOffer(type, region, zone, 1 << random.Next(6), 1 + random.Next(256), null, 0, onDemand, spot,
+                random.NextDouble() * 0.3, random.NextDouble())]);
+            if (!spot) continue;
+            builder.AddSpotPrices(providers[p], [new SpotPrice(region, zone, type, Math.Round(onDemand * (decimal)(0.3 + random.NextDouble()), 4), At)]);
+            spotMarkets.Add((names[p], region, zone, type, onDemand));
+        }
+
+        var book = builder.Build();
+        var engine = new PlacementEngine(new OfferBookHolder { Current = book }, Options.Create(new PlacementOptions()));
+        for (int round = 0; round < 120; round++)
+        {
+            // A feed's batch: some prices fall far (below any bound), others rise; enough over the rounds to rebuild orders.
+            foreach (var batch in Enumerable.Range(0, 40).Select(_ => spotMarkets[random.Next(spotMarkets.Count)]).GroupBy(s => (s.Provider, s.Region)))
+            {
+                var changes = batch.Select(s => new MarketPriceChange(s.Zone, s.Type,
+                    Math.Round(s.OnDemand * (decimal)(random.Next(2) == 0 ? 0.01 + random.NextDouble() * 0.1 : 0.5 + random.NextDouble()), 4) + 0.0001m,
+                    At, random.NextDouble() * 0.3)).ToList();
+                book.Apply(batch.Key.Provider, batch.Key.Region, changes);
+            }
+
+            var requirements = new PlacementRequirements(1 << random.Next(4), 1 + random.Next(64))
+            {
+                MaxInterruptionRate = random.Next(3) == 0 ? 0.1 : null,
+                AllowOnDemand = random.Next(4) > 0,
+                Providers = names.Where(_ => random.Next(2) == 0).DefaultIfEmpty(names[round % names.Length]).ToArray(),
+            };
+
+            var cheapest = engine.CheapestByProvider(requirements);
+
+            foreach (var name in requirements.Providers)
+            {
+                var alone = engine.Estimate(requirements with { Providers = [name] }).Recommended;
+                var offer = cheapest.SingleOrDefault(o => o.Provider == name);
+                Assert.Equal(alone is null, offer is null);
+                if (alone is not null) Assert.Equal(alone.ExpectedCostPerHour, offer!.ExpectedCostPerHour);
+            }
+        }
+    }
 }
