@@ -39,11 +39,7 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
                 return wide ? [.. row, JsonText.Get(p, "capabilities")] : row;
             });
             session.Output.Columns(columns, rows);
-            var pagination = JsonText.Property(list, "pagination");
-            if (JsonText.Property(pagination, "has_next").ValueKind == JsonValueKind.True)
-            {
-                session.Output.Note($"More: --page {int.Parse(JsonText.Get(pagination, "page"), CultureInfo.InvariantCulture) + 1} ({JsonText.Get(pagination, "total_items")} providers in all)");
-            }
+            session.Output.PageNote(JsonText.Property(list, "pagination"), "providers");
         });
         return command;
     }

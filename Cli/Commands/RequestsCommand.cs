@@ -121,9 +121,7 @@ public sealed class RequestsCommand(CommandRuntime runtime)
             }
 
             session.Output.Write(table);
-            var p = JsonText.Property(answer, "pagination");
-            session.Output.Note($"Page {JsonText.Get(p, "page")} of {JsonText.Get(p, "total_pages")} ({JsonText.Get(p, "total_items")} requests)"
-                                + (JsonText.Get(p, "has_next") == "yes" ? $"; more: --page {int.Parse(JsonText.Get(p, "page"), System.Globalization.CultureInfo.InvariantCulture) + 1}" : ""));
+            session.Output.PageNote(JsonText.Property(answer, "pagination"), "requests");
         });
         return command;
     }
@@ -188,17 +186,8 @@ public sealed class RequestWatcher(Session session, CliContext context)
     private static readonly string[] Ends = ["completed", "failed", "cancelled"];
     private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
 
-    public async Task<int> WatchAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var output = session.Output;
-        if (!output.IsInteractive) return await FollowAsync(id, timeout, _ => { }, cancellationToken);
-        int exit = 0;
-        await output.Console.Status().Spinner(Spinner.Known.Dots).StartAsync($"{id}: waiting", async status =>
-        {
-            exit = await FollowAsync(id, timeout, current => status.Status($"{id}: {Markup.Escape(current)}"), cancellationToken);
-        });
-        return exit;
-    }
+    public Task<int> WatchAsync(string id, TimeSpan timeout, CancellationToken cancellationToken) =>
+        session.Output.FollowAsync(id, showStatus => FollowAsync(id, timeout, showStatus, cancellationToken));
 
     private async Task<int> FollowAsync(string id, TimeSpan timeout, Action<string> showStatus, CancellationToken cancellationToken)
     {

@@ -43,8 +43,7 @@ public sealed class TemplatesCommand(CommandRuntime runtime)
             }
 
             session.Output.Write(table);
-            var pagination = JsonText.Property(answer, "pagination");
-            session.Output.Note($"{JsonText.Get(answer, "total")} templates; page {JsonText.Get(pagination, "page")} of {Math.Max(1, JsonText.Property(pagination, "total_pages").GetInt32())}");
+            session.Output.PageNote(JsonText.Property(answer, "pagination"), "templates");
         });
         return command;
     }

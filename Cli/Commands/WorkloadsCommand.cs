@@ -231,17 +231,8 @@ public sealed class WorkloadWatcher(Session session, CliContext context)
     private string? _cursor;
     private int _seenAfterCursor;
 
-    public async Task<int> WatchAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var output = session.Output;
-        if (!output.IsInteractive) return await FollowAsync(id, timeout, _ => { }, cancellationToken);
-        int exit = 0;
-        await output.Console.Status().Spinner(Spinner.Known.Dots).StartAsync($"{id}: waiting", async status =>
-        {
-            exit = await FollowAsync(id, timeout, current => status.Status($"{id}: {Markup.Escape(current)}"), cancellationToken);
-        });
-        return exit;
-    }
+    public Task<int> WatchAsync(string id, TimeSpan timeout, CancellationToken cancellationToken) =>
+        session.Output.FollowAsync(id, showStatus => FollowAsync(id, timeout, showStatus, cancellationToken));
 
     private async Task<int> FollowAsync(string id, TimeSpan timeout, Action<string> showStatus, CancellationToken cancellationToken)
     {

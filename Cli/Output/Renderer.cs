@@ -37,6 +37,21 @@ public sealed class Renderer
     public IAnsiConsole Console { get; }
     public bool IsInteractive => _context.OutputIsTerminal && !IsJson;
 
+    /// <summary>
+    /// Runs <paramref name="follow"/>, which reports the current status as it goes: on a terminal under a live spinner
+    /// naming <paramref name="id"/> and that status, elsewhere without it (its own printed lines are the record).
+    /// </summary>
+    public async Task<int> FollowAsync(string id, Func<Action<string>, Task<int>> follow)
+    {
+        if (!IsInteractive) return await follow(_ => { });
+        int exit = 0;
+        await Console.Status().Spinner(Spinner.Known.Dots).StartAsync($"{id}: waiting", async status =>
+        {
+            exit = await follow(current => status.Status($"{id}: {Markup.Escape(current)}"));
+        });
+        return exit;
+    }
+
     public void Json(JsonElement element) => _context.Out.WriteLine(element.ValueKind == JsonValueKind.Undefined ? "{}" : JsonSerializer.Serialize(element, Indented));
 
     public void Write(IRenderable renderable) => Console.Write(renderable);
@@ -70,6 +85,18 @@ public sealed class Renderer
     }
 
     /// <summary>The next page's cursor, when there is one.</summary>
+    /// <summary>
+    /// Under a paged host-factory list (its <c>pagination</c> object): where this page stands and how to get the next,
+    /// when the list has more than one page.
+    /// </summary>
+    public void PageNote(System.Text.Json.JsonElement pagination, string items)
+    {
+        int page = pagination.GetProperty("page").GetInt32(), pages = pagination.GetProperty("total_pages").GetInt32();
+        if (pages <= 1) return;
+        string more = pagination.GetProperty("has_next").GetBoolean() ? $"; more: --page {page + 1}" : "";
+        Note($"Page {page} of {pages} ({pagination.GetProperty("total_items").GetInt32()} {items}){more}");
+    }
+
     public void NextPage(string? cursor)
     {
         if (cursor is { Length: > 0 }) Note($"More: --cursor {cursor}");
