@@ -71,7 +71,7 @@ public static class RequestsApi
         if (key.Length > 255) throw ApiErrorException.Validation(WorkloadsApi.IdempotencyKeyHeader, $"The {WorkloadsApi.IdempotencyKeyHeader} header may have at most 255 characters.");
         string id = key.Length == 0 ? TokenSecrets.NewId("req-", 8) : "req-" + Digest($"{grant.TenantId}\n{key}")[..16];
         var summary = await requests.CreateAsync(
-            new HostRequestAsk(grant.TenantId, id, asked.TemplateId, asked.MaxNumber, asked.Strategy, asked.Instance, asked.Type, asked.Api, Digest(body.Root.GetRawText())),
+            new HostRequestAsk(grant.TenantId, id, asked.TemplateId, asked.MaxNumber, asked.Strategy, asked.Instance, asked.Type, asked.Api, Digest(body.Root.GetRawText()), Retryable: key.Length > 0),
             context.RequestAborted);
         var s = summary.Selection;
         return Results.Json(new CreatedRequest(summary.RequestId, summary.TemplateId, summary.RequestedCount,

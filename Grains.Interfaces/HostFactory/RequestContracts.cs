@@ -74,6 +74,14 @@ public interface IHostRequestGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<HostRequestSummary> Create(CreateHostRequest request);
 
+    /// <summary>
+    /// The first answer to a request retried with its Idempotency-Key (the same tenant and body), or null when there
+    /// is no such request yet: a retry is answered before the template or the providers are asked again.
+    /// </summary>
+    /// <exception cref="Workloads.IdempotencyConflictException">The id was used for a different request.</exception>
+    [Alias("Replay")]
+    Task<HostRequestSummary?> Replay(string tenantId, string fingerprint);
+
     /// <summary>The request with its machines' states (and, when they changed its status, the change stored for the list).</summary>
     [Alias("Get")]
     Task<HostRequestDetails?> Get(string tenantId);
@@ -89,8 +97,10 @@ public interface IHostRequestGrain : IGrainWithStringKey
 
 /// <summary>What a caller asks of a new request, as read from the body, with the request's id (from the Idempotency-Key, or new).</summary>
 /// <param name="Fingerprint">A digest of the body: a retried key with another body is refused.</param>
+/// <param name="Retryable">The id comes from an Idempotency-Key: a request with it may exist already.</param>
 public sealed record HostRequestAsk(
-    string TenantId, string RequestId, string TemplateId, int MaxNumber, string? Strategy, string? ProviderInstance, string? ProviderType, string? ProviderApi, string Fingerprint);
+    string TenantId, string RequestId, string TemplateId, int MaxNumber, string? Strategy, string? ProviderInstance, string? ProviderType, string? ProviderApi, string Fingerprint,
+    bool Retryable = false);
 
 /// <summary>
 /// Creates host-factory requests (a silo service): the template, the machine count against the template's

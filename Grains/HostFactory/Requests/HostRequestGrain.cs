@@ -54,18 +54,12 @@ public sealed partial class HostRequestGrain(
         return Task.CompletedTask;
     }
 
+    public Task<HostRequestSummary?> Replay(string tenantId, string fingerprint) =>
+        Task.FromResult(state.RecordExists ? Repeated(tenantId, fingerprint) : null);
+
     public async Task<HostRequestSummary> Create(CreateHostRequest request)
     {
-        if (state.RecordExists)
-        {
-            if (S.TenantId != request.TenantId || S.Fingerprint != request.Fingerprint)
-            {
-                throw new IdempotencyConflictException($"The Idempotency-Key was already used for a different request (request {Id}); use a new key for a new request.");
-            }
-
-            if (Creating && _creator is null) ArmCreation(TimeSpan.Zero);
-            return Summary();
-        }
+        if (state.RecordExists) return Repeated(request.TenantId, request.Fingerprint);
 
         var now = time.GetUtcNow();
         state.State = new HostRequestState
@@ -263,6 +257,18 @@ public sealed partial class HostRequestGrain(
     private bool Owns(string tenantId) => state.RecordExists && S.TenantId == tenantId;
 
     private IWorkloadGrain Workload(string id) => GrainFactory.GetGrain<IWorkloadGrain>(id);
+
+    /// <summary>The first answer to a repeat of the request (the same tenant and body); another body is a conflict.</summary>
+    private HostRequestSummary Repeated(string tenantId, string fingerprint)
+    {
+        if (S.TenantId != tenantId || S.Fingerprint != fingerprint)
+        {
+            throw new IdempotencyConflictException($"The Idempotency-Key was already used for a different request (request {Id}); use a new key for a new request.");
+        }
+
+        if (Creating && _creator is null) ArmCreation(TimeSpan.Zero);
+        return Summary();
+    }
 
     private HostRequestSummary Summary() => new(Id, S.TemplateId, S.RequestedCount, S.Selection!, S.Status, S.CreatedAt);
 

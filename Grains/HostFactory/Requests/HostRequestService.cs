@@ -12,6 +12,8 @@ public sealed class HostRequestService(ITemplateCatalog templates, IProviderSele
     public async Task<HostRequestSummary> CreateAsync(HostRequestAsk ask, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ask);
+        var grain = grains.GetGrain<IHostRequestGrain>(ask.RequestId);
+        if (ask.Retryable && await grain.Replay(ask.TenantId, ask.Fingerprint) is { } first) return first;
         var template = await templates.FindAsync(ask.TemplateId, cancellationToken) ?? throw await TemplateMissingAsync(ask.TemplateId, cancellationToken);
         if (ask.MaxNumber > template.MaxInstances)
         {
@@ -39,7 +41,7 @@ public sealed class HostRequestService(ITemplateCatalog templates, IProviderSele
         }
 
         var selection = await selector.SelectAsync(request, cancellationToken);
-        return await grains.GetGrain<IHostRequestGrain>(ask.RequestId).Create(new CreateHostRequest(ask.TenantId, template, ask.MaxNumber, selection, ask.Fingerprint));
+        return await grain.Create(new CreateHostRequest(ask.TenantId, template, ask.MaxNumber, selection, ask.Fingerprint));
     }
 
     private async Task<HostFactoryException> TemplateMissingAsync(string templateId, CancellationToken cancellationToken) =>

@@ -167,6 +167,28 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     }
 
     [Fact]
+    public async Task A_retry_with_its_key_is_answered_even_after_the_template_is_gone()
+    {
+        // A retry answers the first request as it was: it does not depend on the template or the providers now.
+        using var admin = silo.Host.ClientWith(silo.Host.AdminToken);
+        string template = $"retry-{Guid.NewGuid():N}"[..20];
+        var (put, _) = await Api.SendAsync(admin, HttpMethod.Put, $"/api/v1/templates/{template}", """{"image_id": "ami-retry", "max_instances": 2}""");
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        var http = await NewTenantAsync();
+        string key = Guid.NewGuid().ToString("N"), ask = $$"""{"templateId": "{{template}}", "maxNumber": 1}""";
+        var (first, body) = await PostAsync(http, ask, key);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        var (deleted, _) = await Api.SendAsync(admin, HttpMethod.Delete, $"/api/v1/templates/{template}", null);
+        Assert.True(deleted.IsSuccessStatusCode, deleted.StatusCode.ToString());
+        var (again, repeat) = await PostAsync(http, ask, key);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(body.GetProperty("request_id").GetString(), repeat.GetProperty("request_id").GetString());
+        var (fresh, freshBody) = await PostAsync(http, ask, Guid.NewGuid().ToString("N"));
+        Api.AssertError(fresh, freshBody, HttpStatusCode.NotFound, "TEMPLATE_NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Refused_requests_create_nothing()
     {
         var http = await NewTenantAsync();
