@@ -174,7 +174,7 @@ public sealed partial class GroupGrain
         }
 
         // Revert: one spot member per fallback, while the policy allows, spot types are not short, and the maximum has room.
-        int fallbacks = counted.Count(m => m.Fallback);
+        int fallbacks = S.Members.Count(m => m.Fallback && m.DrainingSince is null); // after this pass's drains
         int probes = S.Members.Count(m => m.Revert && m.DrainingSince is null);
         while (probes < fallbacks && occupied < spec.Capacity.Maximum && RevertAllowed(spec)
             && GroupPlan.ChooseSpotType(spec, spotOffers, SpotLoad(), IsShort) is { } revert)

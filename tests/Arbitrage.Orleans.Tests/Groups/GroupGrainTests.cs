@@ -1,3 +1,4 @@
+using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Clouds.Simulated;
 using Arbitrage.Orleans.Grains.Groups;
 using Arbitrage.Orleans.Grains.Market;
@@ -188,4 +189,75 @@ public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFix
         Assert.Equal(field, refused.Field);
         Assert.Null(await group.Get(tenant));
     }
+
+    [Fact]
+    public async Task The_storm_a_group_of_20_holds_its_target_through_interruptions_a_lost_zone_and_a_spot_outage_and_reverts_to_spot()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        const int target = 20, maximum = 30;
+        await group.Create(tenant, Spec(target, 10, maximum, new GroupStrategy(Risk: 100, FallbackToOd: true, RevertToSpot: RevertToSpot.Always)));
+        var simulation = cluster.Services.GetRequiredService<ISimulationControl>();
+        var clouds = cluster.Services.GetRequiredService<ProviderRegistry>().Enabled.Select(p => (p.Config.Name, Cloud: p.Adapter.Unwrap<SimulatedCloud>()))
+            .Where(c => c.Cloud is not null).ToDictionary(c => c.Name, c => c.Cloud!);
+        bool spotShort = false;
+        int mostFallbacks = 0;
+
+        // Every observation: the size never drops below the target (members in flight count), nothing passes the
+        // maximum, and an on-demand fallback exists only once spot is short.
+        void Holds(GroupDetails g)
+        {
+            var alive = g.Members.Where(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)).ToList();
+            Assert.True(alive.Count <= maximum, $"{alive.Count} members pass the maximum {maximum}");
+            Assert.True(alive.Count(m => !m.Draining && m.Status != WorkloadStatus.Stopping) >= target, "the group dropped below its target");
+            int fallbacks = alive.Count(m => m.Fallback && !m.Draining);
+            if (!spotShort) Assert.Equal(0, fallbacks);
+            mostFallbacks = Math.Max(mostFallbacks, fallbacks);
+        }
+
+        var calm = await WaitAsync(group, tenant, g => Converged(g, target, 0), "20 spot members run", Holds);
+        Assert.All(calm.Members.GroupBy(m => m.InstanceType), t => Assert.True(t.Count() <= 10, "a spot type holds more than half the group"));
+
+        // (a) The cheapest market's instances are interrupted: each member moves (make before break), still on spot.
+        var cheapest = calm.Members.GroupBy(m => (m.Provider, m.Region, m.Zone, m.InstanceType)).OrderBy(g => g.Min(m => m.PricePerHour)).First();
+        var hit = cheapest.Select(m => m.WorkloadId).ToHashSet();
+        foreach (var m in cheapest) Assert.True(await simulation.TryInterrupt(m.Provider!, (await Placement(m.WorkloadId, tenant)).InstanceId));
+        await WaitAsync(group, tenant, g => Converged(g, target, 0) && g.Members.Where(m => hit.Contains(m.WorkloadId)).All(m => m.Zone != cheapest.Key.Zone || m.Provider != cheapest.Key.Provider || m.InstanceType != cheapest.Key.InstanceType),
+            "the interrupted members run on spot elsewhere", Holds);
+
+        // (b) A zone runs out of capacity (every type), and its instances are taken back: they move to other zones.
+        var before = (await group.Get(tenant))!;
+        var zone = before.Members.GroupBy(m => (m.Provider, m.Region, m.Zone)).OrderByDescending(g => g.Count()).First();
+        foreach (var type in before.Members.Select(m => m.InstanceType!).Distinct()) clouds[zone.Key.Provider!].SetCapacity(zone.Key.Region!, zone.Key.Zone!, type, false);
+        foreach (var m in zone) await simulation.TryInterrupt(m.Provider!, (await Placement(m.WorkloadId, tenant)).InstanceId);
+        await WaitAsync(group, tenant, g => Converged(g, target, 0) && g.Members.All(m => m.Zone != zone.Key.Zone || m.Provider != zone.Key.Provider),
+            "the lost zone's members run on spot in other zones", Holds);
+
+        // … then spot runs out everywhere while the interruptions go on: the group falls back to on-demand and keeps its size.
+        spotShort = true;
+        foreach (var cloud in clouds.Values) cloud.SetSpotCapacity(false);
+        var stormy = (await group.Get(tenant))!;
+        foreach (var m in stormy.Members.Take(8)) await simulation.TryInterrupt(m.Provider!, (await Placement(m.WorkloadId, tenant)).InstanceId);
+        await WaitAsync(group, tenant, g => g.Members.Count(m => m.Fallback && m.Status == WorkloadStatus.Running && m.Market == MarketNames.OnDemand) == 8
+            && g.Active.Count() == target, "8 on-demand fallbacks run in place of the lost spot members", Holds);
+
+        // (c) Spot comes back: fallbacks are replaced by spot (launched first, then the fallback drains).
+        foreach (var cloud in clouds.Values) cloud.SetSpotCapacity(null);
+        foreach (var type in before.Members.Select(m => m.InstanceType!).Distinct()) clouds[zone.Key.Provider!].SetCapacity(zone.Key.Region!, zone.Key.Zone!, type, true);
+        var after = await WaitAsync(group, tenant, g => Converged(g, target, 0) && g.Members.All(m => !m.Fallback), "the group reverted to 20 spot members", g =>
+        {
+            var alive = g.Members.Where(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)).ToList();
+            Assert.True(alive.Count <= maximum, $"{alive.Count} members pass the maximum {maximum}");
+            Assert.True(alive.Count(m => !m.Draining && m.Status != WorkloadStatus.Stopping) >= target, "the group dropped below its target");
+        });
+        Assert.Equal(8, mostFallbacks);
+        var events = (await group.Events(tenant))!;
+        Assert.Contains(events, e => e.Type == "SPOT_UNAVAILABLE");
+        Assert.Equal(8, events.Count(e => e.Type == "FALLBACK_TO_OD"));
+        Assert.Equal(8, events.Count(e => e.Type == "REVERTED_TO_SPOT"));
+        Assert.All(after.Members.GroupBy(m => (m.Provider, m.Region, m.Zone, m.InstanceType)), market => Assert.True(market.Count() <= 10));
+    }
+
+    private async Task<WorkloadPlacement> Placement(string workloadId, string tenant) =>
+        (await cluster.Grains.GetGrain<IWorkloadGrain>(workloadId).Get(tenant))!.Placement!;
 }
