@@ -31,6 +31,8 @@ public static class WorkloadServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<HostFactory.Requests.HostRequestOptions>, HostRequestOptionsValidator>();
         services.AddSingleton<HostFactory.Requests.UnfinishedRequestSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HostFactory.Requests.UnfinishedRequestSweeper>());
+        services.AddOptions<Groups.GroupOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Groups.GroupOptions>, GroupOptionsValidator>();
         services.AddSingleton<ISimulationControl, Providers.SimulationControl>();
         services.AddHostedService<InterruptionWatcher>();
         return services;
@@ -51,6 +53,12 @@ public static class WorkloadServiceCollectionExtensions
     private sealed class HostRequestOptionsValidator : IValidateOptions<HostFactory.Requests.HostRequestOptions>
     {
         public ValidateOptionsResult Validate(string? name, HostFactory.Requests.HostRequestOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+
+    private sealed class GroupOptionsValidator : IValidateOptions<Groups.GroupOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, Groups.GroupOptions options) =>
             options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 

@@ -118,6 +118,10 @@ public static class SiloServiceCollectionExtensions
         configuration.GetSection(Grains.HostFactory.Requests.HostRequestOptions.SectionName).Bind(requests);
         if (requests.Problems().FirstOrDefault() is { } requestProblem) throw new SiloConfigurationException(requestProblem);
         services.Configure<Grains.HostFactory.Requests.HostRequestOptions>(configuration.GetSection(Grains.HostFactory.Requests.HostRequestOptions.SectionName));
+        var groups = new Grains.Groups.GroupOptions();
+        configuration.GetSection(Grains.Groups.GroupOptions.SectionName).Bind(groups);
+        if (groups.Problems().FirstOrDefault() is { } groupProblem) throw new SiloConfigurationException(groupProblem);
+        services.Configure<Grains.Groups.GroupOptions>(configuration.GetSection(Grains.Groups.GroupOptions.SectionName));
         var aws = new Clouds.Real.Aws.AwsAdapterOptions { MarketDataDirectory = market.DataDirectory };
         configuration.GetSection("Clouds:Aws").Bind(aws);
         if (aws.Problems().FirstOrDefault() is { } awsProblem) throw new SiloConfigurationException(awsProblem);

@@ -96,6 +96,7 @@ public static class ProductSilos
                     o.HealthCheckInterval = TimeSpan.FromMilliseconds(200);
                     configuration.GetSection("Workloads").Bind(o);
                 }, o => configuration.GetSection("Wallets").Bind(o));
+            silo.Services.Configure<Arbitrage.Orleans.Grains.Groups.GroupOptions>(configuration.GetSection("Groups"));
             // Grain tests create many workloads for one tenant: the quotas are raised unless a test sets its own.
             silo.Services.Configure<Arbitrage.Orleans.Grains.Tenancy.QuotaOptions>(q =>
             {

@@ -1,0 +1,278 @@
+using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Workloads;
+using Orleans.Storage;
+
+namespace Arbitrage.Orleans.Grains.Groups;
+
+public sealed partial class GroupGrain
+{
+    public const string ScaleDownReason = "GROUP_SCALE_DOWN";
+
+    /// <summary>
+    /// One pass: ended members leave, spot members that cannot be placed give way (to another spot type, or to on-demand
+    /// when fallbackToOd), drained members are terminated, then the group adds or drains members until the members
+    /// counted (in flight or running, not draining) are the target with its spot/on-demand split, never above the
+    /// maximum; fallback members are replaced by spot (make before break) when the revert policy allows.
+    /// </summary>
+    private async Task ConvergeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CreateMissingAsync();
+            var details = await ReadMembersAsync();
+            bool changed = RemoveEnded(details);
+            if (S.Status == GroupStatus.Deleting)
+            {
+                changed |= await TerminateDrainedAsync();
+                if (S.Members.Count == 0)
+                {
+                    S.Status = GroupStatus.Deleted;
+                    AddEvent("DELETED", "every member is terminated");
+                    await state.WriteStateAsync();
+                    Disarm();
+                    if (await this.GetReminder(KeepAliveReminder) is { } reminder) await this.UnregisterReminder(reminder);
+                    return;
+                }
+
+                if (changed) await state.WriteStateAsync();
+                return;
+            }
+
+            var spotOffers = GroupPlan.SpotTypes(S.Spec!, placement);
+            changed |= await GiveWayStuckSpotAsync(details, spotOffers);
+            changed |= await TerminateDrainedAsync();
+            changed |= Rebalance(details, spotOffers);
+            if (changed)
+            {
+                await state.WriteStateAsync();
+                await CreateMissingAsync();
+            }
+        }
+        catch (InconsistentStateException e)
+        {
+            LogConvergeFailed(e, Id);
+            DeactivateOnIdle();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogConvergeFailed(e, Id);
+        }
+    }
+
+    /// <summary>Members whose workload ended (terminated, failed) leave the group; one not drained is replaced by the next pass.</summary>
+    private bool RemoveEnded(Dictionary<string, WorkloadDetails?> details)
+    {
+        bool changed = false;
+        foreach (var m in S.Members.ToList())
+        {
+            if (details.GetValueOrDefault(m.WorkloadId) is not { Status: WorkloadStatus.Terminated or WorkloadStatus.Failed } d) continue;
+            S.Members.Remove(m);
+            changed = true;
+            if (m.DrainingSince is null) AddEvent("MEMBER_ENDED", $"{m.WorkloadId} ended {d.Status.ToString().ToUpperInvariant()} ({d.StatusReason}); a new member takes its place", m.WorkloadId);
+            else AddEvent("MEMBER_REMOVED", $"{m.WorkloadId} drained and terminated", m.WorkloadId);
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// A spot member waiting for lack of spot capacity (or of any spot offer) marks its type short for
+    /// <see cref="GroupOptions.SpotRetryAfter"/> and is terminated, so that the next member tries another spot type or
+    /// (fallbackToOd) on-demand. Without fallback, and with no other spot type to try, it keeps waiting.
+    /// </summary>
+    private async Task<bool> GiveWayStuckSpotAsync(Dictionary<string, WorkloadDetails?> details, List<PlacementOption> spotOffers)
+    {
+        bool changed = false;
+        var now = Now;
+        foreach (var m in S.Members.ToList())
+        {
+            if (m.Lifecycle != MarketNames.Spot || m.DrainingSince is not null || m.AllowedTypes.Count != 1) continue;
+            if (details.GetValueOrDefault(m.WorkloadId) is not { Status: WorkloadStatus.Pending, StatusReason: { } reason }) continue;
+            if (!reason.StartsWith(WorkloadReasons.NoCapacity, StringComparison.Ordinal) && !reason.StartsWith(WorkloadReasons.NoMatchingOffer, StringComparison.Ordinal)) continue;
+            string type = m.AllowedTypes[0];
+            S.ShortSpotTypes[type] = now + O.SpotRetryAfter;
+            bool otherSpot = spotOffers.Any(o => !IsShort(o.InstanceType));
+            if (!S.Spec!.Strategy.FallbackToOd && !otherSpot && !m.Revert) continue;
+            await GrainFactory.GetGrain<IWorkloadGrain>(m.WorkloadId).Terminate(S.TenantId, $"{WorkloadReasons.NoCapacity}: the group moves this member off spot {type}");
+            S.Members.Remove(m);
+            changed = true;
+            AddEvent(m.Revert ? "REVERT_POSTPONED" : "SPOT_UNAVAILABLE",
+                $"{m.WorkloadId} could not be placed on spot {type} ({Truncate(reason)}); {type} is left alone until {S.ShortSpotTypes[type]:u}"
+                + (m.Revert ? "; the fallback keeps serving" : otherSpot ? "; another spot type takes its place" : "; on-demand takes its place"), m.WorkloadId);
+        }
+
+        return changed;
+    }
+
+    private async Task<bool> TerminateDrainedAsync()
+    {
+        bool changed = false;
+        var now = Now;
+        for (int i = 0; i < S.Members.Count; i++)
+        {
+            var m = S.Members[i];
+            if (m.DrainingSince is not { } since || m.TerminateSent || now < since + S.Spec!.Strategy.DrainingTimeout) continue;
+            if (m.Created) await GrainFactory.GetGrain<IWorkloadGrain>(m.WorkloadId).Terminate(S.TenantId, ScaleDownReason);
+            S.Members[i] = m with { TerminateSent = true };
+            changed = true;
+            if (!m.Created) S.Members.RemoveAt(i--);
+        }
+
+        return changed;
+    }
+
+    /// <summary>Adds, drains and reverts members so the counted ones are the target with its split, never above the maximum.</summary>
+    private bool Rebalance(Dictionary<string, WorkloadDetails?> details, List<PlacementOption> spotOffers)
+    {
+        var spec = S.Spec!;
+        bool changed = false;
+        WorkloadStatus? StatusOf(GroupMemberState m) => details.GetValueOrDefault(m.WorkloadId)?.Status;
+
+        // A spot member launched to replace a fallback counts once it runs; then a fallback drains (make before break).
+        for (int i = 0; i < S.Members.Count; i++)
+        {
+            var m = S.Members[i];
+            if (!m.Revert || m.DrainingSince is not null || StatusOf(m) != WorkloadStatus.Running) continue;
+            S.Members[i] = m with { Revert = false };
+            changed = true;
+            AddEvent("REVERTED_TO_SPOT", $"{m.WorkloadId} runs on spot {string.Join(",", m.AllowedTypes)}; a fallback on-demand member drains", m.WorkloadId);
+        }
+
+        var counted = S.Members.Where(m => m.DrainingSince is null && !m.Revert).ToList();
+        var (spotWanted, odWanted) = GroupPlan.Split(spec);
+        var spotSide = counted.Where(m => m.Lifecycle == MarketNames.Spot || m.Fallback).ToList();
+        var odSide = counted.Where(m => m.Lifecycle == MarketNames.OnDemand && !m.Fallback).ToList();
+
+        changed |= Drain(spotSide, spotSide.Count - spotWanted, details, spec, spotSide.Count > 0 && spotSide.Any(m => m.Fallback) && spotSide.Any(m => !m.Fallback)
+            ? "spot runs again where a fallback served" : $"the target asks for {spotWanted} spot members");
+        changed |= Drain(odSide, odSide.Count - odWanted, details, spec, $"the target asks for {odWanted} on-demand members");
+
+        int occupied = S.Members.Count(m => !m.TerminateSent);
+        for (int missing = odWanted - odSide.Count; missing > 0 && occupied < spec.Capacity.Maximum; missing--, occupied++)
+        {
+            Add(MarketNames.OnDemand, [], fallback: false, revert: false, $"on-demand member for the target's {odWanted}");
+            changed = true;
+        }
+
+        for (int missing = spotWanted - spotSide.Count; missing > 0 && occupied < spec.Capacity.Maximum; missing--, occupied++)
+        {
+            changed = true;
+            if (GroupPlan.ChooseSpotType(spec, spotOffers, SpotLoad(), IsShort) is { } choice)
+            {
+                Add(MarketNames.Spot, [choice.Type], fallback: false, revert: false, choice.OverCap
+                    ? $"spot {choice.Type}: every spot type already holds {GroupPlan.MarketCap(spec)} members (maxShareOfMarket {spec.Strategy.MaxShareOfMarket}); it goes on the least loaded"
+                    : $"spot {choice.Type} ({spec.Strategy.AvailabilityVsCost}, below {GroupPlan.MarketCap(spec)} members per spot market)");
+            }
+            else if (spec.Strategy.FallbackToOd)
+            {
+                Add(MarketNames.OnDemand, [], fallback: true, revert: false, $"FALLBACK_TO_OD: no spot type can be placed now ({ShortList()}); on-demand until spot is back");
+            }
+            else
+            {
+                Add(MarketNames.Spot, [], fallback: false, revert: false, "spot on any allowed type: none can be placed now and fallbackToOd is off, so it waits for spot");
+            }
+        }
+
+        // Revert: one spot member per fallback, while the policy allows, spot types are not short, and the maximum has room.
+        int fallbacks = S.Members.Count(m => m.Fallback && m.DrainingSince is null); // after this pass's drains
+        int probes = S.Members.Count(m => m.Revert && m.DrainingSince is null);
+        while (probes < fallbacks && occupied < spec.Capacity.Maximum && RevertAllowed(spec)
+            && GroupPlan.ChooseSpotType(spec, spotOffers, SpotLoad(), IsShort) is { } revert)
+        {
+            Add(MarketNames.Spot, [revert.Type], fallback: false, revert: true, $"REVERT_TO_SPOT: spot {revert.Type} may be back; it launches before a fallback on-demand member drains");
+            probes++;
+            occupied++;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>Drains <paramref name="excess"/> members of one side: fallbacks first, then by the termination policy (members younger than minimumLifetime last).</summary>
+    private bool Drain(List<GroupMemberState> side, int excess, Dictionary<string, WorkloadDetails?> details, GroupSpec spec, string why)
+    {
+        if (excess <= 0) return false;
+        var now = Now;
+        var s = spec.Strategy;
+        var order = side.OrderByDescending(m => m.Fallback).ThenBy(m => now - m.CreatedAt < s.MinimumLifetime);
+        order = s.TerminationPolicy switch
+        {
+            GroupTerminationPolicy.OldestInstance => order.ThenBy(m => m.CreatedAt).ThenBy(m => m.Index),
+            GroupTerminationPolicy.NewestInstance => order.ThenByDescending(m => m.CreatedAt).ThenByDescending(m => m.Index),
+            _ => order.ThenBy(m => details.GetValueOrDefault(m.WorkloadId)?.Status == WorkloadStatus.Running).ThenByDescending(m => m.Index),
+        };
+        foreach (var m in order.Take(excess).ToList())
+        {
+            int i = S.Members.IndexOf(m);
+            S.Members[i] = m with { DrainingSince = now };
+            AddEvent("MEMBER_DRAINING", $"{m.WorkloadId} drains ({why}; {s.TerminationPolicy} policy{(m.Fallback ? ", fallbacks first" : "")}); terminated after {s.DrainingTimeout.TotalSeconds:0} s", m.WorkloadId);
+        }
+
+        return true;
+    }
+
+    private void Add(string lifecycle, IReadOnlyList<string> types, bool fallback, bool revert, string why)
+    {
+        int index = S.NextIndex++;
+        var member = new GroupMemberState(index, MemberWorkloadId(Id, index), lifecycle, types, fallback, revert, Now);
+        S.Members.Add(member);
+        string type = fallback ? "FALLBACK_TO_OD" : revert ? "REVERT_TO_SPOT" : "MEMBER_ADDED";
+        AddEvent(type, $"{member.WorkloadId}: {why}", member.WorkloadId);
+    }
+
+    private Dictionary<string, int> SpotLoad() =>
+        S.Members.Where(m => m.Lifecycle == MarketNames.Spot && m.DrainingSince is null && m.AllowedTypes.Count == 1)
+            .GroupBy(m => m.AllowedTypes[0], StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+
+    private bool IsShort(string type) => S.ShortSpotTypes.TryGetValue(type, out var until) && Now < until;
+
+    private string ShortList() => string.Join(", ", S.ShortSpotTypes.Where(t => Now < t.Value).Select(t => $"{t.Key} short until {t.Value:u}")) is { Length: > 0 } list ? list : "no spot offer";
+
+    private bool RevertAllowed(GroupSpec spec) => spec.Strategy.RevertToSpot switch
+    {
+        RevertToSpot.Always => true,
+        RevertToSpot.Never => false,
+        _ => (spec.Strategy.RevertWindows ?? []).Select(RevertWindow.Parse).Any(w => w?.Contains(Now) == true),
+    };
+
+    /// <summary>Creates the workloads of members not created yet (again: a no-op for those that exist).</summary>
+    private async Task CreateMissingAsync()
+    {
+        var pending = S.Members.Where(m => !m.Created && !m.TerminateSent).ToList();
+        if (pending.Count == 0) return;
+        var spec = S.Spec!;
+        var created = await Task.WhenAll(pending.Select(async m =>
+        {
+            var metadata = new Dictionary<string, string>(spec.Compute.Tags ?? new Dictionary<string, string>())
+            {
+                ["group_id"] = Id,
+                ["group_member"] = m.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["lifecycle"] = m.Lifecycle,
+            };
+            if (spec.ProjectId is { } project) metadata["project_id"] = project;
+            var workload = new WorkloadSpec($"{spec.Name}-{m.Index}", GroupPlan.Requirements(spec, m.Lifecycle, m.AllowedTypes), spec.Compute.LaunchSpecification, metadata);
+            try
+            {
+                await GrainFactory.GetGrain<IWorkloadGrain>(m.WorkloadId).Create(new CreateWorkload(S.TenantId, workload, Digest($"{Id}\n{m.Index}\n{m.Lifecycle}\n{string.Join(",", m.AllowedTypes)}")));
+                return true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogMemberNotCreated(Id, m.WorkloadId, e.Message);
+                return false;
+            }
+        }));
+        bool any = false;
+        for (int i = 0; i < pending.Count; i++)
+        {
+            if (!created[i]) continue;
+            int at = S.Members.IndexOf(pending[i]);
+            if (at >= 0) S.Members[at] = pending[i] with { Created = true };
+            any = true;
+        }
+
+        if (any) await state.WriteStateAsync();
+    }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}

@@ -1,0 +1,65 @@
+using Arbitrage.Orleans.Grains.Market;
+
+namespace Arbitrage.Orleans.Grains.Groups;
+
+/// <summary>The arithmetic of a group: its spot/on-demand split, and which spot instance type a new member gets.</summary>
+internal static class GroupPlan
+{
+    /// <summary>The memory floor when only instance types are given (any size).</summary>
+    public const double AnyMemory = 0.01;
+
+    /// <summary>Spot and on-demand members of the target: onDemandCount when set, otherwise risk percent spot (rounded half up).</summary>
+    public static (int Spot, int OnDemand) Split(GroupSpec spec)
+    {
+        int target = spec.Capacity.Target;
+        int onDemand = spec.Strategy.OnDemandCount is { } n
+            ? Math.Min(n, target)
+            : target - (int)Math.Round(target * spec.Strategy.Risk / 100.0, MidpointRounding.AwayFromZero);
+        return (target - onDemand, onDemand);
+    }
+
+    /// <summary>How many members one spot instance type (and so any one spot market) may hold: maxShareOfMarket of the target, at least one.</summary>
+    public static int MarketCap(GroupSpec spec) => Math.Max(1, (int)Math.Floor(spec.Strategy.MaxShareOfMarket * spec.Capacity.Target + 1e-9));
+
+    /// <summary>The requirements of a member restricted to one lifecycle and to <paramref name="types"/> (all when empty).</summary>
+    public static PlacementRequirements Requirements(GroupSpec spec, string lifecycle, IReadOnlyList<string> types)
+    {
+        var c = spec.Compute;
+        var r = c.Requirements;
+        return new PlacementRequirements(r?.MinCpu ?? 1, r?.MinMemoryGb ?? AnyMemory, r?.GpuCount ?? 0, r?.GpuType,
+            c.Regions is { Count: > 0 } ? c.Regions : null, null, null, c.Providers is { Count: > 0 } ? c.Providers : null,
+            AllowSpot: lifecycle == MarketNames.Spot, AllowOnDemand: lifecycle == MarketNames.OnDemand,
+            InstanceTypes: types.Count > 0 ? types : lifecycle == MarketNames.OnDemand && c.OnDemandType is { } od ? [od] : c.SpotTypes is { Count: > 0 } spot && lifecycle == MarketNames.Spot ? spot : null);
+    }
+
+    /// <summary>The best spot offer of each allowed spot instance type now, in rank order (cheapest expected cost first).</summary>
+    public static List<PlacementOption> SpotTypes(GroupSpec spec, IPlacementService placement)
+    {
+        var estimate = placement.Estimate(Requirements(spec, MarketNames.Spot, []), 500);
+        var all = estimate.Recommended is null ? [] : estimate.Alternatives.Prepend(estimate.Recommended);
+        return all.GroupBy(o => o.InstanceType, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+    }
+
+    /// <summary>
+    /// The instance type of a new spot member: among the types not found short, those below the market cap, ordered by
+    /// the strategy; when every such type is at its cap, the least loaded (the bound cannot hold; the caller says so).
+    /// Null when no spot type can be tried now.
+    /// </summary>
+    public static (string Type, bool OverCap)? ChooseSpotType(GroupSpec spec, IReadOnlyList<PlacementOption> offers, IReadOnlyDictionary<string, int> load,
+        Func<string, bool> isShort)
+    {
+        var open = offers.Where(o => !isShort(o.InstanceType)).ToList();
+        if (open.Count == 0) return null;
+        int cap = MarketCap(spec);
+        int Load(PlacementOption o) => load.GetValueOrDefault(o.InstanceType);
+        var under = open.Where(o => Load(o) < cap).ToList();
+        if (under.Count == 0) return (open.OrderBy(Load).ThenBy(o => o.ExpectedCostPerHour).First().InstanceType, true);
+        var ordered = spec.Strategy.AvailabilityVsCost switch
+        {
+            AvailabilityVsCost.CostOriented => under.OrderBy(o => o.ExpectedCostPerHour),
+            AvailabilityVsCost.AvailabilityOriented => under.OrderBy(o => o.InterruptionRate).ThenByDescending(o => o.AvailabilityScore).ThenBy(o => o.ExpectedCostPerHour),
+            _ => under.OrderBy(Load).ThenBy(o => o.ExpectedCostPerHour),
+        };
+        return (ordered.First().InstanceType, false);
+    }
+}

@@ -1,0 +1,263 @@
+using Arbitrage.Orleans.Clouds;
+using Arbitrage.Orleans.Clouds.Simulated;
+using Arbitrage.Orleans.Grains.Groups;
+using Arbitrage.Orleans.Grains.Market;
+using Arbitrage.Orleans.Grains.Providers;
+using Arbitrage.Orleans.Grains.Wallets;
+using Arbitrage.Orleans.Grains.Workloads;
+using Arbitrage.Orleans.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Arbitrage.Orleans.Tests.Groups;
+
+/// <summary>
+/// Groups on a real silo and PostgreSQL over the simulated clouds: a group converges to its target with its spot and
+/// on-demand split, scales up and down by its termination policy without passing its maximum, keeps each spot market
+/// within its share, refuses bad specs with nothing created, and holds its size through a storm of interruptions and
+/// lost spot capacity, falling back to on-demand only while spot is short.
+/// </summary>
+public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFixture<GroupGrainTests.Cluster>
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
+
+    public sealed class Cluster : IAsyncLifetime
+    {
+        private readonly PostgresServerFixture _postgres = new();
+
+        public TestCluster Silos { get; private set; } = null!;
+
+        public IGrainFactory Grains => Silos.GrainFactory;
+
+        public IServiceProvider Services => ProductSilos.ServicesOf(Silos.Silos[0]);
+
+        public async Task InitializeAsync()
+        {
+            await _postgres.InitializeAsync();
+            Silos = await ProductSilos.StartAsync(connectionString: await _postgres.CreateDatabaseAsync(), settings: new Dictionary<string, string>
+            {
+                ["Workloads:RetryInitialDelay"] = "00:00:00.200",
+                ["Workloads:RetryMaxDelay"] = "00:00:01",
+                ["Groups:ConvergeInterval"] = "00:00:00.250",
+                ["Groups:SpotRetryAfter"] = "00:00:02",
+            });
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Silos.DisposeAsync();
+            await _postgres.DisposeAsync();
+        }
+
+        public async Task<string> NewTenantAsync()
+        {
+            string tenant = $"t-{Guid.NewGuid():N}"[..14];
+            await Grains.GetGrain<IWalletGrain>(WalletKeys.Of(tenant, tenant)).Create(new CreateWallet(tenant, null, 1_000_000m));
+            return tenant;
+        }
+
+        /// <summary>The cheapest spot instance types for 2 vCPU / 4 GB now, cheapest first.</summary>
+        public List<string> SpotTypes(int count) =>
+            Services.GetRequiredService<IPlacementService>().Estimate(new PlacementRequirements(2, 4, AllowOnDemand: false), 200) is var e && e.Recommended is not null
+                ? e.Alternatives.Prepend(e.Recommended).Select(o => o.InstanceType).Distinct().Take(count).ToList()
+                : [];
+    }
+
+    private static GroupSpec Spec(int target, int min, int max, GroupStrategy? strategy = null, IReadOnlyList<string>? spotTypes = null, string? onDemandType = null) =>
+        new("web", new GroupCapacity(target, min, max), strategy ?? new GroupStrategy(),
+            new GroupCompute(new WorkloadConfig("ami-0123456789abcdef0"), onDemandType, spotTypes, spotTypes is null && onDemandType is null ? new GroupRequirements(2, 4) : null));
+
+    private static bool Converged(GroupDetails g, int spot, int onDemand) =>
+        g.Members.Count == spot + onDemand
+        && g.Members.All(m => m.Status == WorkloadStatus.Running && !m.Draining)
+        && g.Members.Count(m => m.Market == MarketNames.Spot) == spot
+        && g.Members.Count(m => m.Market == MarketNames.OnDemand) == onDemand;
+
+    private async Task<GroupDetails> WaitAsync(IGroupGrain group, string tenant, Func<GroupDetails, bool> condition, string because, Action<GroupDetails>? invariant = null)
+    {
+        GroupDetails? last = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            last = (await group.Get(tenant))!;
+            invariant?.Invoke(last);
+            return condition(last);
+        }, Limit, because + (last is null ? "" : $" (members: {string.Join("; ", last.Members.Select(m => $"{m.WorkloadId} {m.Lifecycle}{(m.Fallback ? " fallback" : "")}{(m.Draining ? " draining" : "")} {m.Status} {m.Market} {m.InstanceType}"))})"));
+        return last!;
+    }
+
+    [Fact]
+    public async Task A_group_converges_to_its_target_with_the_spot_and_on_demand_split_and_says_why()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+
+        var created = await group.Create(tenant, Spec(4, 1, 6, new GroupStrategy(Risk: 50)));
+
+        Assert.Equal(GroupStatus.Active, created.Status);
+        var done = await WaitAsync(group, tenant, g => Converged(g, 2, 2), "2 spot and 2 on-demand members run");
+        Assert.All(done.Members, m => Assert.NotNull(m.Provider));
+        Assert.All(done.Members, m => Assert.Equal(m.Lifecycle, m.Market));
+        // The members are the tenant's workloads, tagged with the group; another tenant sees no group.
+        var workload = (await cluster.Grains.GetGrain<IWorkloadGrain>(done.Members[0].WorkloadId).Get(tenant))!;
+        Assert.Equal(group.GetPrimaryKeyString(), workload.Metadata["group_id"]);
+        Assert.Null(await group.Get("someone-else"));
+        Assert.Null(await group.Events("someone-else"));
+        var events = (await group.Events(tenant))!;
+        Assert.Equal("CREATED", events[0].Type);
+        Assert.Contains("2 spot and 2 on-demand", events[0].Reason);
+        Assert.Equal(4, events.Count(e => e.Type == "MEMBER_ADDED"));
+        // A repeat of the create answers the same group, without new members.
+        Assert.Equal(4, (await group.Create(tenant, Spec(4, 1, 6, new GroupStrategy(Risk: 50)))).Members.Count);
+        await Assert.ThrowsAsync<IdempotencyConflictException>(() => group.Create(tenant, Spec(5, 1, 6)));
+    }
+
+    [Fact]
+    public async Task Scaling_up_and_down_follows_the_termination_policy_and_never_passes_the_maximum()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var spec = Spec(2, 1, 5, new GroupStrategy(Risk: 0, TerminationPolicy: GroupTerminationPolicy.OldestInstance));
+        await group.Create(tenant, spec);
+        var first = await WaitAsync(group, tenant, g => Converged(g, 0, 2), "2 on-demand members run");
+        var oldest = first.Members.Select(m => m.WorkloadId).ToHashSet();
+        void NeverAboveMaximum(GroupDetails g) => Assert.True(g.Members.Count(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)) <= 5, "above the maximum");
+
+        await group.Update(tenant, spec with { Capacity = new GroupCapacity(5, 1, 5) });
+        var up = await WaitAsync(group, tenant, g => Converged(g, 0, 5), "5 members run after the scale up", NeverAboveMaximum);
+
+        await group.Update(tenant, spec with { Capacity = new GroupCapacity(3, 1, 5) });
+        var down = await WaitAsync(group, tenant, g => Converged(g, 0, 3), "3 members run after the scale down", NeverAboveMaximum);
+
+        // The oldest two went first; the drained ones are terminated workloads.
+        Assert.Empty(down.Members.Select(m => m.WorkloadId).Intersect(oldest));
+        foreach (var id in oldest) Assert.Equal(WorkloadStatus.Terminated, (await cluster.Grains.GetGrain<IWorkloadGrain>(id).Get(tenant))!.Status);
+        var events = (await group.Events(tenant))!;
+        Assert.Contains(events, e => e.Type == "TARGET_CHANGED" && e.Reason.StartsWith("target 5 → 3", StringComparison.Ordinal));
+        Assert.Equal(2, events.Count(e => e.Type == "MEMBER_DRAINING" && e.Reason.Contains("OldestInstance", StringComparison.Ordinal)));
+        // A target above the maximum is refused, and changes nothing.
+        var refused = await Assert.ThrowsAsync<PlacementValidationException>(() => group.Update(tenant, spec with { Capacity = new GroupCapacity(6, 1, 5) }));
+        Assert.Equal("capacity.target", refused.Field);
+        Assert.Equal(3, (await group.Get(tenant))!.Spec.Capacity.Target);
+
+        // Deleting drains and terminates every member.
+        Assert.True(await group.Delete(tenant));
+        await WaitAsync(group, tenant, g => g.Status == GroupStatus.Deleted && g.Members.Count == 0, "the group is deleted");
+        foreach (var m in down.Members) Assert.Equal(WorkloadStatus.Terminated, (await cluster.Grains.GetGrain<IWorkloadGrain>(m.WorkloadId).Get(tenant))!.Status);
+    }
+
+    [Fact]
+    public async Task No_spot_market_holds_more_than_the_share_of_the_group()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var types = cluster.SpotTypes(3);
+        Assert.Equal(3, types.Count);
+
+        await group.Create(tenant, Spec(6, 6, 6, new GroupStrategy(Risk: 100, AvailabilityVsCost: AvailabilityVsCost.CostOriented, MaxShareOfMarket: 0.34), types, types[0]));
+
+        var done = await WaitAsync(group, tenant, g => Converged(g, 6, 0), "6 spot members run");
+        // Cost-oriented would put all six on the cheapest type; the share caps each type (so each market) at 2 of 6.
+        Assert.All(done.Members.GroupBy(m => m.InstanceType), t => Assert.Equal(2, t.Count()));
+        Assert.All(done.Members.GroupBy(m => (m.Provider, m.Region, m.Zone, m.InstanceType)), market => Assert.True(market.Count() <= 2));
+        Assert.All(done.Members, m => Assert.Single(m.AllowedTypes));
+    }
+
+    [Theory]
+    [InlineData("minimum", "capacity.minimum")]
+    [InlineData("maximum", "capacity.target")]
+    [InlineData("type", "compute.spotTypes[1]")]
+    [InlineData("od-type", "compute.onDemandType")]
+    [InlineData("risk", "strategy.risk")]
+    [InlineData("share", "strategy.maxShareOfMarket")]
+    public async Task A_bad_spec_is_refused_naming_the_field_and_nothing_is_created(string what, string field)
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var types = cluster.SpotTypes(1);
+        var spec = what switch
+        {
+            "minimum" => Spec(2, 3, 5),
+            "maximum" => Spec(6, 1, 5),
+            "type" => Spec(2, 1, 5, spotTypes: [types[0], "x9.nonexistent"], onDemandType: types[0]),
+            "od-type" => Spec(2, 1, 5, spotTypes: types, onDemandType: "x9.nonexistent"),
+            "risk" => Spec(2, 1, 5, new GroupStrategy(Risk: 101)),
+            _ => Spec(2, 1, 5, new GroupStrategy(MaxShareOfMarket: 0)),
+        };
+
+        var refused = await Assert.ThrowsAsync<PlacementValidationException>(() => group.Create(tenant, spec));
+
+        Assert.Equal(field, refused.Field);
+        Assert.Null(await group.Get(tenant));
+    }
+
+    [Fact]
+    public async Task The_storm_a_group_of_20_holds_its_target_through_interruptions_a_lost_zone_and_a_spot_outage_and_reverts_to_spot()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        const int target = 20, maximum = 30;
+        await group.Create(tenant, Spec(target, 10, maximum, new GroupStrategy(Risk: 100, FallbackToOd: true, RevertToSpot: RevertToSpot.Always)));
+        var simulation = cluster.Services.GetRequiredService<ISimulationControl>();
+        var clouds = cluster.Services.GetRequiredService<ProviderRegistry>().Enabled.Select(p => (p.Config.Name, Cloud: p.Adapter.Unwrap<SimulatedCloud>()))
+            .Where(c => c.Cloud is not null).ToDictionary(c => c.Name, c => c.Cloud!);
+        bool spotShort = false;
+        int mostFallbacks = 0;
+
+        // Every observation: the size never drops below the target (members in flight count), nothing passes the
+        // maximum, and an on-demand fallback exists only once spot is short.
+        void Holds(GroupDetails g)
+        {
+            var alive = g.Members.Where(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)).ToList();
+            Assert.True(alive.Count <= maximum, $"{alive.Count} members pass the maximum {maximum}");
+            Assert.True(alive.Count(m => !m.Draining && m.Status != WorkloadStatus.Stopping) >= target, "the group dropped below its target");
+            int fallbacks = alive.Count(m => m.Fallback && !m.Draining);
+            if (!spotShort) Assert.Equal(0, fallbacks);
+            mostFallbacks = Math.Max(mostFallbacks, fallbacks);
+        }
+
+        var calm = await WaitAsync(group, tenant, g => Converged(g, target, 0), "20 spot members run", Holds);
+        Assert.All(calm.Members.GroupBy(m => m.InstanceType), t => Assert.True(t.Count() <= 10, "a spot type holds more than half the group"));
+
+        // (a) The cheapest market's instances are interrupted: each member moves (make before break), still on spot.
+        var cheapest = calm.Members.GroupBy(m => (m.Provider, m.Region, m.Zone, m.InstanceType)).OrderBy(g => g.Min(m => m.PricePerHour)).First();
+        var hit = cheapest.Select(m => m.WorkloadId).ToHashSet();
+        foreach (var m in cheapest) Assert.True(await simulation.TryInterrupt(m.Provider!, (await Placement(m.WorkloadId, tenant)).InstanceId));
+        await WaitAsync(group, tenant, g => Converged(g, target, 0) && g.Members.Where(m => hit.Contains(m.WorkloadId)).All(m => m.Zone != cheapest.Key.Zone || m.Provider != cheapest.Key.Provider || m.InstanceType != cheapest.Key.InstanceType),
+            "the interrupted members run on spot elsewhere", Holds);
+
+        // (b) A zone runs out of capacity (every type), and its instances are taken back: they move to other zones.
+        var before = (await group.Get(tenant))!;
+        var zone = before.Members.GroupBy(m => (m.Provider, m.Region, m.Zone)).OrderByDescending(g => g.Count()).First();
+        foreach (var type in before.Members.Select(m => m.InstanceType!).Distinct()) clouds[zone.Key.Provider!].SetCapacity(zone.Key.Region!, zone.Key.Zone!, type, false);
+        foreach (var m in zone) await simulation.TryInterrupt(m.Provider!, (await Placement(m.WorkloadId, tenant)).InstanceId);
+        await WaitAsync(group, tenant, g => Converged(g, target, 0) && g.Members.All(m => m.Zone != zone.Key.Zone || m.Provider != zone.Key.Provider),
+            "the lost zone's members run on spot in other zones", Holds);
+
+        // … then spot runs out everywhere while the interruptions go on: the group falls back to on-demand and keeps its size.
+        spotShort = true;
+        foreach (var cloud in clouds.Values) cloud.SetSpotCapacity(false);
+        var stormy = (await group.Get(tenant))!;
+        foreach (var m in stormy.Members.Take(8)) await simulation.TryInterrupt(m.Provider!, (await Placement(m.WorkloadId, tenant)).InstanceId);
+        await WaitAsync(group, tenant, g => g.Members.Count(m => m.Fallback && m.Status == WorkloadStatus.Running && m.Market == MarketNames.OnDemand) == 8
+            && g.Active.Count() == target, "8 on-demand fallbacks run in place of the lost spot members", Holds);
+
+        // (c) Spot comes back: fallbacks are replaced by spot (launched first, then the fallback drains).
+        foreach (var cloud in clouds.Values) cloud.SetSpotCapacity(null);
+        foreach (var type in before.Members.Select(m => m.InstanceType!).Distinct()) clouds[zone.Key.Provider!].SetCapacity(zone.Key.Region!, zone.Key.Zone!, type, true);
+        var after = await WaitAsync(group, tenant, g => Converged(g, target, 0) && g.Members.All(m => !m.Fallback), "the group reverted to 20 spot members", g =>
+        {
+            var alive = g.Members.Where(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)).ToList();
+            Assert.True(alive.Count <= maximum, $"{alive.Count} members pass the maximum {maximum}");
+            Assert.True(alive.Count(m => !m.Draining && m.Status != WorkloadStatus.Stopping) >= target, "the group dropped below its target");
+        });
+        Assert.Equal(8, mostFallbacks);
+        var events = (await group.Events(tenant))!;
+        Assert.Contains(events, e => e.Type == "SPOT_UNAVAILABLE");
+        Assert.Equal(8, events.Count(e => e.Type == "FALLBACK_TO_OD"));
+        Assert.Equal(8, events.Count(e => e.Type == "REVERTED_TO_SPOT"));
+        Assert.All(after.Members.GroupBy(m => (m.Provider, m.Region, m.Zone, m.InstanceType)), market => Assert.True(market.Count() <= 10));
+    }
+
+    private async Task<WorkloadPlacement> Placement(string workloadId, string tenant) =>
+        (await cluster.Grains.GetGrain<IWorkloadGrain>(workloadId).Get(tenant))!.Placement!;
+}
