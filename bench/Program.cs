@@ -19,6 +19,7 @@ ISuite[] suites =
     new GatewaySuite(),
     new CloudsSuite(),
     new BacktestSuite(),
+    new GroupsSuite(),
 ];
 
 if (args is ["-h" or "--help" or "help" or "list"])
