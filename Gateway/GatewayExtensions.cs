@@ -80,6 +80,8 @@ public static class GatewayExtensions
         app.MapWorkloadsApi();
         app.MapWalletsApi();
         app.MapSimulationApi();
+        app.MapSpotApi();
+        app.MapPlatformApi();
         return app;
     }
 
