@@ -79,7 +79,7 @@ public static class SpotApi
         }
         catch (PlacementValidationException e)
         {
-            throw SpotGroupBody.Renamed(e, kind);
+            throw SpotGroupBody.Renamed(e, kind, spec, Unwrap(body.Root, kind));
         }
     }
 
@@ -109,7 +109,7 @@ public static class SpotApi
         }
         catch (PlacementValidationException e)
         {
-            throw SpotGroupBody.Renamed(e, kind);
+            throw SpotGroupBody.Renamed(e, kind, spec, root);
         }
         catch (InvalidOperationException e)
         {

@@ -61,15 +61,36 @@ public static class SpotGroupBody
     /// <summary>The fields of <paramref name="spec"/> stored but not acted on, by path, in order: the response's warnings.</summary>
     public static IReadOnlyList<string> Warnings(GroupSpec spec) => (spec.Unhonoured?.Keys ?? []).Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>A validation error of the group (named by the group's own fields) renamed to the field of the body.</summary>
-    public static ApiErrorException Renamed(PlacementValidationException e, SpotGroupKind kind)
+    /// <summary>A validation error of the group (named by the group's own fields) renamed to the field of the body (<paramref name="root"/>).</summary>
+    public static ApiErrorException Renamed(PlacementValidationException e, SpotGroupKind kind, GroupSpec spec, JsonElement root)
     {
         string types = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.spot" : "compute.launchSpecification.instanceTypes.types";
         string onDemand = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.ondemand" : "compute.launchSpecification.instanceTypes.preferredType";
         string Rename(string text) => text.Replace("compute.spotTypes", types, StringComparison.Ordinal).Replace("compute.onDemandType", onDemand, StringComparison.Ordinal)
             .Replace("compute.regions", "region", StringComparison.Ordinal);
-        return ApiErrorException.Validation(Rename(e.Field), Rename(e.Message));
+        string field = Rename(e.Field);
+        string message = Rename(e.Message);
+        // A managed instance's spot types are its preferred type then its types: name the one the body gave.
+        if (kind == SpotGroupKind.ManagedInstance && e.Field.StartsWith("compute.spotTypes[", StringComparison.Ordinal)
+            && int.TryParse(e.Field.AsSpan(18, e.Field.Length - 19), out int index) && spec.Compute.SpotTypes is { } spot && index < spot.Count)
+        {
+            int at = ManagedInstanceTypes(root).FindIndex(t => t.Equals(spot[index], StringComparison.OrdinalIgnoreCase));
+            string given = at >= 0 ? $"{types}[{at}]" : onDemand;
+            message = message.Replace(field, given, StringComparison.Ordinal);
+            field = given;
+        }
+
+        return ApiErrorException.Validation(field, message);
     }
+
+    /// <summary>The <c>types</c> a managed-instance body lists (empty when it lists none).</summary>
+    private static List<string> ManagedInstanceTypes(JsonElement root) =>
+        root.TryGetProperty("compute", out var compute) && compute.ValueKind == JsonValueKind.Object
+        && compute.TryGetProperty("launchSpecification", out var launch) && launch.ValueKind == JsonValueKind.Object
+        && launch.TryGetProperty("instanceTypes", out var instanceTypes) && instanceTypes.ValueKind == JsonValueKind.Object
+        && instanceTypes.TryGetProperty("types", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!.Trim()).ToList()
+            : [];
 
     private static GroupCapacity ReadCapacity(JsonElement root, GroupCapacity? old)
     {

@@ -395,6 +395,23 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         Assert.Equal(0, workloads.GetProperty("workloads").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData("\"preferredType\": \"t3a.micro\"", "\"preferredType\": \"t9.imaginary\"", "compute.launchSpecification.instanceTypes.preferredType")]
+    [InlineData("\"t2.micro\"", "\"t9.imaginary\"", "compute.launchSpecification.instanceTypes.types[2]")]
+    public async Task A_managed_instance_with_an_unknown_instance_type_is_refused_naming_it_and_creates_nothing(string from, string to, string field)
+    {
+        var (account, http) = await NewAccountAsync();
+        string json = SeedManagedInstance.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(SeedManagedInstance, json);
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/instances", json);
+
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
+        Assert.Contains("t9.imaginary", body.GetProperty("error").GetProperty("message").GetString());
+        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
+        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+    }
+
     [Fact]
     public async Task A_bad_update_changes_nothing()
     {
@@ -432,8 +449,11 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
             Assert.True(double.TryParse(line[(metric + labels).Length..], System.Globalization.CultureInfo.InvariantCulture, out double value) && value >= 0, line);
         }
 
-        // Only the caller's groups: another tenant sees none of them.
+        // Only the caller's groups: another tenant sees none of them; an operator sees every tenant's, labelled with the tenant.
         var (_, other) = await NewAccountAsync();
         Assert.DoesNotContain(id, await other.GetStringAsync("/v1/spot/metrics"));
+        using var operatorClient = silo.Host.ClientWith(silo.Host.AdminToken);
+        var all = (await operatorClient.GetStringAsync("/v1/spot/metrics")).Split('\n');
+        Assert.Contains(all, l => l.StartsWith($"arb_group_target{{group=\"{id}\",name=\"test202018\",account=\"{account}\",tenant=\"{account}\"}} 2", StringComparison.Ordinal));
     }
 }
