@@ -26,13 +26,25 @@ public static partial class PlatformApi
     /// <summary>How long provision waits for the group to name its new members (node_ids) before answering without the rest.</summary>
     private static readonly TimeSpan NodeIdWait = TimeSpan.FromSeconds(3);
 
+    /// <summary>The answer of <c>GET /discover</c>: every cluster of the tenant.</summary>
+    public sealed record ClusterDiscoverResponse(IReadOnlyList<ClusterDiscover> Clusters);
+
+    public sealed record ClusterDiscover(string ClusterId, IReadOnlyList<ClusterDiscoveryNode> Nodes);
+
+    /// <param name="AgentAddress">The node's stable endpoint (its workload's).</param>
+    /// <param name="NodeId">The node's workload id.</param>
+    public sealed record ClusterDiscoveryNode(string AgentAddress, string NodeId);
+
+    /// <summary>The answer of <c>POST /provision</c>: how many nodes this request added, and their ids once the group has named them.</summary>
+    public sealed record NodeProvisionResponse(int Count, IReadOnlyList<string>? NodeIds);
+
     public static IEndpointRouteBuilder MapPlatformApi(this IEndpointRouteBuilder routes)
     {
         var platform = routes.MapGroup("").WithTags("Platform");
         platform.MapGet("/discover", DiscoverAsync).WithName("PlatformDiscover")
-            .WithSummary("Every cluster of the tenant with its nodes (agent_address, node_id)").RequirePermission(Permissions.WorkloadsRead);
+            .WithSummary("Every cluster of the tenant with its nodes (agent_address, node_id)").Produces<ClusterDiscoverResponse>().RequirePermission(Permissions.WorkloadsRead);
         platform.MapPost("/provision", ProvisionAsync).WithName("PlatformProvision")
-            .WithSummary("Raises the node group's target to its desired_count (creating the group first); answers {count, node_ids}").RequirePermission(Permissions.WorkloadsCreate);
+            .WithSummary("Raises the node group's target to its desired_count (creating the group first); answers {count, node_ids}").Produces<NodeProvisionResponse>().RequirePermission(Permissions.WorkloadsCreate);
         platform.MapPost("/deprovision", DeprovisionAsync).WithName("PlatformDeprovision")
             .WithSummary("Drains and removes the node, lowering its node group's target (204)").Produces(StatusCodes.Status204NoContent).RequirePermission(Permissions.WorkloadsDelete);
         return routes;
@@ -41,24 +53,24 @@ public static partial class PlatformApi
     private static async Task<IResult> DiscoverAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
     {
         string tenant = context.Grant().TenantId;
-        var clusters = new List<object>();
+        var clusters = new List<ClusterDiscover>();
         foreach (var cluster in (await ClusterGroupsAsync(catalog, tenant, null, context.RequestAborted)).GroupBy(g => g.Spec.Compute.Tags![ClusterTag]))
         {
-            var nodes = new List<object>();
+            var nodes = new List<ClusterDiscoveryNode>();
             foreach (var item in cluster)
             {
                 if (await grains.GetGrain<IGroupGrain>(item.Id).Get(tenant) is not { } group) continue;
                 foreach (var member in group.Active)
                 {
                     var workload = await grains.GetGrain<IWorkloadGrain>(member.WorkloadId).Get(tenant);
-                    if (workload is not null) nodes.Add(new { agent_address = workload.Endpoint, node_id = member.WorkloadId });
+                    if (workload is not null) nodes.Add(new ClusterDiscoveryNode(workload.Endpoint, member.WorkloadId));
                 }
             }
 
-            clusters.Add(new { cluster_id = cluster.Key, nodes });
+            clusters.Add(new ClusterDiscover(cluster.Key, nodes));
         }
 
-        return Results.Json(new { clusters }, ApiJson.SnakeCase);
+        return Results.Json(new ClusterDiscoverResponse(clusters), ApiJson.SnakeCase);
     }
 
     private static async Task<IResult> ProvisionAsync(HttpContext context, IGrainFactory grains, IPlacementService placement, TimeProvider time)
@@ -132,7 +144,7 @@ public static partial class PlatformApi
             await Task.Delay(TimeSpan.FromMilliseconds(100), time, context.RequestAborted);
         }
 
-        return Results.Json(new { count, node_ids = nodeIds }, ApiJson.SnakeCase);
+        return Results.Json(new NodeProvisionResponse(count, nodeIds), ApiJson.SnakeCase);
     }
 
     private static async Task<IResult> DeprovisionAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
