@@ -38,12 +38,12 @@ public static class SpotApi
         {
             string noun = kind == SpotGroupKind.Elastigroup ? "Elastigroup" : "ManagedInstance";
             spot.MapGet($"/{{account}}/{path}", (string account, HttpContext c, IGrainFactory g, IGroupCatalog catalog) => ListAsync(account, kind, c, g, catalog))
-                .WithName($"List{noun}s").WithSummary($"The account's {path}, newest first").RequirePermission(Permissions.WorkloadsRead);
+                .WithName($"List{noun}s").WithSummary($"The account's {path}, newest first").Produces<SpotEnvelope>().RequirePermission(Permissions.WorkloadsRead);
             spot.MapPost($"/{{account}}/{path}", (string account, HttpContext c, IGrainFactory g) => CreateAsync(account, kind, c, g))
                 .WithName($"Create{noun}").WithSummary($"Creates a{(kind == SpotGroupKind.Elastigroup ? "n elastigroup" : " managed instance (a group of one)")}; unhonoured fields are stored, echoed and listed in warnings")
                 .RequirePermission(Permissions.WorkloadsCreate);
             spot.MapGet($"/{{account}}/{path}/{{id}}", (string account, string id, HttpContext c, IGrainFactory g) => GetAsync(account, id, kind, c, g))
-                .WithName($"Get{noun}").WithSummary("Status and members (market, type, zone, price, state)").RequirePermission(Permissions.WorkloadsRead);
+                .WithName($"Get{noun}").WithSummary("Status and members (market, type, zone, price, state)").Produces<SpotEnvelope>().RequirePermission(Permissions.WorkloadsRead);
             spot.MapPut($"/{{account}}/{path}/{{id}}", (string account, string id, HttpContext c, IGrainFactory g) => UpdateAsync(account, id, kind, c, g))
                 .WithName($"Update{noun}").WithSummary("Changes what the body gives (a change of capacity is a scale up or down); the rest is kept")
                 .RequirePermission(Permissions.WorkloadsCreate);
@@ -211,83 +211,73 @@ public static class SpotApi
     private static ApiErrorException Missing(string id, SpotGroupKind kind) =>
         ApiErrorException.NotFound(ErrorCodes.GroupNotFound, $"{(kind == SpotGroupKind.Elastigroup ? "Elastigroup" : "Managed instance")} '{(id.Length > 64 ? id[..64] + "…" : id)}' does not exist in this account.");
 
+    /// <summary>The SpotInst-like envelope of every answer.</summary>
+    public sealed record SpotEnvelope(SpotRequestInfo Request, SpotResponse Response);
+
+    public sealed record SpotRequestInfo(string Id, string? Url, string Method, DateTimeOffset Timestamp);
+
+    /// <param name="Warnings">The fields of the items stored and echoed but not acted on (by path).</param>
+    public sealed record SpotResponse(SpotStatus Status, string Kind, IReadOnlyList<SpotGroup> Items, int Count, IReadOnlyList<string> Warnings);
+
+    public sealed record SpotStatus(int Code, string Message);
+
+    /// <summary>An elastigroup or managed instance as answered.</summary>
+    public sealed record SpotGroup(
+        string Id, string Name, string Status, string? Account, string? Region, SpotCapacity Capacity, SpotStrategy Strategy, SpotCompute Compute,
+        IReadOnlyList<SpotMember> Members, IReadOnlyDictionary<string, JsonElement> Unhonoured, IReadOnlyList<string> Warnings, string Kind,
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    public sealed record SpotCapacity(int Target, int Minimum, int Maximum, string Unit);
+
+    public sealed record SpotStrategy(
+        int Risk, int? OnDemandCount, string AvailabilityVsCost, int DrainingTimeout, bool FallbackToOd, long MinimumLifetimeSeconds, double MaxShareOfMarket,
+        SpotScalingStrategy ScalingStrategy, SpotRevertToSpot RevertToSpot);
+
+    public sealed record SpotScalingStrategy(string TerminationPolicy);
+
+    public sealed record SpotRevertToSpot(string PerformAt, IReadOnlyList<string>? TimeWindows);
+
+    public sealed record SpotCompute(SpotInstanceTypes InstanceTypes, IReadOnlyList<SpotZone> AvailabilityZones, SpotLaunchSpecification LaunchSpecification);
+
+    public sealed record SpotInstanceTypes(string? Ondemand, IReadOnlyList<string>? Spot);
+
+    public sealed record SpotZone(string Name);
+
+    public sealed record SpotLaunchSpecification(string ImageId, string? UserData, IReadOnlyList<SpotTag> Tags);
+
+    public sealed record SpotTag(string TagKey, string TagValue);
+
+    /// <param name="Id">The member's workload id.</param>
+    /// <param name="Market">spot or on-demand: where it runs, or what it may use before it is placed.</param>
+    /// <param name="State">The workload's status (PENDING before it exists).</param>
+    public sealed record SpotMember(
+        string Id, string Market, string? Type, string? Zone, string? Region, string? Provider, decimal? Price, string State, string? StatusReason, bool Fallback, bool Draining);
+
     private static IResult Envelope(HttpContext context, SpotGroupKind kind, IReadOnlyList<GroupDetails> groups, int status = StatusCodes.Status200OK)
     {
         var items = groups.Select(g => Item(g, kind)).ToList();
-        return Results.Json(new
-        {
-            request = new
-            {
-                id = context.Response.Headers[ApiErrorMiddleware.RequestIdHeader].ToString(),
-                url = context.Request.Path.Value,
-                method = context.Request.Method,
-                timestamp = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            },
-            response = new
-            {
-                status = new { code = status, message = "OK" },
-                kind = kind == SpotGroupKind.Elastigroup ? ElastigroupKind : ManagedInstanceKind,
-                items,
-                count = items.Count,
-                warnings = groups.SelectMany(g => SpotGroupBody.Warnings(g.Spec)).Distinct().ToList(),
-            },
-        }, ApiJson.CamelCase, statusCode: status);
+        var request = new SpotRequestInfo(context.Response.Headers[ApiErrorMiddleware.RequestIdHeader].ToString(), context.Request.Path.Value, context.Request.Method,
+            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        var response = new SpotResponse(new SpotStatus(status, "OK"), kind == SpotGroupKind.Elastigroup ? ElastigroupKind : ManagedInstanceKind, items, items.Count,
+            items.SelectMany(i => i.Warnings).Distinct().ToList());
+        return Results.Json(new SpotEnvelope(request, response), ApiJson.CamelCase, statusCode: status);
     }
 
-    private static object Item(GroupDetails g, SpotGroupKind kind)
+    private static SpotGroup Item(GroupDetails g, SpotGroupKind kind)
     {
         var s = g.Spec;
-        return new
-        {
-            id = g.Id,
-            name = s.Name,
-            status = g.Status.ToString().ToUpperInvariant(),
-            account = s.ProjectId,
-            region = s.Compute.Regions?.FirstOrDefault(),
-            capacity = new { target = s.Capacity.Target, minimum = s.Capacity.Minimum, maximum = s.Capacity.Maximum, unit = s.Capacity.Unit.ToString().ToLowerInvariant() },
-            strategy = new
-            {
-                risk = s.Strategy.Risk,
-                onDemandCount = s.Strategy.OnDemandCount,
-                availabilityVsCost = Camel(s.Strategy.AvailabilityVsCost.ToString()),
-                drainingTimeout = (int)s.Strategy.DrainingTimeout.TotalSeconds,
-                fallbackToOd = s.Strategy.FallbackToOd,
-                minimumLifetimeSeconds = (long)s.Strategy.MinimumLifetime.TotalSeconds,
-                maxShareOfMarket = s.Strategy.MaxShareOfMarket,
-                scalingStrategy = new { terminationPolicy = Camel(s.Strategy.TerminationPolicy.ToString()) },
-                revertToSpot = new { performAt = Camel(s.Strategy.RevertToSpot.ToString()), timeWindows = s.Strategy.RevertWindows },
-            },
-            compute = new
-            {
-                instanceTypes = new { ondemand = s.Compute.OnDemandType, spot = s.Compute.SpotTypes },
-                availabilityZones = (s.Compute.Zones ?? []).Select(z => new { name = z }),
-                launchSpecification = new
-                {
-                    imageId = s.Compute.LaunchSpecification.ImageId,
-                    userData = s.Compute.LaunchSpecification.StartupScript,
-                    tags = (s.Compute.Tags ?? new Dictionary<string, string>()).Select(t => new { tagKey = t.Key, tagValue = t.Value }),
-                },
-            },
-            members = g.Members.Select(m => new
-            {
-                id = m.WorkloadId,
-                market = m.Market ?? m.Lifecycle,
-                type = m.InstanceType,
-                zone = m.Zone,
-                region = m.Region,
-                provider = m.Provider,
-                price = m.PricePerHour,
-                state = m.Status?.ToString().ToUpperInvariant() ?? "PENDING",
-                statusReason = m.StatusReason,
-                fallback = m.Fallback,
-                draining = m.Draining,
-            }),
-            unhonoured = (s.Unhonoured ?? new Dictionary<string, string>()).ToDictionary(u => u.Key, u => JsonDocument.Parse(u.Value).RootElement.Clone()),
-            warnings = SpotGroupBody.Warnings(s),
-            kind = kind == SpotGroupKind.Elastigroup ? "elastigroup" : "managedInstance",
-            createdAt = g.CreatedAt,
-            updatedAt = g.UpdatedAt,
-        };
+        var strategy = new SpotStrategy(s.Strategy.Risk, s.Strategy.OnDemandCount, Camel(s.Strategy.AvailabilityVsCost.ToString()), (int)s.Strategy.DrainingTimeout.TotalSeconds,
+            s.Strategy.FallbackToOd, (long)s.Strategy.MinimumLifetime.TotalSeconds, s.Strategy.MaxShareOfMarket, new SpotScalingStrategy(Camel(s.Strategy.TerminationPolicy.ToString())),
+            new SpotRevertToSpot(Camel(s.Strategy.RevertToSpot.ToString()), s.Strategy.RevertWindows));
+        var compute = new SpotCompute(new SpotInstanceTypes(s.Compute.OnDemandType, s.Compute.SpotTypes), (s.Compute.Zones ?? []).Select(z => new SpotZone(z)).ToList(),
+            new SpotLaunchSpecification(s.Compute.LaunchSpecification.ImageId, s.Compute.LaunchSpecification.StartupScript,
+                (s.Compute.Tags ?? new Dictionary<string, string>()).Select(t => new SpotTag(t.Key, t.Value)).ToList()));
+        var members = g.Members.Select(m => new SpotMember(m.WorkloadId, m.Market ?? m.Lifecycle, m.InstanceType, m.Zone, m.Region, m.Provider, m.PricePerHour,
+            m.Status?.ToString().ToUpperInvariant() ?? "PENDING", m.StatusReason, m.Fallback, m.Draining)).ToList();
+        var unhonoured = (s.Unhonoured ?? new Dictionary<string, string>()).ToDictionary(u => u.Key, u => JsonDocument.Parse(u.Value).RootElement.Clone(), StringComparer.Ordinal);
+        return new SpotGroup(g.Id, s.Name, g.Status.ToString().ToUpperInvariant(), s.ProjectId, s.Compute.Regions?.FirstOrDefault(),
+            new SpotCapacity(s.Capacity.Target, s.Capacity.Minimum, s.Capacity.Maximum, s.Capacity.Unit.ToString().ToLowerInvariant()), strategy, compute, members,
+            unhonoured, SpotGroupBody.Warnings(s), kind == SpotGroupKind.Elastigroup ? "elastigroup" : "managedInstance", g.CreatedAt, g.UpdatedAt);
     }
 
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
