@@ -31,6 +31,7 @@ public static class WorkloadServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<HostFactory.Requests.HostRequestOptions>, HostRequestOptionsValidator>();
         services.AddSingleton<HostFactory.Requests.UnfinishedRequestSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HostFactory.Requests.UnfinishedRequestSweeper>());
+        services.AddSingleton<Groups.IGroupCatalog, Groups.GroupCatalog>();
         services.AddOptions<Groups.GroupOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<Groups.GroupOptions>, GroupOptionsValidator>();
         services.AddSingleton<ISimulationControl, Providers.SimulationControl>();

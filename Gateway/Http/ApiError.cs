@@ -56,6 +56,10 @@ public static class ErrorCodes
     public const string HeadersTooLarge = "HEADERS_TOO_LARGE";
     public const string QueryTooLong = "QUERY_TOO_LONG";
     public const string OverdraftLimit = "OVERDRAFT_LIMIT";
+    public const string AccountNotFound = "ACCOUNT_NOT_FOUND";
+    public const string GroupNotFound = "GROUP_NOT_FOUND";
+    public const string ClusterNotFound = "CLUSTER_NOT_FOUND";
+    public const string NodeNotFound = "NODE_NOT_FOUND";
 
     // The host-factory API's codes (providers, templates, requests), all in one place; their statuses are in HostFactoryErrorCodes.StatusOf.
     public const string ProviderNotFound = HostFactoryErrorCodes.ProviderNotFound;

@@ -21,7 +21,8 @@ public sealed class TokenAuthenticationOptions : AuthenticationSchemeOptions
 /// <summary>
 /// The API's authentication: <c>Authorization: Bearer &lt;token&gt;</c>, or the token as the password of HTTP Basic
 /// (what a browser asks for, for the dashboard). A malformed token or a failed checksum is refused before any grain
-/// or database work; a well-formed one is looked up by <see cref="TokenVerifier"/>. No header means no caller (the
+/// or database work; a well-formed one is looked up by <see cref="TokenVerifier"/>. Under <see cref="SpotPathPrefix"/>
+/// (the SpotInst-style face) the token may instead come in the <c>X-Auth-Token</c> header, as SpotInst clients send it. No header means no caller (the
 /// fallback policy then answers 401); a bad one fails with a message the 401 carries.
 /// </summary>
 public sealed class TokenAuthenticationHandler(
@@ -32,10 +33,18 @@ public sealed class TokenAuthenticationHandler(
     public const string DashboardClaim = "arbitrage:dashboard";
     private const string GrantKey = "arbitrage.grant";
     private const string FailureKey = "arbitrage.auth-failure";
+    public const string AuthTokenHeader = "X-Auth-Token";
+    public const string SpotPathPrefix = "/v1/spot";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0 && Request.Path.StartsWithSegments(SpotPathPrefix, StringComparison.OrdinalIgnoreCase)
+            && Request.Headers[AuthTokenHeader].ToString() is { Length: > 0 } authToken)
+        {
+            header = "Bearer " + authToken.Trim();
+        }
+
         if (header.Length == 0) return AuthenticateResult.NoResult();
         if (PresentedSecret(header) is not { } secret) return Fail("The Authorization header must be 'Bearer <token>' (or HTTP Basic with the token as the password).");
         if (Options.DashboardPassword is { Length: > 0 } password && header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)

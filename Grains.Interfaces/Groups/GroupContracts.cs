@@ -153,4 +153,11 @@ public interface IGroupGrain : IGrainWithStringKey
     [ReadOnly]
     [Alias("Events")]
     Task<IReadOnlyList<GroupEvent>?> Events(string tenantId);
+
+    /// <summary>
+    /// Removes one member: it drains (terminated after the draining timeout) and the target is lowered by one (the
+    /// minimum with it when needed). False when the group is not the tenant's, not active, or has no such member counted.
+    /// </summary>
+    [Alias("RemoveMember")]
+    Task<bool> RemoveMember(string tenantId, string workloadId);
 }

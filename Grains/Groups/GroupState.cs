@@ -1,10 +1,11 @@
+using Arbitrage.Orleans.Grains.Storage;
 using Orleans;
 
 namespace Arbitrage.Orleans.Grains.Groups;
 
 /// <summary>A group as stored (the ledger store): its spec, its members' workload ids and roles, the spot types found short, and its latest events.</summary>
 [GenerateSerializer, Alias("arb.GroupState")]
-public sealed class GroupState
+public sealed class GroupState : IListedState
 {
     [Id(0)]
     public string TenantId { get; set; } = "";
@@ -29,6 +30,11 @@ public sealed class GroupState
     /// <summary>A digest of the spec it was created with, so a repeated create with another spec is refused.</summary>
     [Id(9)]
     public string Fingerprint { get; set; } = "";
+
+    /// <summary>Groups are listed by their tenant, newest first (the faces over groups list them so).</summary>
+    string IListedState.ListOwner => TenantId;
+
+    long IListedState.ListOrder => CreatedAt.ToUnixTimeMilliseconds();
 }
 
 /// <summary>One member as stored.</summary>

@@ -11,19 +11,19 @@ namespace Arbitrage.Orleans.Tests.Security;
 
 /// <summary>
 /// Deny by default, checked on every route the silo serves: the test walks the application's endpoint data source, so
-/// a route added later is covered without being listed here. Anonymous routes are exactly /health, /ready and the
-/// OpenAPI document; every other route is 401 without a token, 403 with a token that lacks its permission, and every
+/// a route added later is covered without being listed here. Anonymous routes are exactly /health, /ready, the
+/// OpenAPI document and the SpotInst face's ping and version; every other route is 401 without a token, 403 with a token that lacks its permission, and every
 /// route naming a tenant's object is 404 for another tenant.
 /// </summary>
 public sealed class RouteMatrixTests(RouteMatrixTests.Silo silo) : IClassFixture<RouteMatrixTests.Silo>
 {
-    private static readonly string[] AnonymousRoutes = ["GET /health", "GET /ready", "GET /openapi/{documentName}.json"];
+    private static readonly string[] AnonymousRoutes = ["GET /health", "GET /ready", "GET /openapi/{documentName}.json", "GET /v1/spot/ping", "GET /v1/spot/version"];
 
     /// <summary>Route parameters that name an object one tenant owns (the tenant id of the operator's credit route is not one).</summary>
-    private static readonly string[] ObjectParameters = ["workloadId", "projectId", "reservationId", "tokenId"];
+    private static readonly string[] ObjectParameters = ["workloadId", "projectId", "reservationId", "tokenId", "account"];
 
     [Fact]
-    public void The_only_anonymous_routes_are_health_readiness_and_the_openapi_document()
+    public void The_only_anonymous_routes_are_health_readiness_the_openapi_document_and_the_spot_ping_and_version()
     {
         var anonymous = silo.Routes.Where(r => r.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(r => r.Name).Order().ToList();
         Assert.Equal(AnonymousRoutes.Order(), anonymous);
@@ -144,6 +144,7 @@ public sealed class RouteMatrixTests(RouteMatrixTests.Silo silo) : IClassFixture
             Values["name"] = "sim-aws";
             Values["documentName"] = "v1";
             Values["projectId"] = "team-a";
+            Values["account"] = "team-a"; // the SpotInst face's account is a project wallet
             Assert.Equal(HttpStatusCode.Created, (await Api.PostAsync(Owner, "/api/v1/wallets", """{"project_id": "team-a", "initial_balance": 0}""")).Response.StatusCode);
             var (_, reservation) = await Api.PostAsync(Owner, "/api/v1/reservations", $$"""{"project_id": "{{tenantA}}", "amount": 1, "ttl_seconds": 3600}""");
             Values["reservationId"] = reservation.GetProperty("data").GetProperty("id").GetString()!;

@@ -1,0 +1,459 @@
+using System.Net;
+using System.Text.Json;
+using Arbitrage.Orleans.Tests.Workloads;
+
+namespace Arbitrage.Orleans.Tests.Groups;
+
+/// <summary>
+/// The SpotInst-style face over real HTTP on a real silo and PostgreSQL: the seed's four example bodies sent verbatim,
+/// unhonoured fields stored, echoed and warned about, X-Auth-Token, accounts of another tenant, bad input that creates
+/// nothing, and the Prometheus metrics.
+/// </summary>
+[Collection(GroupFacesCollection.Name)]
+public sealed class SpotApiTests(GroupFacesSilo silo)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
+
+    private const string SeedElastigroup = """
+        {
+          "name": "test202018",
+          "strategy": {
+            "risk": 100,
+            "onDemandCount": null,
+            "availabilityVsCost": "balanced",
+            "drainingTimeout": 120,
+            "fallbackToOd": true,
+            "scalingStrategy": {
+              "terminationPolicy": "newestInstance"
+            },
+            "lifetimePeriod": "days",
+            "revertToSpot": {
+              "performAt": "always"
+            },
+            "persistence": {}
+          },
+          "capacity": {
+            "target": 2,
+            "minimum": 2,
+            "maximum": 4,
+            "unit": "instance"
+          },
+          "scaling": {
+            "up": null,
+            "down": null
+          },
+          "compute": {
+            "instanceTypes": {
+              "ondemand": "t3.micro",
+              "spot": [
+        	    "t3.micro",
+        	    "t3a.micro",
+        	    "t3a.nano",
+        	    "t3.nano"
+              ]
+            },
+            "availabilityZones": [
+              {
+                "name": "us-east-1a",
+                "subnetId": "subnet-00000000000000000"
+              }
+            ],
+            "product": "Linux/UNIX",
+            "launchSpecification": {
+              "securityGroupIds": [
+                "sg-00000000000000000"
+              ],
+              "monitoring": false,
+              "ebsOptimized": false,
+              "imageId": "ami-00000000000000000",
+              "keyPair": "user",
+              "healthCheckType": null,
+              "tenancy": "default",
+              "userData": null,
+              "shutdownScript": null
+            },
+            "elasticIps": null,
+            "preferredAvailabilityZones": null
+          },
+          "multai": null,
+          "scheduling": {},
+          "region": "us-east-1",
+          "thirdPartiesIntegration": {}
+        }
+        """;
+
+    private const string SeedElastigroupUpdate = """
+        {
+          "id": "sig-000000000",
+          "capacity": {
+            "target": 2,
+            "minimum": 2,
+            "maximum": 4
+          },
+          "compute": {
+            "instanceTypes": {
+              "ondemand": "t3.micro",
+              "spot": [
+          	    "t3.micro",
+                "t3a.micro",
+                "t3a.nano",
+                "t3.nano"
+              ]
+            },
+            "launchSpecification": {
+              "tags": [
+                { 
+                  "tagKey": "food",
+                  "tagValue": "good"
+                }
+              ]
+            }
+          }
+        }
+        """;
+
+    private const string SeedManagedInstance = """
+        {
+          "region": "us-east-1",
+          "name": "mi-test",
+          "description": "My new Spot Instance",
+          "strategy": {
+            "revertToSpot": {
+              "performAt": "always"
+            }
+          },
+          "persistence": {
+            "persistPrivateIp": true,
+            "persistBlockDevices": true,
+            "persistRootDevice": true,
+            "blockDevicesMode": "onLaunch"
+          },
+          "healthCheck": {
+            "type": "EC2",
+            "autoHealing": true,
+            "gracePeriod": 120,
+            "unhealthyDuration": 120
+          },
+          "compute": {
+            "product": "Linux/UNIX",
+            "subnetIds": [
+              "subnet-0123456789abcdef0"
+            ],
+            "vpcId": "vpc-0123456789abcdef0",
+            "launchSpecification": {
+              "instanceTypes": {
+                "preferredType": "t3a.micro",
+                "types": [
+                  "t3a.micro",
+                  "t3.micro",
+                  "t2.micro"
+                ]
+              },
+              "securityGroupIds": [
+                "sg-0123456789abcdef0"
+              ],
+              "imageId": "ami-02354e95b39ca8dec",
+              "keyPair": null,
+              "tags": [
+                {
+                  "tagKey": "CreatedBy",
+                  "tagValue": "me"
+                }
+              ],
+              "networkInterfaces": [
+                {
+                  "associateIpv6Address": false,
+                  "deviceIndex": 0
+                }
+              ],
+              "creditSpecification": {
+                "cpuCredits": "standard"
+              },
+              "shutdownScript": null,
+              "userData": null
+            },
+            "privateIp": null
+          },
+          "integrations": {},
+          "scheduling": {}
+        }
+        """;
+
+    private const string SeedManagedInstanceUpdate = """
+        {
+          "compute": {
+            "launchSpecification": {
+              "tags": [
+                {
+                  "tagKey": "Environment",
+                  "tagValue": "dev"
+                }
+              ]
+            }
+          }
+        }
+        """;
+
+    private async Task<(string Account, HttpClient Http)> NewAccountAsync()
+    {
+        var (tenant, token) = await silo.NewTenantAsync(1000);
+        return (tenant, silo.SpotClientWith(token));
+    }
+
+    private static JsonElement Item(JsonElement body) => Assert.Single(body.GetProperty("response").GetProperty("items").EnumerateArray());
+
+    private static List<string> Warnings(JsonElement element) => element.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).ToList();
+
+    private static Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient http, HttpMethod method, string path, string? json = null) =>
+        Api.SendAsync(http, method, path, json);
+
+    private static async Task<JsonElement> WaitForRunningAsync(HttpClient http, string path, int count) =>
+        Item(await Api.WaitForAsync(http, path, b => Item(b).GetProperty("members").EnumerateArray().Count(m => m.GetProperty("state").GetString() == "RUNNING" && !m.GetProperty("draining").GetBoolean()) == count, Limit));
+
+    [Fact]
+    public async Task The_seed_elastigroup_bodies_are_accepted_verbatim_the_unhonoured_fields_are_warned_about_and_a_new_target_scales_the_group()
+    {
+        var (account, http) = await NewAccountAsync();
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", SeedElastigroup);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(200, body.GetProperty("response").GetProperty("status").GetProperty("code").GetInt32());
+        var group = Item(body);
+        string id = group.GetProperty("id").GetString()!;
+        Assert.StartsWith("sig-", id);
+        Assert.Equal("ACTIVE", group.GetProperty("status").GetString());
+        Assert.Equal("test202018", group.GetProperty("name").GetString());
+        Assert.Equal(2, group.GetProperty("capacity").GetProperty("target").GetInt32());
+        Assert.Equal("newestInstance", group.GetProperty("strategy").GetProperty("scalingStrategy").GetProperty("terminationPolicy").GetString());
+        Assert.Equal(120, group.GetProperty("strategy").GetProperty("drainingTimeout").GetInt32());
+        Assert.Equal(["t3.micro", "t3a.micro", "t3a.nano", "t3.nano"], group.GetProperty("compute").GetProperty("instanceTypes").GetProperty("spot").EnumerateArray().Select(t => t.GetString()));
+        var warnings = Warnings(body.GetProperty("response"));
+        Assert.Equal(warnings, Warnings(group));
+        foreach (var field in new[] { "multai", "thirdPartiesIntegration", "compute.elasticIps", "scaling", "scheduling", "strategy.persistence", "compute.product",
+                     "compute.launchSpecification.securityGroupIds", "compute.launchSpecification.keyPair", "compute.availabilityZones[0].subnetId" })
+        {
+            Assert.Contains(field, warnings);
+        }
+
+        Assert.DoesNotContain("strategy.risk", warnings);
+        Assert.DoesNotContain("compute.launchSpecification.imageId", warnings);
+        var unhonoured = group.GetProperty("unhonoured");
+        Assert.Equal(JsonValueKind.Null, unhonoured.GetProperty("multai").ValueKind);
+        Assert.Equal("user", unhonoured.GetProperty("compute.launchSpecification.keyPair").GetString());
+
+        // Its two members run, each with market, type, zone, price and state.
+        var running = await WaitForRunningAsync(http, $"/v1/spot/{account}/elastigroups/{id}", 2);
+        Assert.All(running.GetProperty("members").EnumerateArray(), m =>
+        {
+            Assert.Equal("spot", m.GetProperty("market").GetString());
+            Assert.Contains(m.GetProperty("type").GetString(), new[] { "t3.micro", "t3a.micro", "t3a.nano", "t3.nano" });
+            Assert.False(string.IsNullOrEmpty(m.GetProperty("zone").GetString()));
+            Assert.True(m.GetProperty("price").GetDecimal() > 0);
+        });
+
+        // The seed's update: accepted verbatim (its placeholder id included), the tags set, the rest kept.
+        (response, body) = await SendAsync(http, HttpMethod.Put, $"/v1/spot/{account}/elastigroups/{id}", SeedElastigroupUpdate);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        group = Item(body);
+        Assert.Equal(id, group.GetProperty("id").GetString());
+        var tag = Assert.Single(group.GetProperty("compute").GetProperty("launchSpecification").GetProperty("tags").EnumerateArray());
+        Assert.Equal("food", tag.GetProperty("tagKey").GetString());
+        Assert.Equal("good", tag.GetProperty("tagValue").GetString());
+        Assert.Equal("test202018", group.GetProperty("name").GetString());
+        Assert.Contains("multai", Warnings(group));
+
+        // A change of target is a scale up.
+        (response, _) = await SendAsync(http, HttpMethod.Put, $"/v1/spot/{account}/elastigroups/{id}", """{"capacity": {"target": 3}}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForRunningAsync(http, $"/v1/spot/{account}/elastigroups/{id}", 3);
+
+        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups");
+        Assert.Equal(id, Item(list).GetProperty("id").GetString());
+
+        (response, body) = await SendAsync(http, HttpMethod.Delete, $"/v1/spot/{account}/elastigroups/{id}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(Item(body).GetProperty("status").GetString(), new[] { "DELETING", "DELETED" });
+    }
+
+    [Fact]
+    public async Task The_seed_managed_instance_bodies_are_accepted_verbatim_as_a_group_of_one_with_persistence_and_health_check_stored()
+    {
+        var (account, http) = await NewAccountAsync();
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/instances", SeedManagedInstance);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var instance = Item(body);
+        string id = instance.GetProperty("id").GetString()!;
+        Assert.StartsWith("smi-", id);
+        Assert.Equal("ACTIVE", instance.GetProperty("status").GetString());
+        var capacity = instance.GetProperty("capacity");
+        Assert.Equal((1, 1, 1), (capacity.GetProperty("target").GetInt32(), capacity.GetProperty("minimum").GetInt32(), capacity.GetProperty("maximum").GetInt32()));
+        Assert.Equal("t3a.micro", instance.GetProperty("compute").GetProperty("instanceTypes").GetProperty("ondemand").GetString());
+        var warnings = Warnings(instance);
+        foreach (var field in new[] { "persistence", "healthCheck", "description", "integrations", "compute.vpcId", "compute.subnetIds", "compute.launchSpecification.networkInterfaces" })
+        {
+            Assert.Contains(field, warnings);
+        }
+
+        var unhonoured = instance.GetProperty("unhonoured");
+        Assert.True(unhonoured.GetProperty("persistence").GetProperty("persistPrivateIp").GetBoolean());
+        Assert.Equal(120, unhonoured.GetProperty("healthCheck").GetProperty("gracePeriod").GetInt32());
+
+        await WaitForRunningAsync(http, $"/v1/spot/{account}/instances/{id}", 1);
+
+        (response, body) = await SendAsync(http, HttpMethod.Put, $"/v1/spot/{account}/instances/{id}", SeedManagedInstanceUpdate);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        instance = Item(body);
+        var tag = Assert.Single(instance.GetProperty("compute").GetProperty("launchSpecification").GetProperty("tags").EnumerateArray());
+        Assert.Equal(("Environment", "dev"), (tag.GetProperty("tagKey").GetString(), tag.GetProperty("tagValue").GetString()));
+        Assert.Contains("persistence", Warnings(instance));
+
+        // Managed instances and elastigroups are listed apart.
+        var (_, instances) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
+        Assert.Equal(id, Item(instances).GetProperty("id").GetString());
+        var (_, groups) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups");
+        Assert.Equal(0, groups.GetProperty("response").GetProperty("count").GetInt32());
+        var (missing, error) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups/{id}");
+        Api.AssertError(missing, error, HttpStatusCode.NotFound, "GROUP_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task X_Auth_Token_or_Bearer_opens_the_face_ping_and_version_need_none_and_a_missing_or_unknown_token_is_401()
+    {
+        var (tenant, token) = await silo.NewTenantAsync(10);
+        using var anonymous = silo.Host.ClientWith(null);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v1/spot/ping")).StatusCode);
+        var (_, version) = await Api.GetAsync(anonymous, "/v1/spot/version");
+        Assert.False(string.IsNullOrEmpty(version.GetProperty("response").GetProperty("items")[0].GetProperty("version").GetString()));
+
+        var (response, body) = await Api.GetAsync(anonymous, $"/v1/spot/{tenant}/elastigroups");
+        Api.AssertError(response, body, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        using var unknown = silo.SpotClientWith("arb_" + new string('x', 46));
+        (response, body) = await Api.GetAsync(unknown, $"/v1/spot/{tenant}/elastigroups");
+        Api.AssertError(response, body, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+
+        using var spot = silo.SpotClientWith(token);
+        Assert.Equal(HttpStatusCode.OK, (await spot.GetAsync($"/v1/spot/{tenant}/elastigroups")).StatusCode);
+        using var bearer = silo.Host.ClientWith(token);
+        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync($"/v1/spot/{tenant}/elastigroups")).StatusCode);
+
+        // X-Auth-Token is the SpotInst face's header only.
+        (response, _) = await Api.GetAsync(spot, "/v1/workloads");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_tenants_account_and_group_answer_404()
+    {
+        var (accountA, a) = await NewAccountAsync();
+        var (accountB, b) = await NewAccountAsync();
+        var (_, created) = await SendAsync(a, HttpMethod.Post, $"/v1/spot/{accountA}/elastigroups", SeedElastigroup);
+        string id = Item(created).GetProperty("id").GetString()!;
+
+        foreach (var (method, path, json) in new (HttpMethod, string, string?)[]
+                 {
+                     (HttpMethod.Get, $"/v1/spot/{accountA}/elastigroups", null),
+                     (HttpMethod.Post, $"/v1/spot/{accountA}/elastigroups", SeedElastigroup),
+                     (HttpMethod.Get, $"/v1/spot/{accountA}/elastigroups/{id}", null),
+                     (HttpMethod.Put, $"/v1/spot/{accountA}/elastigroups/{id}", SeedElastigroupUpdate),
+                     (HttpMethod.Delete, $"/v1/spot/{accountA}/elastigroups/{id}", null),
+                 })
+        {
+            var (response, body) = await SendAsync(b, method, path, json);
+            Api.AssertError(response, body, HttpStatusCode.NotFound, "ACCOUNT_NOT_FOUND");
+        }
+
+        var (own, error) = await Api.GetAsync(b, $"/v1/spot/{accountB}/elastigroups/{id}");
+        Api.AssertError(own, error, HttpStatusCode.NotFound, "GROUP_NOT_FOUND");
+        var (_, still) = await Api.GetAsync(a, $"/v1/spot/{accountA}/elastigroups/{id}");
+        Assert.Equal("ACTIVE", Item(still).GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("\"minimum\": 2,", "\"minimum\": 3,", "capacity.minimum")]
+    [InlineData("\"maximum\": 4,", "\"maximum\": 1,", "capacity.target")]
+    [InlineData("\"t3a.micro\",", "\"t9.imaginary\",", "compute.instanceTypes.spot[1]")]
+    [InlineData("\"ondemand\": \"t3.micro\"", "\"ondemand\": \"t9.imaginary\"", "compute.instanceTypes.ondemand")]
+    [InlineData("\"risk\": 100,", "\"risk\": 150,", "strategy.risk")]
+    [InlineData("\"risk\": 100,", "\"risk\": -1,", "strategy.risk")]
+    public async Task Bad_input_is_refused_naming_the_field_and_creates_nothing(string from, string to, string field)
+    {
+        var (account, token) = await silo.NewTenantAsync(1000);
+        using var http = silo.SpotClientWith(token);
+        string json = SeedElastigroup.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(SeedElastigroup, json);
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", json);
+
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
+        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups");
+        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+        using var bearer = silo.Host.ClientWith(token);
+        var (_, workloads) = await Api.GetAsync(bearer, "/v1/workloads");
+        Assert.Equal(0, workloads.GetProperty("workloads").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("\"preferredType\": \"t3a.micro\"", "\"preferredType\": \"t9.imaginary\"", "compute.launchSpecification.instanceTypes.preferredType")]
+    [InlineData("\"t2.micro\"", "\"t9.imaginary\"", "compute.launchSpecification.instanceTypes.types[2]")]
+    public async Task A_managed_instance_with_an_unknown_instance_type_is_refused_naming_it_and_creates_nothing(string from, string to, string field)
+    {
+        var (account, http) = await NewAccountAsync();
+        string json = SeedManagedInstance.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(SeedManagedInstance, json);
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/instances", json);
+
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
+        Assert.Contains("t9.imaginary", body.GetProperty("error").GetProperty("message").GetString());
+        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
+        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_bad_update_changes_nothing()
+    {
+        var (account, http) = await NewAccountAsync();
+        var (_, created) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", SeedElastigroup);
+        string id = Item(created).GetProperty("id").GetString()!;
+
+        var (response, body) = await SendAsync(http, HttpMethod.Put, $"/v1/spot/{account}/elastigroups/{id}", """{"capacity": {"target": 9}}""");
+
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "capacity.target");
+        var (_, got) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups/{id}");
+        Assert.Equal(2, Item(got).GetProperty("capacity").GetProperty("target").GetInt32());
+    }
+
+    [Fact]
+    public async Task Metrics_are_prometheus_text_with_each_groups_sizes_spot_share_fallbacks_and_interruptions()
+    {
+        var (account, http) = await NewAccountAsync();
+        var (_, created) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", SeedElastigroup);
+        string id = Item(created).GetProperty("id").GetString()!;
+        await WaitForRunningAsync(http, $"/v1/spot/{account}/elastigroups/{id}", 2);
+
+        var response = await http.GetAsync("/v1/spot/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string labels = $"{{group=\"{id}\",name=\"test202018\",account=\"{account}\"}}";
+        Assert.Contains($"arb_group_target{labels} 2", lines);
+        Assert.Contains($"arb_group_running{labels} 2", lines);
+        foreach (var metric in new[] { "arb_group_target", "arb_group_members", "arb_group_running", "arb_group_spot_share", "arb_group_fallbacks", "arb_group_interruptions" })
+        {
+            Assert.Contains($"# TYPE {metric} gauge", lines);
+            var line = Assert.Single(lines, l => l.StartsWith(metric + labels + " ", StringComparison.Ordinal));
+            Assert.True(double.TryParse(line[(metric + labels).Length..], System.Globalization.CultureInfo.InvariantCulture, out double value) && value >= 0, line);
+        }
+
+        // Only the caller's groups: another tenant sees none of them; an operator sees every tenant's, labelled with the tenant.
+        var (_, other) = await NewAccountAsync();
+        Assert.DoesNotContain(id, await other.GetStringAsync("/v1/spot/metrics"));
+        using var operatorClient = silo.Host.ClientWith(silo.Host.AdminToken);
+        var all = (await operatorClient.GetStringAsync("/v1/spot/metrics")).Split('\n');
+        Assert.Contains(all, l => l.StartsWith($"arb_group_target{{group=\"{id}\",name=\"test202018\",account=\"{account}\",tenant=\"{account}\"}} 2", StringComparison.Ordinal));
+    }
+}
