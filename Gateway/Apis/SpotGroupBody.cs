@@ -67,7 +67,7 @@ public static class SpotGroupBody
         string types = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.spot" : "compute.launchSpecification.instanceTypes.types";
         string onDemand = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.ondemand" : "compute.launchSpecification.instanceTypes.preferredType";
         string Rename(string text) => text.Replace("compute.spotTypes", types, StringComparison.Ordinal).Replace("compute.onDemandType", onDemand, StringComparison.Ordinal)
-            .Replace("compute.regions", "region", StringComparison.Ordinal).Replace("compute.zones", "compute.availabilityZones", StringComparison.Ordinal);
+            .Replace("compute.regions", "region", StringComparison.Ordinal);
         string field = Rename(e.Field);
         string message = Rename(e.Message);
         // A managed instance's spot types are its preferred type then its types: name the one the body gave.

@@ -29,8 +29,7 @@ internal static class GroupPlan
         return new PlacementRequirements(r?.MinCpu ?? 1, r?.MinMemoryGb ?? AnyMemory, r?.GpuCount ?? 0, r?.GpuType,
             c.Regions is { Count: > 0 } ? c.Regions : null, null, null, c.Providers is { Count: > 0 } ? c.Providers : null,
             AllowSpot: lifecycle == MarketNames.Spot, AllowOnDemand: lifecycle == MarketNames.OnDemand,
-            InstanceTypes: types.Count > 0 ? types : lifecycle == MarketNames.OnDemand && c.OnDemandType is { } od ? [od] : c.SpotTypes is { Count: > 0 } spot && lifecycle == MarketNames.Spot ? spot : null,
-            Zones: c.Zones is { Count: > 0 } zones ? zones : null);
+            InstanceTypes: types.Count > 0 ? types : lifecycle == MarketNames.OnDemand && c.OnDemandType is { } od ? [od] : c.SpotTypes is { Count: > 0 } spot && lifecycle == MarketNames.Spot ? spot : null);
     }
 
     /// <summary>The best spot offer of each allowed spot instance type now, in rank order (cheapest expected cost first).</summary>

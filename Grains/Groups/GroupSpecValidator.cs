@@ -50,12 +50,11 @@ internal static class GroupSpecValidator
         {
             var r = compute.Requirements;
             placement.Validate(new PlacementRequirements(r?.MinCpu ?? 1, r?.MinMemoryGb ?? GroupPlan.AnyMemory, r?.GpuCount ?? 0, r?.GpuType,
-                compute.Regions is { Count: > 0 } ? compute.Regions : null, Providers: compute.Providers is { Count: > 0 } ? compute.Providers : null,
-                Zones: compute.Zones is { Count: > 0 } ? compute.Zones : null));
+                compute.Regions is { Count: > 0 } ? compute.Regions : null, Providers: compute.Providers is { Count: > 0 } ? compute.Providers : null));
         }
         catch (PlacementValidationException e)
         {
-            string field = e.Field switch { "preferredRegions" => "compute.regions", "providers" => "compute.providers", "zones" => "compute.zones", var f => $"compute.requirements.{f}" };
+            string field = e.Field switch { "preferredRegions" => "compute.regions", "providers" => "compute.providers", var f => $"compute.requirements.{f}" };
             throw new PlacementValidationException(field, e.Message);
         }
     }

@@ -13,8 +13,7 @@ internal sealed record EstimateQuery(
     bool AllowSpot,
     bool AllowOnDemand,
     int Alternatives,
-    IReadOnlySet<string>? InstanceTypes = null,
-    IReadOnlySet<string>? Zones = null)
+    IReadOnlySet<string>? InstanceTypes = null)
 {
     public static EstimateQuery From(PlacementRequirements r, OfferBook book, int alternatives)
     {
@@ -51,20 +50,7 @@ internal sealed record EstimateQuery(
             r.AllowSpot,
             r.AllowOnDemand,
             alternatives,
-            r.InstanceTypes is { Count: > 0 } types ? types.ToHashSet(StringComparer.OrdinalIgnoreCase) : null,
-            ZoneSet(book, r.Zones));
-    }
-
-    /// <summary>Availability zones by name (<c>us-east-1a</c>); null when not filtered. An unknown zone is refused, naming it.</summary>
-    public static IReadOnlySet<string>? ZoneSet(OfferBook book, IReadOnlyList<string>? zones)
-    {
-        if (zones is not { Count: > 0 }) return null;
-        foreach (var zone in zones)
-        {
-            if (!book.Zones.Contains(zone)) throw new PlacementValidationException("zones", $"Unknown zone '{zone}': no market of the offer book is in it.");
-        }
-
-        return zones.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            r.InstanceTypes is { Count: > 0 } types ? types.ToHashSet(StringComparer.OrdinalIgnoreCase) : null);
     }
 
     /// <summary>Providers by name (<c>sim-aws</c>) or by cloud (<c>aws</c>); null when not filtered.</summary>

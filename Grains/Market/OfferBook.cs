@@ -31,7 +31,6 @@ public sealed class OfferBook
         RegionByName = regions.Select((r, i) => (r, i)).ToFrozenDictionary(x => x.r, x => x.i, StringComparer.OrdinalIgnoreCase);
         GpuTypeByName = gpuTypes.Select((g, i) => (g, i)).ToFrozenDictionary(x => x.g, x => x.i, StringComparer.OrdinalIgnoreCase);
         InstanceTypes = markets.InstanceType.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
-        Zones = markets.Zone.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         _regionsByProvider = providers.Select(p => (IReadOnlyList<string>)Enumerable.Range(0, markets.Count).Where(i => markets.Provider[i] == p.Index)
             .Select(i => markets.Region[i]).Distinct().Select(r => regions[r]).ToList()).ToArray();
         _providerEnd = new int[providers.Count];
@@ -75,7 +74,6 @@ public sealed class OfferBook
     internal FrozenDictionary<string, int> RegionByName { get; }
     internal FrozenDictionary<string, int> GpuTypeByName { get; }
     internal FrozenSet<string> InstanceTypes { get; }
-    internal FrozenSet<string> Zones { get; }
 
     public int MarketCount => Markets.Count;
 

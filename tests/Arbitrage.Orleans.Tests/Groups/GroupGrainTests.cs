@@ -191,29 +191,6 @@ public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFix
     }
 
     [Fact]
-    public async Task A_group_given_zones_places_every_member_in_them_and_an_unknown_zone_is_refused()
-    {
-        string tenant = await cluster.NewTenantAsync();
-        // Two zones of the region holding the cheapest 2 vCPU / 4 GB spot offer, chosen from the offer book.
-        var cheapest = cluster.Services.GetRequiredService<IPlacementService>().Estimate(new PlacementRequirements(2, 4, AllowOnDemand: false), 200);
-        var options = cheapest.Alternatives.Prepend(cheapest.Recommended!).ToList();
-        var zones = options.Where(o => o.Provider == options[0].Provider && o.Region == options[0].Region).Select(o => o.Zone).Distinct().Take(2).ToList();
-        var spec = Spec(4, 1, 6, new GroupStrategy(Risk: 50)) is var s ? s with { Compute = s.Compute with { Zones = zones } } : null!;
-        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
-
-        await group.Create(tenant, spec);
-
-        var done = await WaitAsync(group, tenant, g => Converged(g, 2, 2), "2 spot and 2 on-demand members run in the zones asked");
-        Assert.All(done.Members, m => Assert.Contains(m.Zone, zones));
-
-        var elsewhere = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
-        var refused = await Assert.ThrowsAsync<PlacementValidationException>(() => elsewhere.Create(tenant, spec with { Compute = spec.Compute with { Zones = ["mars-north-1a"] } }));
-        Assert.Equal("compute.zones", refused.Field);
-        Assert.Contains("mars-north-1a", refused.Message);
-        Assert.Null(await elsewhere.Get(tenant));
-    }
-
-    [Fact]
     public async Task The_storm_a_group_of_20_holds_its_target_through_interruptions_a_lost_zone_and_a_spot_outage_and_reverts_to_spot()
     {
         string tenant = await cluster.NewTenantAsync();
