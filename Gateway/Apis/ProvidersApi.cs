@@ -243,14 +243,7 @@ public static class ProvidersApi
     {
         var known = directory.ProviderNames;
         var match = known.FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ApiErrorException(StatusCodes.Status404NotFound, ErrorCodes.ProviderNotFound,
-                $"Provider instance '{name}' not found in configuration.",
-                new Dictionary<string, object?>
-                {
-                    ["requested_provider"] = name,
-                    ["available_providers"] = known,
-                    ["suggestion"] = "Use 'GET /api/v1/providers' to see available providers",
-                });
+            ?? throw HostFactoryException.ProviderNotFound(name, known);
         return grains.GetGrain<IProviderGrain>(match);
     }
 }

@@ -49,4 +49,14 @@ public sealed class HostFactoryException(string code, string message, IReadOnlyD
     public string Code { get; } = code;
     public IReadOnlyDictionary<string, object?> Details { get; } = details;
     public int Status => HostFactoryErrorCodes.StatusOf(Code);
+
+    /// <summary>PROVIDER_NOT_FOUND for <paramref name="name"/>, listing the configured providers.</summary>
+    public static HostFactoryException ProviderNotFound(string name, IEnumerable<string> available) =>
+        new(HostFactoryErrorCodes.ProviderNotFound, $"Provider instance '{name}' not found in configuration.",
+            new Dictionary<string, object?>
+            {
+                ["requested_provider"] = name,
+                ["available_providers"] = available.ToList(),
+                ["suggestion"] = "Use 'GET /api/v1/providers' to see available providers",
+            });
 }

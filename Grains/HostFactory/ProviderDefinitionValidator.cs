@@ -60,13 +60,7 @@ public sealed class ProviderDefinitionValidator(ProviderRegistry registry, IEnum
         var unknown = names.FirstOrDefault(n => registry.Find(n) is null);
         if (unknown is not null)
         {
-            throw new HostFactoryException(HostFactoryErrorCodes.ProviderNotFound, $"Provider instance '{unknown}' not found in configuration.",
-                new Dictionary<string, object?>
-                {
-                    ["requested_provider"] = unknown,
-                    ["available_providers"] = all.Select(p => p.Name).ToList(),
-                    ["suggestion"] = "Use 'GET /api/v1/providers' to see available providers",
-                });
+            throw HostFactoryException.ProviderNotFound(unknown, all.Select(p => p.Name));
         }
 
         var problems = ProvidersFile.Check(all);

@@ -76,14 +76,7 @@ public sealed class ProviderSelector(ProviderRegistry registry, IPlacementServic
         if (request.Strategy == SelectionStrategies.Explicit)
         {
             string name = request.ProviderInstance ?? throw new ArgumentException("provider_instance is required by the explicit strategy.", "provider_instance");
-            var named = registry.Find(name) ?? throw new HostFactoryException(HostFactoryErrorCodes.ProviderNotFound,
-                $"Provider instance '{name}' not found in configuration.",
-                new Dictionary<string, object?>
-                {
-                    ["requested_provider"] = name,
-                    ["available_providers"] = all.Select(p => p.Config.Name).ToList(),
-                    ["suggestion"] = "Use 'GET /api/v1/providers' to see available providers",
-                });
+            var named = registry.Find(name) ?? throw HostFactoryException.ProviderNotFound(name, all.Select(p => p.Config.Name));
             if (!named.Config.Enabled)
             {
                 throw new HostFactoryException(HostFactoryErrorCodes.ProviderDisabled, $"Provider instance '{named.Config.Name}' is disabled.",

@@ -33,18 +33,18 @@ public sealed class OfferBook
         InstanceTypes = markets.InstanceType.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         _regionsByProvider = providers.Select(p => (IReadOnlyList<string>)Enumerable.Range(0, markets.Count).Where(i => markets.Provider[i] == p.Index)
             .Select(i => markets.Region[i]).Distinct().Select(r => regions[r]).ToList()).ToArray();
-        _providerEnd = new int[providers.Count];
+        var providerEnd = new int[providers.Count];
         var providerStart = new int[providers.Count];
         for (int i = 0; i < markets.Count; i++)
         {
             int p = markets.Provider[i];
-            if (i > 0 && p != markets.Provider[i - 1] && _providerEnd[p] > 0) ProvidersContiguous = false;
-            if (_providerEnd[p] == 0) providerStart[p] = i;
-            _providerEnd[p] = i + 1;
+            if (i > 0 && p != markets.Provider[i - 1] && providerEnd[p] > 0) ProvidersContiguous = false;
+            if (providerEnd[p] == 0) providerStart[p] = i;
+            providerEnd[p] = i + 1;
             if (!(markets.Availability[i] <= 1)) AvailabilityAtMostOne = false;
         }
 
-        PriceOrder = ProvidersContiguous ? new PriceOrder(markets, providerStart, _providerEnd) : null;
+        PriceOrder = ProvidersContiguous ? new PriceOrder(markets, providerStart, providerEnd) : null;
     }
 
     /// <summary>Each provider's markets by a lower bound of their price (null when the providers' markets are not contiguous).</summary>
@@ -53,13 +53,8 @@ public sealed class OfferBook
     /// <summary>Whether every market's availability score is at most 1 (scores are fixed when the book is built).</summary>
     internal bool AvailabilityAtMostOne { get; } = true;
 
-    private readonly int[] _providerEnd;
-
-    /// <summary>Whether each provider's markets are one run of indexes (the builder orders them so), which lets a scan skip a provider whole.</summary>
+    /// <summary>Whether each provider's markets are one run of indexes (the builder orders them so), which lets each provider have its own price order.</summary>
     internal bool ProvidersContiguous { get; } = true;
-
-    /// <summary>One past the last market of <paramref name="provider"/> (its markets are contiguous when <see cref="ProvidersContiguous"/>).</summary>
-    internal int ProviderEnd(int provider) => _providerEnd[provider];
 
     private readonly IReadOnlyList<string>[] _regionsByProvider;
 

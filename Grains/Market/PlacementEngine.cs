@@ -101,7 +101,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
 
     private static string Join(IReadOnlyList<string>? values) => values is null ? "-" : string.Join(',', values);
 
-    /// <param name="perProvider">When given, the cheapest offers of each provider (by book index) are kept there instead (the estimate answered is then empty).</param>
+    /// <param name="perProvider">When given, the cheapest offers of each provider (by book index) are kept there instead (the estimate answered is then empty): the full scan behind <see cref="CheapestByProvider"/> when the price order cannot be used.</param>
     private PlacementEstimate Scan(OfferBook current, PlacementRequirements requirements, int alternatives, TopOffers[]? perProvider = null)
     {
         var query = EstimateQuery.From(requirements, current, Math.Clamp(alternatives, 0, _options.MaxAlternatives));
@@ -110,20 +110,9 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         var m = current.Markets;
         int considered = 0, accepted = 0;
         double restart = _options.RestartCostHours, penalty = _options.AvailabilityPenalty;
-        // The cheapest offer of some providers: the other providers' markets are skipped whole (nobody reads the counts).
-        bool skipOthers = perProvider is not null && query.Providers is not null && current.ProvidersContiguous;
-        // A spot offer's expected cost is at least its price (hazard, restart hours and penalty are not negative, availability
-        // at most 1), so in that mode a price at or above the provider's best cost so far is passed without reading the rest.
-        bool prune = perProvider is not null && restart >= 0 && penalty >= 0 && current.AvailabilityAtMostOne;
 
         for (int i = 0; i < m.Count; i++)
         {
-            if (skipOthers && !query.Providers![m.Provider[i]])
-            {
-                i = current.ProviderEnd(m.Provider[i]) - 1;
-                continue;
-            }
-
             long spot = Volatile.Read(ref m.Spot[i]), onDemand = m.OnDemand[i];
             int offers = (spot != OfferBook.NoPrice ? 1 : 0) + (onDemand != OfferBook.NoPrice ? 1 : 0);
             considered += offers;
@@ -140,10 +129,6 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
             {
                 if (!query.AllowSpot) removed[Constraint.Market]++;
                 else if (spot > query.MaxPrice) removed[Constraint.MaxPrice]++;
-                else if (prune && spot >= perProvider![m.Provider[i]].Bound)
-                {
-                    // Cannot beat the provider's best (the counts are not read in this mode).
-                }
                 else if (m.InterruptionRate[i] > query.MaxInterruptionRate) removed[Constraint.MaxInterruptionRate]++;
                 else
                 {

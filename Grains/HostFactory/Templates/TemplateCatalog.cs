@@ -156,13 +156,7 @@ public sealed partial class TemplateCatalog(
                         ["suggestion"] = "Name a file 'POST /api/v1/templates/refresh' lists",
                     });
             string provider = providers.ProviderNames.FirstOrDefault(n => n.Equals(migration.ToProvider, StringComparison.OrdinalIgnoreCase))
-                ?? throw new HostFactoryException(HostFactoryErrorCodes.ProviderNotFound, $"Provider instance '{migration.ToProvider}' not found in configuration.",
-                    new Dictionary<string, object?>
-                    {
-                        ["requested_provider"] = migration.ToProvider,
-                        ["available_providers"] = providers.ProviderNames,
-                        ["suggestion"] = "Use 'GET /api/v1/providers' to see available providers",
-                    });
+                ?? throw HostFactoryException.ProviderNotFound(migration.ToProvider, providers.ProviderNames);
             string targetName = TemplateSources.InstanceFileName(provider);
             if (targetName == source.Name)
             {
