@@ -111,22 +111,14 @@ public static partial class PlatformApi
 
         string groupId = GroupId(tenant, clusterId, nodeGroupId);
         var grain = grains.GetGrain<IGroupGrain>(groupId);
-        var current = await grain.Get(tenant);
-        var before = (current?.Members ?? []).Select(m => m.WorkloadId).ToHashSet(StringComparer.Ordinal);
-        int oldTarget = current?.Spec.Capacity.Target ?? 0;
-        int target = Math.Max(oldTarget, desired);
-        var capacity = new GroupCapacity(target, 0, Math.Max(target, Math.Min(1000, target + Math.Max(1, target / 2))));
+        var before = ((await grain.Get(tenant))?.Members ?? []).Select(m => m.WorkloadId).ToHashSet(StringComparer.Ordinal);
+        var capacity = new GroupCapacity(desired, 0, Math.Max(desired, Math.Min(1000, desired + Math.Max(1, desired / 2))));
+        GroupRaise raised;
         try
         {
-            if (current is null || current.Status != GroupStatus.Active)
-            {
-                if (current is not null) throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"Node group '{nodeGroupId}' of cluster '{clusterId}' is being removed.");
-                await grain.Create(tenant, new GroupSpec($"{clusterId}/{nodeGroupId}", capacity, new GroupStrategy(), compute));
-            }
-            else
-            {
-                await grain.Update(tenant, current.Spec with { Capacity = capacity, Compute = compute });
-            }
+            // One grain turn reads the target and raises it: provisions racing on one node group never lower it.
+            raised = await grain.Raise(tenant, new GroupSpec($"{clusterId}/{nodeGroupId}", capacity, new GroupStrategy(), compute))
+                ?? throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"Node group '{nodeGroupId}' of cluster '{clusterId}' is being removed.");
         }
         catch (PlacementValidationException e)
         {
@@ -134,6 +126,8 @@ public static partial class PlatformApi
             throw ApiErrorException.Validation(renamed, e.Message);
         }
 
+        int oldTarget = raised.PreviousTarget;
+        int target = raised.Group.Spec.Capacity.Target;
         int count = target - oldTarget;
         var nodeIds = new List<string>();
         var deadline = time.GetUtcNow() + NodeIdWait;

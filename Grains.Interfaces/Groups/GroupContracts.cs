@@ -160,4 +160,17 @@ public interface IGroupGrain : IGrainWithStringKey
     /// </summary>
     [Alias("RemoveMember")]
     Task<bool> RemoveMember(string tenantId, string workloadId);
+
+    /// <summary>
+    /// Creates the group with <paramref name="spec"/>, or raises its target to the spec's (never lowers it) and takes the
+    /// spec's compute, in one turn: provisions racing on one group each see the target the other left. Null when the
+    /// group is being deleted (or is another tenant's).
+    /// </summary>
+    /// <exception cref="Market.PlacementValidationException">A field is invalid (named); nothing changes.</exception>
+    [Alias("Raise")]
+    Task<GroupRaise?> Raise(string tenantId, GroupSpec spec);
 }
+
+/// <summary>The answer of <see cref="IGroupGrain.Raise"/>: the group now, and its target before the call (0 when it was created).</summary>
+[GenerateSerializer, Alias("arb.GroupRaise")]
+public sealed record GroupRaise([property: Id(0)] GroupDetails Group, [property: Id(1)] int PreviousTarget);

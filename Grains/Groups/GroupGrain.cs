@@ -98,6 +98,16 @@ public sealed partial class GroupGrain(
         return await DetailsAsync();
     }
 
+    public async Task<GroupRaise?> Raise(string tenantId, GroupSpec spec)
+    {
+        if (!state.RecordExists) return new GroupRaise(await Create(tenantId, spec), 0);
+        if (!Owns(tenantId) || S.Status != GroupStatus.Active) return null;
+        int previous = S.Spec!.Capacity.Target;
+        var capacity = spec.Capacity.Target > previous ? spec.Capacity : S.Spec.Capacity;
+        var details = await Update(tenantId, S.Spec with { Capacity = capacity, Compute = spec.Compute });
+        return new GroupRaise(details!, previous);
+    }
+
     public async Task<bool> Delete(string tenantId)
     {
         if (!Owns(tenantId)) return false;

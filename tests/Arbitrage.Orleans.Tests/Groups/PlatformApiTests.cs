@@ -100,6 +100,20 @@ public sealed class PlatformApiTests(GroupFacesSilo silo)
     }
 
     [Fact]
+    public async Task Provisions_racing_on_one_node_group_never_lower_its_target_and_count_each_node_once()
+    {
+        var http = await NewTenantAsync();
+
+        // Eight orchestrator calls at once, each asking for an overall count of 1 to 8: whatever order they run in,
+        // the node group ends at 8 nodes, and the counts they answer add up to the 8 added.
+        var answers = await Task.WhenAll(Enumerable.Range(1, 8).Select(desired => Api.PostAsync(http, "/provision", Provision("race", desired))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
+        Assert.Equal(8, answers.Sum(a => a.Body.GetProperty("count").GetInt32()));
+        await Eventually.TrueAsync(async () => (await NodesAsync(http, "race")).Count == 8, Limit);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_naming_the_field_and_creates_nothing()
     {
         var http = await NewTenantAsync();
