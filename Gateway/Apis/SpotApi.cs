@@ -225,7 +225,10 @@ public static class SpotApi
     public sealed record SpotGroup(
         string Id, string Name, string Status, string? Account, string? Region, SpotCapacity Capacity, SpotStrategy Strategy, SpotCompute Compute,
         IReadOnlyList<SpotMember> Members, IReadOnlyDictionary<string, JsonElement> Unhonoured, IReadOnlyList<string> Warnings, string Kind,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, SpotHealthCheck? HealthCheck = null);
+
+    /// <summary>The group's auto-healing rule (null: the group does not heal; each workload's own health rule applies); durations in seconds.</summary>
+    public sealed record SpotHealthCheck(bool AutoHealing, long GracePeriod, long UnhealthyDuration);
 
     public sealed record SpotCapacity(int Target, int Minimum, int Maximum, string Unit);
 
@@ -277,7 +280,8 @@ public static class SpotApi
         var unhonoured = (s.Unhonoured ?? new Dictionary<string, string>()).ToDictionary(u => u.Key, u => JsonDocument.Parse(u.Value).RootElement.Clone(), StringComparer.Ordinal);
         return new SpotGroup(g.Id, s.Name, g.Status.ToString().ToUpperInvariant(), s.ProjectId, s.Compute.Regions?.FirstOrDefault(),
             new SpotCapacity(s.Capacity.Target, s.Capacity.Minimum, s.Capacity.Maximum, s.Capacity.Unit.ToString().ToLowerInvariant()), strategy, compute, members,
-            unhonoured, SpotGroupBody.Warnings(s), kind == SpotGroupKind.Elastigroup ? "elastigroup" : "managedInstance", g.CreatedAt, g.UpdatedAt);
+            unhonoured, SpotGroupBody.Warnings(s), kind == SpotGroupKind.Elastigroup ? "elastigroup" : "managedInstance", g.CreatedAt, g.UpdatedAt,
+            s.HealthCheck is { } h ? new SpotHealthCheck(h.AutoHealing, (long)h.GracePeriod.TotalSeconds, (long)h.UnhealthyDuration.TotalSeconds) : null);
     }
 
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];

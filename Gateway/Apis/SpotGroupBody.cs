@@ -21,7 +21,7 @@ public static class SpotGroupBody
     [
         "strategy.risk", "strategy.onDemandCount", "strategy.availabilityVsCost", "strategy.drainingTimeout", "strategy.fallbackToOd",
         "strategy.lifetimePeriod", "strategy.maxShareOfMarket", "strategy.scalingStrategy.terminationPolicy", "strategy.revertToSpot.performAt",
-        "strategy.revertToSpot.timeWindows",
+        "strategy.revertToSpot.timeWindows", "healthCheck.autoHealing", "healthCheck.gracePeriod", "healthCheck.unhealthyDuration",
     ];
 
     private static readonly HashSet<string> ElastigroupPaths = new(StringComparer.Ordinal)
@@ -55,7 +55,7 @@ public static class SpotGroupBody
         var capacity = kind == SpotGroupKind.ManagedInstance ? new GroupCapacity(1, 1, 1) : ReadCapacity(root, old?.Capacity);
         var strategy = ReadStrategy(root, old?.Strategy ?? new GroupStrategy());
         var compute = ReadCompute(root, kind, old?.Compute);
-        return new GroupSpec(name, capacity, strategy, compute, account, unhonoured.Count == 0 ? null : unhonoured);
+        return new GroupSpec(name, capacity, strategy, compute, account, unhonoured.Count == 0 ? null : unhonoured, ReadHealthCheck(root, old?.HealthCheck));
     }
 
     /// <summary>The fields of <paramref name="spec"/> stored but not acted on, by path, in order: the response's warnings.</summary>
@@ -164,6 +164,21 @@ public static class SpotGroupBody
         }
 
         return s;
+    }
+
+    /// <summary>
+    /// <c>healthCheck {autoHealing, gracePeriod (s), unhealthyDuration (s)}</c> onto the stored rule (or SpotInst's
+    /// defaults: on, 120 s, 120 s); none given: the group does not heal (the workloads' own health rule still applies).
+    /// <c>healthCheck.type</c> is not mapped: the product's own health check is what members are judged by.
+    /// </summary>
+    private static GroupHealthCheck? ReadHealthCheck(JsonElement root, GroupHealthCheck? old)
+    {
+        if (Member(root, "healthCheck", JsonValueKind.Object, "healthCheck") is not { } health) return old;
+        var rule = old ?? GroupHealthCheck.Default;
+        if (Bool(health, "autoHealing", "healthCheck.autoHealing") is { } on) rule = rule with { AutoHealing = on };
+        if (Int(health, "gracePeriod", "healthCheck.gracePeriod") is { } grace) rule = rule with { GracePeriod = TimeSpan.FromSeconds(grace) };
+        if (Int(health, "unhealthyDuration", "healthCheck.unhealthyDuration") is { } unhealthy) rule = rule with { UnhealthyDuration = TimeSpan.FromSeconds(unhealthy) };
+        return rule;
     }
 
     private static GroupCompute ReadCompute(JsonElement root, SpotGroupKind kind, GroupCompute? old)

@@ -71,8 +71,25 @@ public sealed record GroupCompute(
     [property: Id(7)] IReadOnlyDictionary<string, string>? Tags = null);
 
 /// <summary>
+/// The group's own health rule (SpotInst's <c>healthCheck</c>): with <see cref="AutoHealing"/>, a member whose workload is
+/// unhealthy (running but failing its health check, or still booting) for <see cref="UnhealthyDuration"/>, counted once
+/// <see cref="GracePeriod"/> has passed since its instance was launched, is terminated and replaced by the group.
+/// </summary>
+[GenerateSerializer, Alias("arb.GroupHealthCheck")]
+public sealed record GroupHealthCheck(
+    [property: Id(0)] bool AutoHealing,
+    [property: Id(1)] TimeSpan GracePeriod,
+    [property: Id(2)] TimeSpan UnhealthyDuration)
+{
+    /// <summary>SpotInst's defaults: auto-healing on, a grace period of 120 s, replaced after 120 s unhealthy.</summary>
+    public static GroupHealthCheck Default { get; } = new(true, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(120));
+}
+
+/// <summary>
 /// A group as asked. <see cref="ProjectId"/> names the wallet its members are charged to (the tenant's own when null).
 /// <see cref="Unhonoured"/> holds fields the product stores and echoes but cannot act on (by name, as given).
+/// <see cref="HealthCheck"/> null: the group does not heal members itself (each workload's own health rule still replaces
+/// a failing instance).
 /// </summary>
 [GenerateSerializer, Alias("arb.GroupSpec")]
 public sealed record GroupSpec(
@@ -81,7 +98,8 @@ public sealed record GroupSpec(
     [property: Id(2)] GroupStrategy Strategy,
     [property: Id(3)] GroupCompute Compute,
     [property: Id(4)] string? ProjectId = null,
-    [property: Id(5)] IReadOnlyDictionary<string, string>? Unhonoured = null);
+    [property: Id(5)] IReadOnlyDictionary<string, string>? Unhonoured = null,
+    [property: Id(6)] GroupHealthCheck? HealthCheck = null);
 
 [GenerateSerializer, Alias("arb.GroupStatus")]
 public enum GroupStatus { Active, Deleting, Deleted }

@@ -40,6 +40,7 @@ public sealed partial class GroupGrain
 
             var spotOffers = GroupPlan.SpotTypes(S.Spec!, placement);
             changed |= await GiveWayStuckSpotAsync(details, spotOffers);
+            changed |= await HealAsync(details);
             changed |= await TerminateDrainedAsync();
             changed |= Rebalance(details, spotOffers);
             if (changed)

@@ -30,6 +30,12 @@ internal static class GroupSpecValidator
             }
         }
 
+        if (spec.HealthCheck is { } health)
+        {
+            if (health.GracePeriod < TimeSpan.Zero) Fail("healthCheck.gracePeriod", $"healthCheck.gracePeriod must not be negative; got {health.GracePeriod.TotalSeconds} s.");
+            if (health.UnhealthyDuration < TimeSpan.Zero) Fail("healthCheck.unhealthyDuration", $"healthCheck.unhealthyDuration must not be negative; got {health.UnhealthyDuration.TotalSeconds} s.");
+        }
+
         var compute = spec.Compute ?? throw Invalid("compute", "compute is required.");
         if (string.IsNullOrWhiteSpace(compute.LaunchSpecification?.ImageId)) Fail("compute.launchSpecification.imageId", "compute.launchSpecification.imageId is required.");
         var (spot, onDemand) = GroupPlan.Split(spec);

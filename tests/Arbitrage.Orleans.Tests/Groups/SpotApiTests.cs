@@ -292,14 +292,23 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         Assert.Equal((1, 1, 1), (capacity.GetProperty("target").GetInt32(), capacity.GetProperty("minimum").GetInt32(), capacity.GetProperty("maximum").GetInt32()));
         Assert.Equal("t3a.micro", instance.GetProperty("compute").GetProperty("instanceTypes").GetProperty("ondemand").GetString());
         var warnings = Warnings(instance);
-        foreach (var field in new[] { "persistence", "healthCheck", "description", "integrations", "compute.vpcId", "compute.subnetIds", "compute.launchSpecification.networkInterfaces" })
+        foreach (var field in new[] { "persistence", "healthCheck.type", "description", "integrations", "compute.vpcId", "compute.subnetIds", "compute.launchSpecification.networkInterfaces" })
         {
             Assert.Contains(field, warnings);
         }
 
+        // The health check's auto-healing rule is honoured (the group replaces an unhealthy member); its type is not.
+        foreach (var field in new[] { "healthCheck", "healthCheck.autoHealing", "healthCheck.gracePeriod", "healthCheck.unhealthyDuration" })
+        {
+            Assert.DoesNotContain(field, warnings);
+        }
+
+        var health = instance.GetProperty("healthCheck");
+        Assert.True(health.GetProperty("autoHealing").GetBoolean());
+        Assert.Equal((120, 120), (health.GetProperty("gracePeriod").GetInt32(), health.GetProperty("unhealthyDuration").GetInt32()));
         var unhonoured = instance.GetProperty("unhonoured");
         Assert.True(unhonoured.GetProperty("persistence").GetProperty("persistPrivateIp").GetBoolean());
-        Assert.Equal(120, unhonoured.GetProperty("healthCheck").GetProperty("gracePeriod").GetInt32());
+        Assert.Equal("EC2", unhonoured.GetProperty("healthCheck.type").GetString());
 
         await WaitForRunningAsync(http, $"/v1/spot/{account}/instances/{id}", 1);
 
@@ -309,6 +318,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         var tag = Assert.Single(instance.GetProperty("compute").GetProperty("launchSpecification").GetProperty("tags").EnumerateArray());
         Assert.Equal(("Environment", "dev"), (tag.GetProperty("tagKey").GetString(), tag.GetProperty("tagValue").GetString()));
         Assert.Contains("persistence", Warnings(instance));
+        Assert.Equal(120, instance.GetProperty("healthCheck").GetProperty("gracePeriod").GetInt32());
 
         // Managed instances and elastigroups are listed apart.
         var (_, instances) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
@@ -408,6 +418,23 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
 
         Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
         Assert.Contains("t9.imaginary", body.GetProperty("error").GetProperty("message").GetString());
+        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
+        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("\"gracePeriod\": 120", "\"gracePeriod\": -1", "healthCheck.gracePeriod")]
+    [InlineData("\"unhealthyDuration\": 120", "\"unhealthyDuration\": -5", "healthCheck.unhealthyDuration")]
+    [InlineData("\"autoHealing\": true", "\"autoHealing\": \"yes\"", "healthCheck.autoHealing")]
+    public async Task A_managed_instance_with_a_bad_health_check_is_refused_naming_the_field_and_creates_nothing(string from, string to, string field)
+    {
+        var (account, http) = await NewAccountAsync();
+        string json = SeedManagedInstance.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(SeedManagedInstance, json);
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/instances", json);
+
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
         var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
         Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
     }
