@@ -12,7 +12,12 @@ public enum Market { Spot, OnDemand }
 /// </summary>
 public sealed record LaunchApi(string Name, bool SupportsSpot, bool SupportsOnDemand, int MaxInstances, bool SupportsMaxPrice = false);
 
-public sealed record CloudRegion(string Name, IReadOnlyList<string> Zones);
+/// <summary>
+/// A region and its zones. <see cref="Zones"/> are the zone IDs offers name (AWS <c>use1-az4</c>, GCP <c>us-central1-a</c>);
+/// <see cref="ZoneNames"/>, where the cloud has them, maps the names an account gives its zones (AWS <c>us-east-1a</c>)
+/// to those IDs — AWS maps them per account.
+/// </summary>
+public sealed record CloudRegion(string Name, IReadOnlyList<string> Zones, IReadOnlyDictionary<string, string>? ZoneNames = null);
 
 /// <summary>
 /// One instance type as offered in one zone: its shape and on-demand price, plus what the cloud's public data says

@@ -71,7 +71,7 @@ internal sealed partial class AwsCloudAdapter : ICloudAdapter, IDisposable
         foreach (var region in _settings.Regions)
         {
             var zones = await ZonesAsync(region, cancellationToken);
-            regions.Add(new CloudRegion(region, zones.Values.Distinct().Order(StringComparer.Ordinal).ToList()));
+            regions.Add(new CloudRegion(region, zones.Values.Distinct().Order(StringComparer.Ordinal).ToList(), zones));
         }
 
         return regions;

@@ -36,7 +36,8 @@ public sealed class CloudCatalog
 
         _regions = new Dictionary<string, RegionOffers>(byRegion.Count, StringComparer.Ordinal);
         foreach (var (name, indices) in byRegion) _regions[name] = new RegionOffers(name, _offers, indices);
-        _regionList = Array.AsReadOnly(_regions.Values.Select(r => r.Region).OrderBy(r => r.Name, StringComparer.Ordinal).ToArray());
+        _regionList = Array.AsReadOnly(_regions.Values.Select(r => cloud == CloudKind.Aws ? r.Region with { ZoneNames = ZoneLetterNames(r) } : r.Region)
+            .OrderBy(r => r.Name, StringComparer.Ordinal).ToArray());
         OffersView = Array.AsReadOnly(_offers);
 
         foreach (var trace in availabilityTraces)
@@ -97,6 +98,10 @@ public sealed class CloudCatalog
         zone = r.Zones[index];
         return true;
     }
+
+    /// <summary>The zone names of an AWS region by the simulation's fixed letter map (us-east-1a → the first zone ID by name).</summary>
+    private static Dictionary<string, string> ZoneLetterNames(RegionOffers region) =>
+        region.Zones.Take(26).Select((zone, i) => (Name: $"{region.Name}{(char)('a' + i)}", Zone: zone)).ToDictionary(x => x.Name, x => x.Zone, StringComparer.Ordinal);
 
     private IReadOnlyList<InstanceTypeOffer> OffersView { get; }
 

@@ -67,9 +67,11 @@ public static class SpotGroupBody
         string types = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.spot" : "compute.launchSpecification.instanceTypes.types";
         string onDemand = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.ondemand" : "compute.launchSpecification.instanceTypes.preferredType";
         string Rename(string text) => text.Replace("compute.spotTypes", types, StringComparison.Ordinal).Replace("compute.onDemandType", onDemand, StringComparison.Ordinal)
-            .Replace("compute.regions", "region", StringComparison.Ordinal);
-        string field = Rename(e.Field);
-        string message = Rename(e.Message);
+            .Replace("compute.regions", "region", StringComparison.Ordinal).Replace("compute.zones", "compute.availabilityZones", StringComparison.Ordinal);
+        // compute.zones[i] is the body's compute.availabilityZones[i].name.
+        string RenameZone(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"compute\.zones\[(\d+)\]", "compute.availabilityZones[$1].name");
+        string field = Rename(RenameZone(e.Field));
+        string message = Rename(RenameZone(e.Message));
         // A managed instance's spot types are its preferred type then its types: name the one the body gave.
         if (kind == SpotGroupKind.ManagedInstance && e.Field.StartsWith("compute.spotTypes[", StringComparison.Ordinal)
             && int.TryParse(e.Field.AsSpan(18, e.Field.Length - 19), out int index) && spec.Compute.SpotTypes is { } spot && index < spot.Count)

@@ -56,8 +56,8 @@ public sealed record GroupRequirements([property: Id(0)] int MinCpu, [property: 
 
 /// <summary>
 /// What members run on: the on-demand type and the spot types (or, instead, <see cref="Requirements"/>), the regions
-/// and providers they may use, the launch specification and tags. <see cref="Zones"/> is stored and echoed; placement
-/// chooses the zone within the allowed regions.
+/// and providers they may use, the launch specification and tags. <see cref="Zones"/>, when given, restricts every member
+/// to those availability zones (zone IDs such as <c>use1-az4</c>, or AWS zone names such as <c>us-east-1a</c>).
 /// </summary>
 [GenerateSerializer, Alias("arb.GroupCompute")]
 public sealed record GroupCompute(

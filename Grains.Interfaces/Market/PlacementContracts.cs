@@ -18,7 +18,8 @@ public sealed record PlacementRequirements(
     [property: Id(7)] IReadOnlyList<string>? Providers = null,
     [property: Id(8)] bool AllowSpot = true,
     [property: Id(9)] bool AllowOnDemand = true,
-    [property: Id(10)] IReadOnlyList<string>? InstanceTypes = null);
+    [property: Id(10)] IReadOnlyList<string>? InstanceTypes = null,
+    [property: Id(11)] IReadOnlyList<string>? Zones = null);
 
 /// <summary>Spot or on-demand, as the API spells it.</summary>
 public static class MarketNames

@@ -162,7 +162,7 @@ public sealed partial class GroupGrain
             {
                 Add(MarketNames.Spot, [choice.Type], fallback: false, revert: false, choice.OverCap
                     ? $"spot {choice.Type}: every spot type already holds {GroupPlan.MarketCap(spec)} members (maxShareOfMarket {spec.Strategy.MaxShareOfMarket}); it goes on the least loaded"
-                    : $"spot {choice.Type} ({spec.Strategy.AvailabilityVsCost}, below {GroupPlan.MarketCap(spec)} members per spot market)");
+                    : $"spot {choice.Type} ({spec.Strategy.AvailabilityVsCost}, below {GroupPlan.MarketCap(spec)} members per spot market)", SpotZone(spec, choice.Type));
             }
             else if (spec.Strategy.FallbackToOd)
             {
@@ -180,7 +180,7 @@ public sealed partial class GroupGrain
         while (probes < fallbacks && occupied < spec.Capacity.Maximum && RevertAllowed(spec)
             && GroupPlan.ChooseSpotType(spec, spotOffers, SpotLoad(), IsShort) is { } revert)
         {
-            Add(MarketNames.Spot, [revert.Type], fallback: false, revert: true, $"REVERT_TO_SPOT: spot {revert.Type} may be back; it launches before a fallback on-demand member drains");
+            Add(MarketNames.Spot, [revert.Type], fallback: false, revert: true, $"REVERT_TO_SPOT: spot {revert.Type} may be back; it launches before a fallback on-demand member drains", SpotZone(spec, revert.Type));
             probes++;
             occupied++;
             changed = true;
@@ -212,14 +212,22 @@ public sealed partial class GroupGrain
         return true;
     }
 
-    private void Add(string lifecycle, IReadOnlyList<string> types, bool fallback, bool revert, string why)
+    private void Add(string lifecycle, IReadOnlyList<string> types, bool fallback, bool revert, string why, string? zone = null)
     {
         int index = S.NextIndex++;
-        var member = new GroupMemberState(index, MemberWorkloadId(Id, index), lifecycle, types, fallback, revert, Now);
+        var member = new GroupMemberState(index, MemberWorkloadId(Id, index), lifecycle, types, fallback, revert, Now, Zone: zone);
         S.Members.Add(member);
         string type = fallback ? "FALLBACK_TO_OD" : revert ? "REVERT_TO_SPOT" : "MEMBER_ADDED";
+        if (zone is not null) why += $"; in zone {zone}, the least loaded of the group's zones offering it (equalAzDistribution)";
         AddEvent(type, $"{member.WorkloadId}: {why}", member.WorkloadId);
     }
+
+    /// <summary>The zone of a new spot member: the least loaded zone offering its type for equalAzDistribution, else none (placement picks among the group's zones).</summary>
+    private string? SpotZone(GroupSpec spec, string type) =>
+        spec.Strategy.AvailabilityVsCost == AvailabilityVsCost.EqualAzDistribution
+            ? GroupPlan.ChooseZone(spec, type, placement, S.Members.Where(m => m.Lifecycle == MarketNames.Spot && m.DrainingSince is null && m.Zone is not null)
+                .GroupBy(m => m.Zone!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase))
+            : null;
 
     private Dictionary<string, int> SpotLoad() =>
         S.Members.Where(m => m.Lifecycle == MarketNames.Spot && m.DrainingSince is null && m.AllowedTypes.Count == 1)
@@ -251,10 +259,10 @@ public sealed partial class GroupGrain
                 ["lifecycle"] = m.Lifecycle,
             };
             if (spec.ProjectId is { } project) metadata["project_id"] = project;
-            var workload = new WorkloadSpec($"{spec.Name}-{m.Index}", GroupPlan.Requirements(spec, m.Lifecycle, m.AllowedTypes), spec.Compute.LaunchSpecification, metadata);
+            var workload = new WorkloadSpec($"{spec.Name}-{m.Index}", GroupPlan.Requirements(spec, m.Lifecycle, m.AllowedTypes, m.Zone), spec.Compute.LaunchSpecification, metadata);
             try
             {
-                await GrainFactory.GetGrain<IWorkloadGrain>(m.WorkloadId).Create(new CreateWorkload(S.TenantId, workload, Digest($"{Id}\n{m.Index}\n{m.Lifecycle}\n{string.Join(",", m.AllowedTypes)}")));
+                await GrainFactory.GetGrain<IWorkloadGrain>(m.WorkloadId).Create(new CreateWorkload(S.TenantId, workload, Digest($"{Id}\n{m.Index}\n{m.Lifecycle}\n{string.Join(",", m.AllowedTypes)}" + (m.Zone is { } zone ? $"\n{zone}" : ""))));
                 return true;
             }
             catch (Exception e) when (e is not OperationCanceledException)

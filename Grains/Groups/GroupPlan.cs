@@ -21,15 +21,19 @@ internal static class GroupPlan
     /// <summary>How many members one spot instance type (and so any one spot market) may hold: maxShareOfMarket of the target, at least one.</summary>
     public static int MarketCap(GroupSpec spec) => Math.Max(1, (int)Math.Floor(spec.Strategy.MaxShareOfMarket * spec.Capacity.Target + 1e-9));
 
-    /// <summary>The requirements of a member restricted to one lifecycle and to <paramref name="types"/> (all when empty).</summary>
-    public static PlacementRequirements Requirements(GroupSpec spec, string lifecycle, IReadOnlyList<string> types)
+    /// <summary>
+    /// The requirements of a member restricted to one lifecycle and to <paramref name="types"/> (all when empty), and to
+    /// <paramref name="zone"/> when given (else to the group's zones, if any).
+    /// </summary>
+    public static PlacementRequirements Requirements(GroupSpec spec, string lifecycle, IReadOnlyList<string> types, string? zone = null)
     {
         var c = spec.Compute;
         var r = c.Requirements;
         return new PlacementRequirements(r?.MinCpu ?? 1, r?.MinMemoryGb ?? AnyMemory, r?.GpuCount ?? 0, r?.GpuType,
             c.Regions is { Count: > 0 } ? c.Regions : null, null, null, c.Providers is { Count: > 0 } ? c.Providers : null,
             AllowSpot: lifecycle == MarketNames.Spot, AllowOnDemand: lifecycle == MarketNames.OnDemand,
-            InstanceTypes: types.Count > 0 ? types : lifecycle == MarketNames.OnDemand && c.OnDemandType is { } od ? [od] : c.SpotTypes is { Count: > 0 } spot && lifecycle == MarketNames.Spot ? spot : null);
+            InstanceTypes: types.Count > 0 ? types : lifecycle == MarketNames.OnDemand && c.OnDemandType is { } od ? [od] : c.SpotTypes is { Count: > 0 } spot && lifecycle == MarketNames.Spot ? spot : null,
+            Zones: zone is not null ? [zone] : c.Zones is { Count: > 0 } zones ? zones : null);
     }
 
     /// <summary>The best spot offer of each allowed spot instance type now, in rank order (cheapest expected cost first).</summary>
@@ -61,5 +65,20 @@ internal static class GroupPlan
             _ => under.OrderBy(Load).ThenBy(o => o.ExpectedCostPerHour),
         };
         return (ordered.First().InstanceType, false);
+    }
+
+    /// <summary>
+    /// The zone of a new spot member of an equalAzDistribution group on <paramref name="type"/>: the least loaded of the
+    /// zones where that type is offered on spot (within the group's zones, if given), the cheapest among equals. Null
+    /// when no zone offers it now (placement then picks).
+    /// </summary>
+    public static string? ChooseZone(GroupSpec spec, string type, IPlacementService placement, IReadOnlyDictionary<string, int> zoneLoad)
+    {
+        var estimate = placement.Estimate(Requirements(spec, MarketNames.Spot, [type]), 500);
+        var offers = estimate.Recommended is null ? [] : estimate.Alternatives.Prepend(estimate.Recommended);
+        return offers.Select(o => o.Zone).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select((zone, rank) => (Zone: zone, Rank: rank))
+            .OrderBy(z => zoneLoad.GetValueOrDefault(z.Zone)).ThenBy(z => z.Rank)
+            .Select(z => z.Zone).FirstOrDefault();
     }
 }

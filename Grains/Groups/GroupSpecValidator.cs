@@ -56,12 +56,13 @@ internal static class GroupSpecValidator
         {
             var r = compute.Requirements;
             placement.Validate(new PlacementRequirements(r?.MinCpu ?? 1, r?.MinMemoryGb ?? GroupPlan.AnyMemory, r?.GpuCount ?? 0, r?.GpuType,
-                compute.Regions is { Count: > 0 } ? compute.Regions : null, Providers: compute.Providers is { Count: > 0 } ? compute.Providers : null));
+                compute.Regions is { Count: > 0 } ? compute.Regions : null, Providers: compute.Providers is { Count: > 0 } ? compute.Providers : null,
+                Zones: compute.Zones is { Count: > 0 } ? compute.Zones : null));
         }
         catch (PlacementValidationException e)
         {
-            string field = e.Field switch { "preferredRegions" => "compute.regions", "providers" => "compute.providers", var f => $"compute.requirements.{f}" };
-            throw new PlacementValidationException(field, e.Message);
+            string field = e.Field switch { "preferredRegions" => "compute.regions", "providers" => "compute.providers", var f when f.StartsWith("zones", StringComparison.Ordinal) => $"compute.{f}", var f => $"compute.requirements.{f}" };
+            throw new PlacementValidationException(field, field.StartsWith("compute.zones", StringComparison.Ordinal) ? $"{field}: {e.Message}" : e.Message);
         }
     }
 

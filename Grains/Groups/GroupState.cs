@@ -40,6 +40,7 @@ public sealed class GroupState : IListedState
 /// <summary>One member as stored.</summary>
 /// <param name="Revert">A spot member launched to take a fallback's place: it counts once it runs, then a fallback drains.</param>
 /// <param name="Created">Its workload exists (creating it again is a no-op: same id, same fingerprint).</param>
+/// <param name="Zone">The zone ID a spot member of an equalAzDistribution group is restricted to (null: any of the group's zones).</param>
 /// <param name="UnhealthySince">With auto-healing: the first convergence, after its grace period, that saw its workload unhealthy (null while healthy).</param>
 [GenerateSerializer, Alias("arb.GroupMemberState")]
 public sealed record GroupMemberState(
@@ -53,4 +54,5 @@ public sealed record GroupMemberState(
     [property: Id(7)] DateTimeOffset? DrainingSince = null,
     [property: Id(8)] bool TerminateSent = false,
     [property: Id(9)] bool Created = false,
+    [property: Id(10)] string? Zone = null,
     [property: Id(11)] DateTimeOffset? UnhealthySince = null);

@@ -13,7 +13,8 @@ internal sealed record EstimateQuery(
     bool AllowSpot,
     bool AllowOnDemand,
     int Alternatives,
-    IReadOnlySet<string>? InstanceTypes = null)
+    IReadOnlySet<string>? InstanceTypes = null,
+    IReadOnlySet<string>? Zones = null)
 {
     public static EstimateQuery From(PlacementRequirements r, OfferBook book, int alternatives)
     {
@@ -50,7 +51,28 @@ internal sealed record EstimateQuery(
             r.AllowSpot,
             r.AllowOnDemand,
             alternatives,
-            r.InstanceTypes is { Count: > 0 } types ? types.ToHashSet(StringComparer.OrdinalIgnoreCase) : null);
+            r.InstanceTypes is { Count: > 0 } types ? types.ToHashSet(StringComparer.OrdinalIgnoreCase) : null,
+            ZoneSet(book, r.Zones));
+    }
+
+    /// <summary>
+    /// Availability zones by the zone ID the offer book keys them by (<c>use1-az4</c>, <c>us-central1-a</c>) or by the
+    /// name an account gives the zone (AWS <c>us-east-1a</c>, mapped to its ID); null when not filtered. An unknown zone
+    /// is refused, naming it and its place in the list (<c>zones[1]</c>).
+    /// </summary>
+    public static IReadOnlySet<string>? ZoneSet(OfferBook book, IReadOnlyList<string>? zones)
+    {
+        if (zones is not { Count: > 0 }) return null;
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < zones.Count; i++)
+        {
+            string zone = zones[i];
+            if (book.Zones.Contains(zone)) set.Add(zone);
+            else if (book.ZoneNames.TryGetValue(zone, out var ids) && ids.Count > 0) set.UnionWith(ids);
+            else throw new PlacementValidationException($"zones[{i}]", $"Unknown zone '{zone}': no market of the offer book is in it (give a zone ID such as use1-az4 or an AWS zone name such as us-east-1a).");
+        }
+
+        return set;
     }
 
     /// <summary>Providers by name (<c>sim-aws</c>) or by cloud (<c>aws</c>); null when not filtered.</summary>

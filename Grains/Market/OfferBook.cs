@@ -20,7 +20,8 @@ public sealed class OfferBook
         IReadOnlyList<string> regions,
         IReadOnlyList<string> gpuTypes,
         MarketColumns markets,
-        FrozenDictionary<MarketKey, int> index)
+        FrozenDictionary<MarketKey, int> index,
+        FrozenDictionary<string, IReadOnlyList<string>>? zoneNames = null)
     {
         Providers = providers;
         Regions = regions;
@@ -31,6 +32,8 @@ public sealed class OfferBook
         RegionByName = regions.Select((r, i) => (r, i)).ToFrozenDictionary(x => x.r, x => x.i, StringComparer.OrdinalIgnoreCase);
         GpuTypeByName = gpuTypes.Select((g, i) => (g, i)).ToFrozenDictionary(x => x.g, x => x.i, StringComparer.OrdinalIgnoreCase);
         InstanceTypes = markets.InstanceType.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        Zones = markets.Zone.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        ZoneNames = zoneNames ?? FrozenDictionary<string, IReadOnlyList<string>>.Empty;
         _regionsByProvider = providers.Select(p => (IReadOnlyList<string>)Enumerable.Range(0, markets.Count).Where(i => markets.Provider[i] == p.Index)
             .Select(i => markets.Region[i]).Distinct().Select(r => regions[r]).ToList()).ToArray();
         var providerEnd = new int[providers.Count];
@@ -69,6 +72,11 @@ public sealed class OfferBook
     internal FrozenDictionary<string, int> RegionByName { get; }
     internal FrozenDictionary<string, int> GpuTypeByName { get; }
     internal FrozenSet<string> InstanceTypes { get; }
+    /// <summary>The zone IDs of the markets (AWS <c>use1-az4</c>, GCP <c>us-central1-a</c>).</summary>
+    internal FrozenSet<string> Zones { get; }
+
+    /// <summary>Zone names as the providers' accounts give them (AWS <c>us-east-1a</c>) → the zone IDs they stand for.</summary>
+    internal FrozenDictionary<string, IReadOnlyList<string>> ZoneNames { get; }
 
     public int MarketCount => Markets.Count;
 

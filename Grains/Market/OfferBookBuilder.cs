@@ -10,6 +10,7 @@ public sealed class OfferBookBuilder
     private readonly List<(int Provider, InstanceTypeOffer Offer)> _offers = [];
     private readonly Dictionary<(int Provider, string Region, string Zone, string Type), SpotPrice> _spot = [];
     private readonly Dictionary<(int Provider, string Region, string Zone, string Type), double> _observedHazard = [];
+    private readonly Dictionary<string, HashSet<string>> _zoneNames = new(StringComparer.OrdinalIgnoreCase);
 
     public BookProvider AddProvider(string name, CloudKind cloud)
     {
@@ -21,6 +22,19 @@ public sealed class OfferBookBuilder
     public void AddOffers(BookProvider provider, IEnumerable<InstanceTypeOffer> offers)
     {
         foreach (var offer in offers) _offers.Add((provider.Index, offer));
+    }
+
+    /// <summary>
+    /// The names a provider's account gives its zones in a region (AWS <c>us-east-1a</c>), mapped to the zone IDs its
+    /// offers carry (<c>use1-az4</c>): a placement may then name a zone either way.
+    /// </summary>
+    public void AddZoneNames(CloudRegion region)
+    {
+        foreach (var (name, zone) in region.ZoneNames ?? new Dictionary<string, string>())
+        {
+            if (!_zoneNames.TryGetValue(name, out var zones)) _zoneNames[name] = zones = new HashSet<string>(StringComparer.Ordinal);
+            zones.Add(zone);
+        }
     }
 
     public void AddSpotPrices(BookProvider provider, IEnumerable<SpotPrice> prices)
@@ -86,6 +100,10 @@ public sealed class OfferBookBuilder
             index.TryAdd(new MarketKey(provider, markets.Region[i], offer.Zone, offer.InstanceType), i);
         }
 
-        return new OfferBook(_providers.ToList(), regions, gpuTypes, markets, index.ToFrozenDictionary());
+        // A name that is also a zone ID of the book is that zone.
+        var zoneIds = markets.Zone.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var zoneNames = _zoneNames.Where(n => !zoneIds.Contains(n.Key))
+            .ToFrozenDictionary(n => n.Key, n => (IReadOnlyList<string>)n.Value.Where(zoneIds.Contains).Order(StringComparer.Ordinal).ToArray(), StringComparer.OrdinalIgnoreCase);
+        return new OfferBook(_providers.ToList(), regions, gpuTypes, markets, index.ToFrozenDictionary(), zoneNames);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Arbitrage.Orleans.Clouds;
 using Arbitrage.Orleans.Grains.Providers;
 using Orleans;
 using Orleans.Runtime;
@@ -26,8 +27,9 @@ public sealed partial class OfferBookLoader(ProviderRegistry providers, OfferBoo
             var entry = builder.AddProvider(provider.Config.Name, provider.Config.Cloud);
             foreach (var region in await RegionsOfAsync(provider, cancellationToken))
             {
-                builder.AddOffers(entry, await provider.Adapter.DescribeInstanceTypesAsync(region, cancellationToken));
-                builder.AddSpotPrices(entry, await provider.Adapter.GetSpotPricesAsync(region, cancellationToken));
+                builder.AddZoneNames(region);
+                builder.AddOffers(entry, await provider.Adapter.DescribeInstanceTypesAsync(region.Name, cancellationToken));
+                builder.AddSpotPrices(entry, await provider.Adapter.GetSpotPricesAsync(region.Name, cancellationToken));
             }
         }
 
@@ -36,18 +38,18 @@ public sealed partial class OfferBookLoader(ProviderRegistry providers, OfferBoo
     }
 
     /// <summary>The regions a provider uses: those configured, else every region its cloud lists.</summary>
-    public static async Task<IReadOnlyList<string>> RegionsOfAsync(ConfiguredProvider provider, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<CloudRegion>> RegionsOfAsync(ConfiguredProvider provider, CancellationToken cancellationToken)
     {
-        var offered = (await provider.Adapter.ListRegionsAsync(cancellationToken)).Select(r => r.Name).ToList();
+        var offered = await provider.Adapter.ListRegionsAsync(cancellationToken);
         if (provider.Config.Regions.Count == 0) return offered;
-        var unknown = provider.Config.Regions.Where(r => !offered.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
+        var unknown = provider.Config.Regions.Where(r => !offered.Any(o => o.Name.Equals(r, StringComparison.OrdinalIgnoreCase))).ToList();
         if (unknown.Count > 0)
         {
             throw new ProviderConfigurationException(
                 $"provider '{provider.Config.Name}': regions lists {string.Join(", ", unknown)}, which its cloud does not offer.");
         }
 
-        return offered.Where(r => provider.Config.Regions.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
+        return offered.Where(r => provider.Config.Regions.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
     }
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Offer book loaded: {Markets} markets, {Offers} offers from {Providers} providers in {Regions} regions in {ElapsedMs:0} ms")]

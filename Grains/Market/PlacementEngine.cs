@@ -62,6 +62,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
         : m.GpuCount[i] < query.GpuCount ? Constraint.GpuCount
         : query.GpuType >= 0 && m.GpuType[i] != query.GpuType ? Constraint.GpuType
         : query.InstanceTypes is { } types && !types.Contains(m.InstanceType[i]) ? Constraint.InstanceType
+        : query.Zones is { } zones && !zones.Contains(m.Zone[i]) ? Constraint.Zone
         : -1;
 
     /// <summary>
@@ -97,7 +98,7 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
     }
 
     private static string CacheKey(PlacementRequirements r, int alternatives) => string.Create(CultureInfo.InvariantCulture,
-        $"{alternatives}|{r.MinCpu}|{r.MinMemoryGb:R}|{r.GpuCount}|{r.GpuType}|{Join(r.PreferredRegions)}|{r.MaxPricePerHour}|{r.MaxInterruptionRate:R}|{Join(r.Providers)}|{r.AllowSpot}|{r.AllowOnDemand}|{Join(r.InstanceTypes)}");
+        $"{alternatives}|{r.MinCpu}|{r.MinMemoryGb:R}|{r.GpuCount}|{r.GpuType}|{Join(r.PreferredRegions)}|{r.MaxPricePerHour}|{r.MaxInterruptionRate:R}|{Join(r.Providers)}|{r.AllowSpot}|{r.AllowOnDemand}|{Join(r.InstanceTypes)}|{Join(r.Zones)}");
 
     private static string Join(IReadOnlyList<string>? values) => values is null ? "-" : string.Join(',', values);
 
@@ -209,9 +210,9 @@ public sealed class PlacementEngine(OfferBookHolder book, IOptions<PlacementOpti
     /// <summary>The constraints, in the order an offer is checked against them.</summary>
     private static class Constraint
     {
-        public const int Provider = 0, Region = 1, MinCpu = 2, MinMemory = 3, GpuCount = 4, GpuType = 5, Market = 6, MaxPrice = 7, MaxInterruptionRate = 8, InstanceType = 9;
-        public const int Count = 10;
+        public const int Provider = 0, Region = 1, MinCpu = 2, MinMemory = 3, GpuCount = 4, GpuType = 5, Market = 6, MaxPrice = 7, MaxInterruptionRate = 8, InstanceType = 9, Zone = 10;
+        public const int Count = 11;
         public static readonly string[] Names =
-            ["providers", "preferredRegions", "minCPU", "minMemoryGB", "gpuCount", "gpuType", "market", "maxPricePerHour", "maxInterruptionRate", "instanceTypes"];
+            ["providers", "preferredRegions", "minCPU", "minMemoryGB", "gpuCount", "gpuType", "market", "maxPricePerHour", "maxInterruptionRate", "instanceTypes", "zones"];
     }
 }

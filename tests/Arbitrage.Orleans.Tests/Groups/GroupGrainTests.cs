@@ -190,6 +190,67 @@ public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFix
         Assert.Null(await group.Get(tenant));
     }
 
+    /// <summary>The cheapest 2 vCPU / 4 GB spot options on the simulated AWS now, cheapest first, and its catalog (for the zone letter map).</summary>
+    private (List<PlacementOption> Options, Arbitrage.Orleans.Clouds.Catalog.CloudCatalog Catalog) AwsSpotOptions()
+    {
+        var estimate = cluster.Services.GetRequiredService<IPlacementService>().Estimate(new PlacementRequirements(2, 4, Providers: ["sim-aws"], AllowOnDemand: false), 50);
+        var aws = cluster.Services.GetRequiredService<ProviderRegistry>().Enabled.Single(p => p.Config.Name == "sim-aws").Adapter.Unwrap<SimulatedCloud>()!;
+        return (estimate.Alternatives.Prepend(estimate.Recommended!).ToList(), aws.Catalog);
+    }
+
+    [Fact]
+    public async Task A_group_given_an_AWS_zone_name_places_every_member_in_that_zones_id_and_an_unknown_zone_is_refused()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        // The zone of the cheapest AWS spot offer, named as an account names it (us-east-1 + its letter).
+        var (options, catalog) = AwsSpotOptions();
+        var cheapest = options[0];
+        var zones = catalog.Regions.Single(r => r.Name == cheapest.Region).Zones;
+        string name = $"{cheapest.Region}{(char)('a' + zones.ToList().IndexOf(cheapest.Zone))}";
+        Assert.True(catalog.TryMapZoneLetter(cheapest.Region, name[^1], out var id) && id == cheapest.Zone);
+        var spec = Spec(4, 1, 6, new GroupStrategy(Risk: 50)) is var s ? s with { Compute = s.Compute with { Zones = [name] } } : null!;
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+
+        await group.Create(tenant, spec);
+
+        var done = await WaitAsync(group, tenant, g => Converged(g, 2, 2), "2 spot and 2 on-demand members run in the zone asked");
+        Assert.All(done.Members, m => Assert.Equal((cheapest.Provider, cheapest.Region, cheapest.Zone), (m.Provider, m.Region, m.Zone)));
+        Assert.Equal(new[] { name }, (await group.Get(tenant))!.Spec.Compute.Zones);
+
+        var elsewhere = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var refused = await Assert.ThrowsAsync<PlacementValidationException>(() => elsewhere.Create(tenant, spec with { Compute = spec.Compute with { Zones = [name, "mars-north-1a"] } }));
+        Assert.Equal("compute.zones[1]", refused.Field);
+        Assert.Contains("mars-north-1a", refused.Message);
+        Assert.Null(await elsewhere.Get(tenant));
+        Assert.Null(await cluster.Grains.GetGrain<IWorkloadGrain>(GroupGrain.MemberWorkloadId(elsewhere.GetPrimaryKeyString(), 0)).Get(tenant));
+    }
+
+    [Fact]
+    public async Task Equal_az_distribution_spreads_the_spot_members_evenly_over_the_groups_zones()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        // Three zones of one AWS region, and two spot types offered in all three (the share caps each type at 3 of 6).
+        var (options, _) = AwsSpotOptions();
+        var region = options.GroupBy(o => o.Region).First(r => r.Select(o => o.Zone).Distinct().Count() >= 3);
+        var zones = region.Select(o => o.Zone).Distinct().Take(3).ToList();
+        var placement = cluster.Services.GetRequiredService<IPlacementService>();
+        var inZones = placement.Estimate(new PlacementRequirements(2, 4, Providers: ["sim-aws"], AllowOnDemand: false, Zones: zones), 50);
+        var types = inZones.Alternatives.Prepend(inZones.Recommended!).GroupBy(o => o.InstanceType)
+            .Where(t => t.Select(o => o.Zone).Distinct().Count() == 3).Select(t => t.Key).Take(2).ToList();
+        Assert.Equal(2, types.Count);
+        var spec = Spec(6, 6, 6, new GroupStrategy(Risk: 100, AvailabilityVsCost: AvailabilityVsCost.EqualAzDistribution), types, types[0]) is var s
+            ? s with { Compute = s.Compute with { Zones = zones } } : null!;
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+
+        await group.Create(tenant, spec);
+
+        var done = await WaitAsync(group, tenant, g => Converged(g, 6, 0), "6 spot members run");
+        Assert.Equal(zones.Order(), done.Members.Select(m => m.Zone!).Distinct().Order());
+        Assert.All(done.Members.GroupBy(m => m.Zone), z => Assert.Equal(2, z.Count()));
+        Assert.All(done.Members.GroupBy(m => m.InstanceType), t => Assert.True(t.Count() <= 3));
+        Assert.Contains((await group.Events(tenant))!, e => e.Type == "MEMBER_ADDED" && e.Reason.Contains("equalAzDistribution"));
+    }
+
     [Fact]
     public async Task The_storm_a_group_of_20_holds_its_target_through_interruptions_a_lost_zone_and_a_spot_outage_and_reverts_to_spot()
     {

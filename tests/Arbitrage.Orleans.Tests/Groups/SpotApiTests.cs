@@ -210,6 +210,26 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     private static async Task<JsonElement> WaitForRunningAsync(HttpClient http, string path, int count) =>
         Item(await Api.WaitForAsync(http, path, b => Item(b).GetProperty("members").EnumerateArray().Count(m => m.GetProperty("state").GetString() == "RUNNING" && !m.GetProperty("draining").GetBoolean()) == count, Limit));
 
+    /// <summary>
+    /// The zone ID us-east-1a stands for in the simulation: its letter's place among us-east-1's zone IDs sorted by name
+    /// (read from the current prices of every us-east-1 market).
+    /// </summary>
+    private async Task<string> UsEast1aZoneIdAsync()
+    {
+        var (_, token) = await silo.NewTenantAsync(1);
+        using var bearer = silo.Host.ClientWith(token);
+        var zones = new SortedSet<string>(StringComparer.Ordinal);
+        string? cursor = null;
+        do
+        {
+            var (_, page) = await Api.GetAsync(bearer, $"/v1/pricing/current?provider=sim-aws&region=us-east-1&limit=500{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}");
+            foreach (var price in page.GetProperty("prices").EnumerateArray()) zones.Add(price.GetProperty("zone").GetString()!);
+            cursor = page.GetProperty("nextCursor").ValueKind == JsonValueKind.String ? page.GetProperty("nextCursor").GetString() : null;
+        }
+        while (cursor is not null);
+        return zones.First();
+    }
+
     [Fact]
     public async Task The_seed_elastigroup_bodies_are_accepted_verbatim_the_unhonoured_fields_are_warned_about_and_a_new_target_scales_the_group()
     {
@@ -242,13 +262,16 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         Assert.Equal(JsonValueKind.Null, unhonoured.GetProperty("multai").ValueKind);
         Assert.Equal("user", unhonoured.GetProperty("compute.launchSpecification.keyPair").GetString());
 
-        // Its two members run, each with market, type, zone, price and state.
+        Assert.DoesNotContain(warnings, w => w.StartsWith("compute.availabilityZones[0].name", StringComparison.Ordinal));
+
+        // Its two members run, each with market, type, zone, price and state, in us-east-1a: the zone ID it stands for.
+        string usEast1a = await UsEast1aZoneIdAsync();
         var running = await WaitForRunningAsync(http, $"/v1/spot/{account}/elastigroups/{id}", 2);
         Assert.All(running.GetProperty("members").EnumerateArray(), m =>
         {
             Assert.Equal("spot", m.GetProperty("market").GetString());
             Assert.Contains(m.GetProperty("type").GetString(), new[] { "t3.micro", "t3a.micro", "t3a.nano", "t3.nano" });
-            Assert.False(string.IsNullOrEmpty(m.GetProperty("zone").GetString()));
+            Assert.Equal(("us-east-1", usEast1a), (m.GetProperty("region").GetString(), m.GetProperty("zone").GetString()));
             Assert.True(m.GetProperty("price").GetDecimal() > 0);
         });
 
@@ -388,6 +411,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     [InlineData("\"ondemand\": \"t3.micro\"", "\"ondemand\": \"t9.imaginary\"", "compute.instanceTypes.ondemand")]
     [InlineData("\"risk\": 100,", "\"risk\": 150,", "strategy.risk")]
     [InlineData("\"risk\": 100,", "\"risk\": -1,", "strategy.risk")]
+    [InlineData("\"name\": \"us-east-1a\"", "\"name\": \"us-east-1z\"", "compute.availabilityZones[0].name")]
     public async Task Bad_input_is_refused_naming_the_field_and_creates_nothing(string from, string to, string field)
     {
         var (account, token) = await silo.NewTenantAsync(1000);

@@ -167,6 +167,40 @@ public sealed class PlacementEngineTests
     }
 
     [Fact]
+    public void Zones_restrict_placement_to_their_markets_by_zone_id_or_by_the_accounts_zone_name_and_an_unknown_zone_is_refused()
+    {
+        var builder = new OfferBookBuilder();
+        var aws = builder.AddProvider("sim-aws", CloudKind.Aws);
+        var gcp = builder.AddProvider("sim-gcp", CloudKind.Gcp);
+        // The account names its zones its own way: us-east-1a is use1-az2 here, us-east-1b use1-az1.
+        builder.AddZoneNames(new CloudRegion("us-east-1", ["use1-az1", "use1-az2"], new Dictionary<string, string> { ["us-east-1a"] = "use1-az2", ["us-east-1b"] = "use1-az1" }));
+        builder.AddOffers(aws, [Offer("m5.large", "us-east-1", "use1-az1", 2, 8, 0.096m), Offer("m5.large", "us-east-1", "use1-az2", 2, 8, 0.096m), Offer("c5.large", "us-east-1", "use1-az2", 2, 4, 0.085m)]);
+        builder.AddSpotPrices(aws, [new SpotPrice("us-east-1", "use1-az1", "m5.large", 0.030m, At), new SpotPrice("us-east-1", "use1-az2", "m5.large", 0.036m, At), new SpotPrice("us-east-1", "use1-az2", "c5.large", 0.040m, At)]);
+        builder.AddOffers(gcp, [Offer("e2-standard-2", "us-central1", "us-central1-a", 2, 8, 0.067m)]);
+        builder.AddSpotPrices(gcp, [new SpotPrice("us-central1", "us-central1-a", "e2-standard-2", 0.020m, At)]);
+        var engine = new PlacementEngine(new OfferBookHolder { Current = builder.Build() }, Options.Create(new PlacementOptions()));
+        static List<PlacementOption> All(PlacementEstimate e) => e.Recommended is null ? [] : [e.Recommended, .. e.Alternatives];
+
+        var everywhere = All(engine.Estimate(new PlacementRequirements(2, 4), 20));
+        var byId = engine.Estimate(new PlacementRequirements(2, 4, Zones: ["use1-az2"]), 20);
+        var byName = All(engine.Estimate(new PlacementRequirements(2, 4, Zones: ["us-east-1a"]), 20));
+        var gcpZone = All(engine.Estimate(new PlacementRequirements(2, 4, Zones: ["us-central1-a"]), 20));
+
+        Assert.Contains(everywhere, o => o.Zone != "use1-az2");
+        Assert.Equal("use1-az2", byId.Recommended!.Zone);
+        Assert.All(All(byId), o => Assert.Equal("use1-az2", o.Zone));
+        Assert.Contains(byId.Rejections, r => r.Constraint == "zones");
+        // The name is placed by the zone ID it stands for, and answers name the zone ID.
+        Assert.Equal(All(byId).Select(o => (o.Zone, o.InstanceType, o.Market)), byName.Select(o => (o.Zone, o.InstanceType, o.Market)));
+        Assert.All(gcpZone, o => Assert.Equal(("sim-gcp", "us-central1-a"), (o.Provider, o.Zone)));
+        Assert.NotEmpty(gcpZone);
+
+        var refused = Assert.Throws<PlacementValidationException>(() => engine.Estimate(new PlacementRequirements(2, 4, Zones: ["us-east-1a", "us-east-1z"])));
+        Assert.Equal("zones[1]", refused.Field);
+        Assert.Contains("us-east-1z", refused.Message);
+    }
+
+    [Fact]
     public void A_price_change_applied_to_the_book_changes_the_next_estimate()
     {
         var (engine, book) = Market();
