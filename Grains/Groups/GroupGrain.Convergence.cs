@@ -205,14 +205,15 @@ public sealed partial class GroupGrain
             changed = true;
         }
 
-        // Revert: one spot member per fallback, while the policy allows, spot types are not short, and the maximum has room.
-        int fallbacks = S.Members.Count(m => m.Fallback && m.DrainingSince is null); // after this pass's drains
-        int probes = S.Members.Count(m => m.Revert && m.DrainingSince is null);
+        // Revert: one spot member per fallback (in a weight group, spot weight for the fallbacks' weight), while the policy
+        // allows, spot types are not short, and the maximum has room.
+        int fallbacks = S.Members.Where(m => m.Fallback && m.DrainingSince is null).Sum(W); // after this pass's drains
+        int probes = S.Members.Where(m => m.Revert && m.DrainingSince is null).Sum(W);
         while (probes < fallbacks && RevertAllowed(spec)
             && GroupPlan.ChooseSpotType(spec, spotOffers.Where(o => occupied + spec.TypeWeight(o.InstanceType) <= maximum).ToList(), SpotLoad(), IsShort) is { } revert)
         {
             Add(MarketNames.Spot, [revert.Type], fallback: false, revert: true, $"REVERT_TO_SPOT: spot {revert.Type}{Weighed(spec.TypeWeight(revert.Type))} may be back; it launches before a fallback on-demand member drains");
-            probes++;
+            probes += spec.TypeWeight(revert.Type);
             occupied += spec.TypeWeight(revert.Type);
             changed = true;
         }
@@ -223,7 +224,9 @@ public sealed partial class GroupGrain
     /// <summary>
     /// Drains members of one side while what remains still holds <paramref name="wanted"/> capacity units: fallbacks first,
     /// then by the termination policy (members younger than minimumLifetime last). A member whose weight would take the
-    /// side below <paramref name="wanted"/> stays (a lighter one further in the order may go instead).
+    /// side below <paramref name="wanted"/> stays (a lighter one further in the order may go instead) — except that while
+    /// a fallback stays, the spot members stay too: they are what replaces it (reverted spot weight then accumulates until
+    /// the fallback can go, rather than draining the spot it was replaced by).
     /// </summary>
     private bool Drain(List<GroupMemberState> side, int wanted, Func<GroupMemberState, int> weight, Dictionary<string, WorkloadDetails?> details, GroupSpec spec, string why)
     {
@@ -238,11 +241,16 @@ public sealed partial class GroupGrain
             GroupTerminationPolicy.NewestInstance => order.ThenByDescending(m => m.CreatedAt).ThenByDescending(m => m.Index),
             _ => order.ThenBy(m => details.GetValueOrDefault(m.WorkloadId)?.Status == WorkloadStatus.Running).ThenByDescending(m => m.Index),
         };
-        bool drained = false;
+        bool drained = false, fallbackStays = false;
         foreach (var m in order.ToList())
         {
-            if (remaining == wanted) break;
-            if (remaining - weight(m) < wanted) continue;
+            if (remaining == wanted || (fallbackStays && !m.Fallback)) break;
+            if (remaining - weight(m) < wanted)
+            {
+                fallbackStays |= m.Fallback;
+                continue;
+            }
+
             remaining -= weight(m);
             drained = true;
             int i = S.Members.IndexOf(m);

@@ -261,6 +261,44 @@ public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFix
         Assert.Single(events, e => e.Type == "MEMBER_ADDED");
     }
 
+    [Fact]
+    public async Task A_weight_group_falls_back_to_on_demand_by_weight_and_reverts_to_spot_within_its_maximum()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var types = cluster.SpotTypes(2);
+        var weights = new Dictionary<string, int> { [types[0]] = 2, [types[1]] = 4 };
+        const int maximum = 12;
+        void Holds(GroupDetails g)
+        {
+            int occupied = g.Members.Where(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)).Sum(m => g.Spec.MemberWeight(m.Lifecycle, m.AllowedTypes));
+            Assert.True(occupied <= maximum, $"the occupied weight {occupied} passes the maximum {maximum}");
+        }
+
+        var clouds = cluster.Services.GetRequiredService<ProviderRegistry>().Enabled.Select(p => p.Adapter.Unwrap<SimulatedCloud>()).OfType<SimulatedCloud>().ToList();
+        try
+        {
+            // No spot anywhere: the 6 units are served by on-demand fallbacks of the on-demand type's weight (2).
+            foreach (var cloud in clouds) cloud.SetSpotCapacity(false);
+            await group.Create(tenant, WeightSpec(6, maximum, types, weights, new GroupStrategy(Risk: 100, FallbackToOd: true, RevertToSpot: RevertToSpot.Always)));
+            var fellBack = await WaitAsync(group, tenant, g => g.Active.Count(m => m.Fallback && m.Status == WorkloadStatus.Running) == 3 && CountedWeight(g) == 6,
+                "three on-demand fallbacks of weight 2 serve the 6 units", Holds);
+            Assert.All(fellBack.Active, m => Assert.Equal(MarketNames.OnDemand, m.Market));
+        }
+        finally
+        {
+            foreach (var cloud in clouds) cloud.SetSpotCapacity(null);
+        }
+
+        // Spot is back: spot members worth the fallbacks' weight launch first, then the fallbacks drain.
+        var after = await WaitAsync(group, tenant, g => g.Members.All(m => !m.Fallback && !m.Draining && m.Status == WorkloadStatus.Running && m.Market == MarketNames.Spot)
+            && CountedWeight(g) >= 6, "the group reverted to spot worth 6 units", Holds);
+        Assert.InRange(CountedWeight(after), 6, 6 + 4 - 1);
+        var events = (await group.Events(tenant))!;
+        Assert.Equal(3, events.Count(e => e.Type == "FALLBACK_TO_OD"));
+        Assert.Contains(events, e => e.Type == "REVERTED_TO_SPOT");
+    }
+
     [Theory]
     [InlineData("zero", "compute.weights[{0}]")]
     [InlineData("stranger", "compute.weights[m9.stranger]")]
