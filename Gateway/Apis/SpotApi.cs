@@ -242,7 +242,10 @@ public static class SpotApi
 
     public sealed record SpotCompute(SpotInstanceTypes InstanceTypes, IReadOnlyList<SpotZone> AvailabilityZones, SpotLaunchSpecification LaunchSpecification);
 
-    public sealed record SpotInstanceTypes(string? Ondemand, IReadOnlyList<string>? Spot);
+    /// <param name="Weights">The capacity units each type counts for when <c>capacity.unit</c> is weight (Spot.io's shape); null when none is given.</param>
+    public sealed record SpotInstanceTypes(string? Ondemand, IReadOnlyList<string>? Spot, IReadOnlyList<SpotWeight>? Weights);
+
+    public sealed record SpotWeight(string InstanceType, int WeightedCapacity);
 
     public sealed record SpotZone(string Name);
 
@@ -253,8 +256,10 @@ public static class SpotApi
     /// <param name="Id">The member's workload id.</param>
     /// <param name="Market">spot or on-demand: where it runs, or what it may use before it is placed.</param>
     /// <param name="State">The workload's status (PENDING before it exists).</param>
+    /// <param name="Weight">The capacity units it counts for: 1, or (<c>capacity.unit</c> weight) its instance type's weight.</param>
     public sealed record SpotMember(
-        string Id, string Market, string? Type, string? Zone, string? Region, string? Provider, decimal? Price, string State, string? StatusReason, bool Fallback, bool Draining);
+        string Id, string Market, string? Type, string? Zone, string? Region, string? Provider, decimal? Price, string State, string? StatusReason, bool Fallback, bool Draining,
+        int Weight);
 
     private static IResult Envelope(HttpContext context, SpotGroupKind kind, IReadOnlyList<GroupDetails> groups, int status = StatusCodes.Status200OK)
     {
@@ -272,11 +277,12 @@ public static class SpotApi
         var strategy = new SpotStrategy(s.Strategy.Risk, s.Strategy.OnDemandCount, Camel(s.Strategy.AvailabilityVsCost.ToString()), (int)s.Strategy.DrainingTimeout.TotalSeconds,
             s.Strategy.FallbackToOd, (long)s.Strategy.MinimumLifetime.TotalSeconds, s.Strategy.MaxShareOfMarket, new SpotScalingStrategy(Camel(s.Strategy.TerminationPolicy.ToString())),
             new SpotRevertToSpot(Camel(s.Strategy.RevertToSpot.ToString()), s.Strategy.RevertWindows));
-        var compute = new SpotCompute(new SpotInstanceTypes(s.Compute.OnDemandType, s.Compute.SpotTypes), (s.Compute.Zones ?? []).Select(z => new SpotZone(z)).ToList(),
+        var compute = new SpotCompute(new SpotInstanceTypes(s.Compute.OnDemandType, s.Compute.SpotTypes,
+            s.Compute.Weights?.Select(w => new SpotWeight(w.Key, w.Value)).ToList()), (s.Compute.Zones ?? []).Select(z => new SpotZone(z)).ToList(),
             new SpotLaunchSpecification(s.Compute.LaunchSpecification.ImageId, s.Compute.LaunchSpecification.StartupScript,
                 (s.Compute.Tags ?? new Dictionary<string, string>()).Select(t => new SpotTag(t.Key, t.Value)).ToList()));
         var members = g.Members.Select(m => new SpotMember(m.WorkloadId, m.Market ?? m.Lifecycle, m.InstanceType, m.Zone, m.Region, m.Provider, m.PricePerHour,
-            m.Status?.ToString().ToUpperInvariant() ?? "PENDING", m.StatusReason, m.Fallback, m.Draining)).ToList();
+            m.Status?.ToString().ToUpperInvariant() ?? "PENDING", m.StatusReason, m.Fallback, m.Draining, s.MemberWeight(m.Lifecycle, m.AllowedTypes))).ToList();
         var unhonoured = (s.Unhonoured ?? new Dictionary<string, string>()).ToDictionary(u => u.Key, u => JsonDocument.Parse(u.Value).RootElement.Clone(), StringComparer.Ordinal);
         return new SpotGroup(g.Id, s.Name, g.Status.ToString().ToUpperInvariant(), s.ProjectId, s.Compute.Regions?.FirstOrDefault(),
             new SpotCapacity(s.Capacity.Target, s.Capacity.Minimum, s.Capacity.Maximum, s.Capacity.Unit.ToString().ToLowerInvariant()), strategy, compute, members,

@@ -27,7 +27,7 @@ public static class SpotGroupBody
     private static readonly HashSet<string> ElastigroupPaths = new(StringComparer.Ordinal)
     {
         "id", "name", "region", "capacity.target", "capacity.minimum", "capacity.maximum", "capacity.unit",
-        "compute.instanceTypes.ondemand", "compute.instanceTypes.spot", "compute.availabilityZones",
+        "compute.instanceTypes.ondemand", "compute.instanceTypes.spot", "compute.instanceTypes.weights", "compute.availabilityZones",
         "compute.launchSpecification.imageId", "compute.launchSpecification.tags", "compute.launchSpecification.userData",
     };
 
@@ -67,7 +67,8 @@ public static class SpotGroupBody
         string types = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.spot" : "compute.launchSpecification.instanceTypes.types";
         string onDemand = kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.ondemand" : "compute.launchSpecification.instanceTypes.preferredType";
         string Rename(string text) => text.Replace("compute.spotTypes", types, StringComparison.Ordinal).Replace("compute.onDemandType", onDemand, StringComparison.Ordinal)
-            .Replace("compute.regions", "region", StringComparison.Ordinal).Replace("compute.zones", "compute.availabilityZones", StringComparison.Ordinal);
+            .Replace("compute.regions", "region", StringComparison.Ordinal).Replace("compute.zones", "compute.availabilityZones", StringComparison.Ordinal)
+            .Replace("compute.weights", kind == SpotGroupKind.Elastigroup ? "compute.instanceTypes.weights" : "compute.weights", StringComparison.Ordinal);
         // compute.zones[i] is the body's compute.availabilityZones[i].name.
         string RenameZone(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"compute\.zones\[(\d+)\]", "compute.availabilityZones[$1].name");
         string field = Rename(RenameZone(e.Field));
@@ -82,8 +83,26 @@ public static class SpotGroupBody
             field = given;
         }
 
+        // A weight is named by its place in the body's weights when the body gives it.
+        if (kind == SpotGroupKind.Elastigroup && e.Field.StartsWith("compute.weights[", StringComparison.Ordinal))
+        {
+            string type = e.Field[16..^1];
+            int at = BodyWeightTypes(root).FindIndex(t => t.Equals(type, StringComparison.OrdinalIgnoreCase));
+            string given = at >= 0 ? $"compute.instanceTypes.weights[{at}].instanceType" : "compute.instanceTypes.weights";
+            message = message.Replace(field, given, StringComparison.Ordinal);
+            field = given;
+        }
+
         return ApiErrorException.Validation(field, message);
     }
+
+    /// <summary>The instance types of the weights an elastigroup body gives, in order (empty when it gives none).</summary>
+    private static List<string> BodyWeightTypes(JsonElement root) =>
+        root.TryGetProperty("compute", out var compute) && compute.ValueKind == JsonValueKind.Object
+        && compute.TryGetProperty("instanceTypes", out var instanceTypes) && instanceTypes.ValueKind == JsonValueKind.Object
+        && instanceTypes.TryGetProperty("weights", out var weights) && weights.ValueKind == JsonValueKind.Array
+            ? weights.EnumerateArray().Select(w => w.ValueKind == JsonValueKind.Object && w.TryGetProperty("instanceType", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim() : "").ToList()
+            : [];
 
     /// <summary>The <c>types</c> a managed-instance body lists (empty when it lists none).</summary>
     private static List<string> ManagedInstanceTypes(JsonElement root) =>
@@ -195,6 +214,7 @@ public static class SpotGroupBody
             {
                 if (OptionalString(types, "ondemand", 64, "compute.instanceTypes.ondemand") is { } od) c = c with { OnDemandType = od };
                 if (Member(types, "spot", JsonValueKind.Array, "compute.instanceTypes.spot") is { } spot) c = c with { SpotTypes = Strings(spot, "compute.instanceTypes.spot") };
+                if (types.TryGetProperty("weights", out var weights)) c = c with { Weights = ReadWeights(weights) };
             }
 
             if (Member(compute, "availabilityZones", JsonValueKind.Array, "compute.availabilityZones") is { } zones)
@@ -244,6 +264,30 @@ public static class SpotGroupBody
         }
 
         return c;
+    }
+
+    /// <summary>
+    /// Spot.io's <c>compute.instanceTypes.weights</c>: <c>[{"instanceType": "c5.large", "weightedCapacity": 2}]</c>, the
+    /// capacity units each type counts for when <c>capacity.unit</c> is weight (null clears them).
+    /// </summary>
+    private static Dictionary<string, int>? ReadWeights(JsonElement weights)
+    {
+        const string field = "compute.instanceTypes.weights";
+        if (weights.ValueKind == JsonValueKind.Null) return null;
+        if (weights.ValueKind != JsonValueKind.Array) throw ApiErrorException.Validation(field, $"{field} must be an array of instanceType and weightedCapacity.");
+        var map = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        int i = 0;
+        foreach (var item in weights.EnumerateArray())
+        {
+            string at = $"{field}[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object) throw ApiErrorException.Validation(at, $"{at} must be an object with instanceType and weightedCapacity.");
+            string type = RequiredString(item, "instanceType", 64, at + ".instanceType").Trim();
+            int weight = Int(item, "weightedCapacity", at + ".weightedCapacity") ?? throw ApiErrorException.Validation(at + ".weightedCapacity", $"{at}.weightedCapacity is required.");
+            if (weight <= 0) throw ApiErrorException.Validation(at + ".weightedCapacity", $"{at}.weightedCapacity must be a whole number above 0; got {weight}.");
+            if (!map.TryAdd(type, weight)) throw ApiErrorException.Validation(at + ".instanceType", $"{at}.instanceType: '{type}' is given a weight twice.");
+        }
+
+        return map.Count <= 100 ? map : throw ApiErrorException.Validation(field, $"{field} has more than 100 items.");
     }
 
     /// <summary>Every field given that is not mapped (and not an object holding mapped fields) is kept by its path; null and empty ones too.</summary>

@@ -4,7 +4,10 @@ using Orleans.Concurrency;
 
 namespace Arbitrage.Orleans.Grains.Groups;
 
-/// <summary>How capacity is counted: in instances, or in weight units (today each instance weighs one unit).</summary>
+/// <summary>
+/// How capacity is counted: in instances, or in weight units (each member weighs its instance type's
+/// <see cref="GroupCompute.Weights"/>; every type of a weight group must have one).
+/// </summary>
 [GenerateSerializer, Alias("arb.GroupCapacityUnit")]
 public enum GroupCapacityUnit { Instance, Weight }
 
@@ -59,6 +62,8 @@ public sealed record GroupRequirements([property: Id(0)] int MinCpu, [property: 
 /// and providers they may use, the launch specification and tags. <see cref="Zones"/>, when given, restricts every member
 /// to those availability zones (zone IDs such as <c>use1-az4</c>, or AWS zone names such as <c>us-east-1a</c>).
 /// </summary>
+/// <param name="Weights">For <see cref="GroupCapacityUnit.Weight"/>: the weight units each instance type counts for
+/// (Spot.io's <c>weightedCapacity</c>), one for every spot type and the on-demand type.</param>
 [GenerateSerializer, Alias("arb.GroupCompute")]
 public sealed record GroupCompute(
     [property: Id(0)] WorkloadConfig LaunchSpecification,
@@ -68,7 +73,8 @@ public sealed record GroupCompute(
     [property: Id(4)] IReadOnlyList<string>? Regions = null,
     [property: Id(5)] IReadOnlyList<string>? Zones = null,
     [property: Id(6)] IReadOnlyList<string>? Providers = null,
-    [property: Id(7)] IReadOnlyDictionary<string, string>? Tags = null);
+    [property: Id(7)] IReadOnlyDictionary<string, string>? Tags = null,
+    [property: Id(8)] IReadOnlyDictionary<string, int>? Weights = null);
 
 /// <summary>
 /// The group's own health rule (SpotInst's <c>healthCheck</c>): with <see cref="AutoHealing"/>, a member whose workload is
@@ -99,7 +105,27 @@ public sealed record GroupSpec(
     [property: Id(3)] GroupCompute Compute,
     [property: Id(4)] string? ProjectId = null,
     [property: Id(5)] IReadOnlyDictionary<string, string>? Unhonoured = null,
-    [property: Id(6)] GroupHealthCheck? HealthCheck = null);
+    [property: Id(6)] GroupHealthCheck? HealthCheck = null)
+{
+    /// <summary>
+    /// The capacity units a member counts for: one in <see cref="GroupCapacityUnit.Instance"/>; in
+    /// <see cref="GroupCapacityUnit.Weight"/> its instance type's weight (an on-demand member's is the on-demand type's; a
+    /// member allowed several types, the lightest of them). A type without a weight counts one.
+    /// </summary>
+    public int MemberWeight(string lifecycle, IReadOnlyList<string> allowedTypes)
+    {
+        if (Capacity.Unit != GroupCapacityUnit.Weight) return 1;
+        var types = allowedTypes.Count > 0 ? allowedTypes
+            : lifecycle == Market.MarketNames.OnDemand ? (Compute.OnDemandType is { } od ? [od] : []) : Compute.SpotTypes ?? [];
+        return types.Select(TypeWeight).DefaultIfEmpty(1).Min();
+    }
+
+    /// <summary>The weight of one instance type (one when the group counts instances, or the type has no weight).</summary>
+    public int TypeWeight(string? instanceType) =>
+        Capacity.Unit == GroupCapacityUnit.Weight && instanceType is not null && Compute.Weights is { } weights
+            ? weights.FirstOrDefault(w => w.Key.Equals(instanceType, StringComparison.OrdinalIgnoreCase)) is { Key: not null } hit ? hit.Value : 1
+            : 1;
+}
 
 [GenerateSerializer, Alias("arb.GroupStatus")]
 public enum GroupStatus { Active, Deleting, Deleted }
@@ -173,7 +199,7 @@ public interface IGroupGrain : IGrainWithStringKey
     Task<IReadOnlyList<GroupEvent>?> Events(string tenantId);
 
     /// <summary>
-    /// Removes one member: it drains (terminated after the draining timeout) and the target is lowered by one (the
+    /// Removes one member: it drains (terminated after the draining timeout) and the target is lowered by what it counted for (one, or its weight; the
     /// minimum with it when needed). False when the group is not the tenant's, not active, or has no such member counted.
     /// </summary>
     [Alias("RemoveMember")]

@@ -139,60 +139,100 @@ public sealed partial class GroupGrain
             AddEvent("REVERTED_TO_SPOT", $"{m.WorkloadId} runs on spot {string.Join(",", m.AllowedTypes)}; a fallback on-demand member drains", m.WorkloadId);
         }
 
+        // Counted in capacity units: one per member, or (capacity.unit weight) each member's instance type weight.
+        int W(GroupMemberState m) => spec.MemberWeight(m.Lifecycle, m.AllowedTypes);
+        bool weighted = spec.Capacity.Unit == GroupCapacityUnit.Weight;
+        string units = weighted ? " weight units" : " members";
+        string Weighed(int weight) => weighted ? $" (weight {weight})" : "";
+        int maximum = spec.Capacity.Maximum;
         var counted = S.Members.Where(m => m.DrainingSince is null && !m.Revert).ToList();
         var (spotWanted, odWanted) = GroupPlan.Split(spec);
         var spotSide = counted.Where(m => m.Lifecycle == MarketNames.Spot || m.Fallback).ToList();
         var odSide = counted.Where(m => m.Lifecycle == MarketNames.OnDemand && !m.Fallback).ToList();
 
-        changed |= Drain(spotSide, spotSide.Count - spotWanted, details, spec, spotSide.Count > 0 && spotSide.Any(m => m.Fallback) && spotSide.Any(m => !m.Fallback)
-            ? "spot runs again where a fallback served" : $"the target asks for {spotWanted} spot members");
-        changed |= Drain(odSide, odSide.Count - odWanted, details, spec, $"the target asks for {odWanted} on-demand members");
+        changed |= Drain(spotSide, spotWanted, W, details, spec, spotSide.Count > 0 && spotSide.Any(m => m.Fallback) && spotSide.Any(m => !m.Fallback)
+            ? "spot runs again where a fallback served" : $"the target asks for {spotWanted} spot{units}");
+        changed |= Drain(odSide, odWanted, W, details, spec, $"the target asks for {odWanted} on-demand{units}");
 
-        int occupied = S.Members.Count(m => !m.TerminateSent);
-        for (int missing = odWanted - odSide.Count; missing > 0 && occupied < spec.Capacity.Maximum; missing--, occupied++)
+        int occupied = S.Members.Where(m => !m.TerminateSent).Sum(W);
+        int odWeight = spec.MemberWeight(MarketNames.OnDemand, []);
+        for (int have = odSide.Sum(W); have < odWanted; have += odWeight, occupied += odWeight)
         {
-            Add(MarketNames.OnDemand, [], fallback: false, revert: false, $"on-demand member for the target's {odWanted}");
+            if (occupied + odWeight > maximum)
+            {
+                AtMaximum(spec, $"an on-demand member for the target's {odWanted}{units}", odWeight, occupied);
+                break;
+            }
+
+            Add(MarketNames.OnDemand, [], fallback: false, revert: false, $"on-demand member for the target's {odWanted}{(weighted ? units : "")}{Weighed(odWeight)}");
             changed = true;
         }
 
-        for (int missing = spotWanted - spotSide.Count; missing > 0 && occupied < spec.Capacity.Maximum; missing--, occupied++)
+        for (int have = spotSide.Sum(W), weight; have < spotWanted; have += weight, occupied += weight)
         {
-            changed = true;
-            if (GroupPlan.ChooseSpotType(spec, spotOffers, SpotLoad(), IsShort) is { } choice)
+            var load = SpotLoad();
+            var fitting = spotOffers.Where(o => occupied + spec.TypeWeight(o.InstanceType) <= maximum).ToList();
+            if (GroupPlan.ChooseSpotType(spec, fitting, load, IsShort) is { } choice)
             {
+                weight = spec.TypeWeight(choice.Type);
+                string weighed = Weighed(weight);
                 Add(MarketNames.Spot, [choice.Type], fallback: false, revert: false, choice.OverCap
-                    ? $"spot {choice.Type}: every spot type already holds {GroupPlan.MarketCap(spec)} members (maxShareOfMarket {spec.Strategy.MaxShareOfMarket}); it goes on the least loaded"
-                    : $"spot {choice.Type} ({spec.Strategy.AvailabilityVsCost}, below {GroupPlan.MarketCap(spec)} members per spot market)", SpotZone(spec, choice.Type));
+                    ? $"spot {choice.Type}{weighed}: every spot type already holds {GroupPlan.MarketCap(spec)}{units} (maxShareOfMarket {spec.Strategy.MaxShareOfMarket}); it goes on the least loaded"
+                    : $"spot {choice.Type}{weighed} ({spec.Strategy.AvailabilityVsCost}, below {GroupPlan.MarketCap(spec)}{units} per spot market)", SpotZone(spec, choice.Type));
+            }
+            else if (GroupPlan.ChooseSpotType(spec, spotOffers, load, IsShort) is { } heavy)
+            {
+                AtMaximum(spec, $"a spot {heavy.Type} member", spec.TypeWeight(heavy.Type), occupied);
+                break;
             }
             else if (spec.Strategy.FallbackToOd)
             {
-                Add(MarketNames.OnDemand, [], fallback: true, revert: false, $"FALLBACK_TO_OD: no spot type can be placed now ({ShortList()}); on-demand until spot is back");
+                weight = odWeight;
+                if (occupied + weight > maximum)
+                {
+                    AtMaximum(spec, "an on-demand fallback member", weight, occupied);
+                    break;
+                }
+
+                Add(MarketNames.OnDemand, [], fallback: true, revert: false, $"FALLBACK_TO_OD: no spot type can be placed now ({ShortList()}); on-demand{Weighed(weight)} until spot is back");
             }
             else
             {
+                weight = spec.MemberWeight(MarketNames.Spot, []);
+                if (occupied + weight > maximum) break;
                 Add(MarketNames.Spot, [], fallback: false, revert: false, "spot on any allowed type: none can be placed now and fallbackToOd is off, so it waits for spot");
             }
+
+            changed = true;
         }
 
-        // Revert: one spot member per fallback, while the policy allows, spot types are not short, and the maximum has room.
-        int fallbacks = S.Members.Count(m => m.Fallback && m.DrainingSince is null); // after this pass's drains
-        int probes = S.Members.Count(m => m.Revert && m.DrainingSince is null);
-        while (probes < fallbacks && occupied < spec.Capacity.Maximum && RevertAllowed(spec)
-            && GroupPlan.ChooseSpotType(spec, spotOffers, SpotLoad(), IsShort) is { } revert)
+        // Revert: one spot member per fallback (in a weight group, spot weight for the fallbacks' weight), while the policy
+        // allows, spot types are not short, and the maximum has room.
+        int fallbacks = S.Members.Where(m => m.Fallback && m.DrainingSince is null).Sum(W); // after this pass's drains
+        int probes = S.Members.Where(m => m.Revert && m.DrainingSince is null).Sum(W);
+        while (probes < fallbacks && RevertAllowed(spec)
+            && GroupPlan.ChooseSpotType(spec, spotOffers.Where(o => occupied + spec.TypeWeight(o.InstanceType) <= maximum).ToList(), SpotLoad(), IsShort) is { } revert)
         {
-            Add(MarketNames.Spot, [revert.Type], fallback: false, revert: true, $"REVERT_TO_SPOT: spot {revert.Type} may be back; it launches before a fallback on-demand member drains", SpotZone(spec, revert.Type));
-            probes++;
-            occupied++;
+            Add(MarketNames.Spot, [revert.Type], fallback: false, revert: true, $"REVERT_TO_SPOT: spot {revert.Type}{Weighed(spec.TypeWeight(revert.Type))} may be back; it launches before a fallback on-demand member drains", SpotZone(spec, revert.Type));
+            probes += spec.TypeWeight(revert.Type);
+            occupied += spec.TypeWeight(revert.Type);
             changed = true;
         }
 
         return changed;
     }
 
-    /// <summary>Drains <paramref name="excess"/> members of one side: fallbacks first, then by the termination policy (members younger than minimumLifetime last).</summary>
-    private bool Drain(List<GroupMemberState> side, int excess, Dictionary<string, WorkloadDetails?> details, GroupSpec spec, string why)
+    /// <summary>
+    /// Drains members of one side while what remains still holds <paramref name="wanted"/> capacity units: fallbacks first,
+    /// then by the termination policy (members younger than minimumLifetime last). A member whose weight would take the
+    /// side below <paramref name="wanted"/> stays (a lighter one further in the order may go instead) — except that while
+    /// a fallback stays, the spot members stay too: they are what replaces it (reverted spot weight then accumulates until
+    /// the fallback can go, rather than draining the spot it was replaced by).
+    /// </summary>
+    private bool Drain(List<GroupMemberState> side, int wanted, Func<GroupMemberState, int> weight, Dictionary<string, WorkloadDetails?> details, GroupSpec spec, string why)
     {
-        if (excess <= 0) return false;
+        int remaining = side.Sum(weight);
+        if (remaining <= wanted) return false;
         var now = Now;
         var s = spec.Strategy;
         var order = side.OrderByDescending(m => m.Fallback).ThenBy(m => now - m.CreatedAt < s.MinimumLifetime);
@@ -202,14 +242,36 @@ public sealed partial class GroupGrain
             GroupTerminationPolicy.NewestInstance => order.ThenByDescending(m => m.CreatedAt).ThenByDescending(m => m.Index),
             _ => order.ThenBy(m => details.GetValueOrDefault(m.WorkloadId)?.Status == WorkloadStatus.Running).ThenByDescending(m => m.Index),
         };
-        foreach (var m in order.Take(excess).ToList())
+        bool drained = false, fallbackStays = false;
+        foreach (var m in order.ToList())
         {
+            if (remaining == wanted || (fallbackStays && !m.Fallback)) break;
+            if (remaining - weight(m) < wanted)
+            {
+                fallbackStays |= m.Fallback;
+                continue;
+            }
+
+            remaining -= weight(m);
+            drained = true;
             int i = S.Members.IndexOf(m);
             S.Members[i] = m with { DrainingSince = now };
             AddEvent("MEMBER_DRAINING", $"{m.WorkloadId} drains ({why}; {s.TerminationPolicy} policy{(m.Fallback ? ", fallbacks first" : "")}); terminated after {s.DrainingTimeout.TotalSeconds:0} s", m.WorkloadId);
         }
 
-        return true;
+        return drained;
+    }
+
+    /// <summary>
+    /// A weight group does not launch a member whose weight would take the occupied weight above the maximum, and says
+    /// so once (not again while the same reason stands at the end of its events).
+    /// </summary>
+    private void AtMaximum(GroupSpec spec, string what, int weight, int occupied)
+    {
+        if (spec.Capacity.Unit != GroupCapacityUnit.Weight) return;
+        string reason = $"{what} (weight {weight}) is not launched: the occupied weight would be {occupied + weight}, above capacity.maximum {spec.Capacity.Maximum}";
+        if (Enumerable.Reverse(S.Events).TakeWhile(e => e.Type == "AT_MAXIMUM").Any(e => e.Reason == reason)) return;
+        AddEvent("AT_MAXIMUM", reason);
     }
 
     private void Add(string lifecycle, IReadOnlyList<string> types, bool fallback, bool revert, string why, string? zone = null)
@@ -231,7 +293,7 @@ public sealed partial class GroupGrain
 
     private Dictionary<string, int> SpotLoad() =>
         S.Members.Where(m => m.Lifecycle == MarketNames.Spot && m.DrainingSince is null && m.AllowedTypes.Count == 1)
-            .GroupBy(m => m.AllowedTypes[0], StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+            .GroupBy(m => m.AllowedTypes[0], StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Sum(m => S.Spec!.TypeWeight(g.Key)), StringComparer.OrdinalIgnoreCase);
 
     private bool IsShort(string type) => S.ShortSpotTypes.TryGetValue(type, out var until) && Now < until;
 

@@ -10,7 +10,8 @@ public sealed partial class GroupGrain
         var now = Now;
         var spec = S.Spec!;
         var c = spec.Capacity;
-        int target = Math.Max(0, c.Target - 1);
+        // The target loses what the member counted for: one, or (capacity.unit weight) its weight.
+        int target = Math.Max(0, c.Target - spec.MemberWeight(S.Members[i].Lifecycle, S.Members[i].AllowedTypes));
         S.Members[i] = S.Members[i] with { DrainingSince = now };
         S.Spec = spec with { Capacity = c with { Target = target, Minimum = Math.Min(c.Minimum, target) } };
         S.UpdatedAt = now;

@@ -66,7 +66,7 @@ public sealed partial class GroupGrain(
         state.State = new GroupState { TenantId = tenantId, Spec = spec, Status = GroupStatus.Active, CreatedAt = now, UpdatedAt = now, Fingerprint = fingerprint };
         var (spot, onDemand) = GroupPlan.Split(spec);
         AddEvent("CREATED", $"target {spec.Capacity.Target} (minimum {spec.Capacity.Minimum}, maximum {spec.Capacity.Maximum}): {spot} spot and {onDemand} on-demand "
-            + $"({(spec.Strategy.OnDemandCount is { } n ? $"onDemandCount {n}" : $"risk {spec.Strategy.Risk}%")}); at most {GroupPlan.MarketCap(spec)} members per spot market");
+            + $"({(spec.Strategy.OnDemandCount is { } n ? $"onDemandCount {n}" : $"risk {spec.Strategy.Risk}%")}); at most {GroupPlan.MarketCap(spec)} {(spec.Capacity.Unit == GroupCapacityUnit.Weight ? "weight units" : "members")} per spot market");
         await Task.WhenAll(state.WriteStateAsync(), this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)));
         Arm(TimeSpan.Zero);
         return await DetailsAsync();

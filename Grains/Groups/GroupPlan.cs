@@ -18,7 +18,10 @@ internal static class GroupPlan
         return (target - onDemand, onDemand);
     }
 
-    /// <summary>How many members one spot instance type (and so any one spot market) may hold: maxShareOfMarket of the target, at least one.</summary>
+    /// <summary>
+    /// How many capacity units (members, or weight units) one spot instance type (and so any one spot market) may hold:
+    /// maxShareOfMarket of the target, at least one (and a type holding nothing may always take one member).
+    /// </summary>
     public static int MarketCap(GroupSpec spec) => Math.Max(1, (int)Math.Floor(spec.Strategy.MaxShareOfMarket * spec.Capacity.Target + 1e-9));
 
     /// <summary>
@@ -47,7 +50,8 @@ internal static class GroupPlan
     /// <summary>
     /// The instance type of a new spot member: among the types not found short, those below the market cap, ordered by
     /// the strategy; when every such type is at its cap, the least loaded (the bound cannot hold; the caller says so).
-    /// Null when no spot type can be tried now.
+    /// <paramref name="load"/> is in capacity units: a type is below the cap when one more member of its weight keeps it
+    /// within the cap. Null when no spot type can be tried now.
     /// </summary>
     public static (string Type, bool OverCap)? ChooseSpotType(GroupSpec spec, IReadOnlyList<PlacementOption> offers, IReadOnlyDictionary<string, int> load,
         Func<string, bool> isShort)
@@ -56,7 +60,7 @@ internal static class GroupPlan
         if (open.Count == 0) return null;
         int cap = MarketCap(spec);
         int Load(PlacementOption o) => load.GetValueOrDefault(o.InstanceType);
-        var under = open.Where(o => Load(o) < cap).ToList();
+        var under = open.Where(o => Load(o) == 0 || Load(o) + spec.TypeWeight(o.InstanceType) <= cap).ToList();
         if (under.Count == 0) return (open.OrderBy(Load).ThenBy(o => o.ExpectedCostPerHour).First().InstanceType, true);
         var ordered = spec.Strategy.AvailabilityVsCost switch
         {

@@ -50,6 +50,7 @@ internal static class GroupSpecValidator
             Fail("compute.onDemandType", "on-demand members (and the fallback to on-demand) need compute.onDemandType or compute.requirements.");
         }
 
+        Weights(spec, needSpot, onDemand > 0 || s.FallbackToOd);
         for (int i = 0; i < (compute.SpotTypes?.Count ?? 0); i++) KnownType(placement, compute.SpotTypes![i], $"compute.spotTypes[{i}]");
         if (compute.OnDemandType is { } odType) KnownType(placement, odType, "compute.onDemandType");
         try
@@ -63,6 +64,37 @@ internal static class GroupSpecValidator
         {
             string field = e.Field switch { "preferredRegions" => "compute.regions", "providers" => "compute.providers", var f when f.StartsWith("zones", StringComparison.Ordinal) => $"compute.{f}", var f => $"compute.requirements.{f}" };
             throw new PlacementValidationException(field, field.StartsWith("compute.zones", StringComparison.Ordinal) ? $"{field}: {e.Message}" : e.Message);
+        }
+    }
+
+    /// <summary>
+    /// A weight group counts each member by its instance type's weight, so every member must be restricted to weighed
+    /// types: spot members to compute.spotTypes, on-demand ones to compute.onDemandType, each with a whole weight above 0,
+    /// and no weight for a type the group does not use.
+    /// </summary>
+    private static void Weights(GroupSpec spec, bool needSpot, bool needOnDemand)
+    {
+        var compute = spec.Compute;
+        var types = (compute.SpotTypes ?? []).Append(compute.OnDemandType).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (type, weight) in compute.Weights ?? new Dictionary<string, int>())
+        {
+            if (!types.Contains(type)) Fail($"compute.weights[{type}]", $"compute.weights[{type}]: '{type}' is not one of the group's instance types (compute.spotTypes, compute.onDemandType).");
+            if (weight <= 0) Fail($"compute.weights[{type}]", $"compute.weights[{type}] must be a whole number above 0; got {weight}.");
+        }
+
+        if (spec.Capacity.Unit != GroupCapacityUnit.Weight) return;
+        if ((needSpot && compute.SpotTypes is not { Count: > 0 }) || (needOnDemand && compute.OnDemandType is null))
+        {
+            Fail("capacity.unit", "capacity.unit weight counts each member by its instance type's weight: it needs compute.spotTypes (for spot members) and "
+                + "compute.onDemandType (for on-demand members and the fallback), not compute.requirements alone.");
+        }
+
+        foreach (var type in types)
+        {
+            if (compute.Weights?.Keys.Any(k => k.Equals(type, StringComparison.OrdinalIgnoreCase)) != true)
+            {
+                Fail("compute.weights", $"compute.weights: capacity.unit weight needs a weight for every instance type; '{type}' has none.");
+            }
         }
     }
 

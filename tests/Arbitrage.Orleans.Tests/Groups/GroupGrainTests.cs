@@ -251,6 +251,139 @@ public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFix
         Assert.Contains((await group.Events(tenant))!, e => e.Type == "MEMBER_ADDED" && e.Reason.Contains("equalAzDistribution"));
     }
 
+    /// <summary>The weight a group counts: its members in flight or running, not draining, each by its type's weight.</summary>
+    private static int CountedWeight(GroupDetails g) => g.Active.Sum(m => g.Spec.MemberWeight(m.Lifecycle, m.AllowedTypes));
+
+    private static GroupSpec WeightSpec(int target, int max, IReadOnlyList<string> types, IReadOnlyDictionary<string, int> weights, GroupStrategy? strategy = null) =>
+        new("weighed", new GroupCapacity(target, 0, max, GroupCapacityUnit.Weight), strategy ?? new GroupStrategy(),
+            new GroupCompute(new WorkloadConfig("ami-0123456789abcdef0"), types[0], types, Weights: weights));
+
+    [Fact]
+    public async Task A_weight_group_converges_to_its_target_in_weight_units_never_passes_its_maximum_and_drains_by_weight()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var types = cluster.SpotTypes(2);
+        Assert.Equal(2, types.Count);
+        var weights = new Dictionary<string, int> { [types[0]] = 2, [types[1]] = 4 };
+        const int maximum = 11;
+        void NeverAboveMaximum(GroupDetails g)
+        {
+            int occupied = g.Members.Where(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)).Sum(m => g.Spec.MemberWeight(m.Lifecycle, m.AllowedTypes));
+            Assert.True(occupied <= maximum, $"the occupied weight {occupied} passes the maximum {maximum}");
+        }
+
+        var spec = WeightSpec(8, maximum, types, weights, new GroupStrategy(Risk: 100, TerminationPolicy: GroupTerminationPolicy.NewestInstance));
+        await group.Create(tenant, spec);
+
+        // 8 units: at least the target, overshooting by less than the heaviest member; each spot type holds at most half (4 units).
+        var done = await WaitAsync(group, tenant, g => CountedWeight(g) >= 8 && g.Members.All(m => m.Status == WorkloadStatus.Running && !m.Draining),
+            "members worth 8 weight units run", NeverAboveMaximum);
+        Assert.InRange(CountedWeight(done), 8, 8 + 4 - 1);
+        Assert.All(done.Members, m => Assert.Equal(weights[m.InstanceType!], done.Spec.MemberWeight(m.Lifecycle, m.AllowedTypes)));
+        Assert.All(done.Members.GroupBy(m => m.InstanceType!), t => Assert.True(t.Count() * weights[t.Key] <= 4, $"{t.Key} holds more than 4 units"));
+        Assert.Contains((await group.Events(tenant))!, e => e.Type == "MEMBER_ADDED" && e.Reason.Contains("(weight 4)", StringComparison.Ordinal));
+
+        // Scaling down to 4 units drains by weight: what stays still holds 4 units, and no member could go without taking it below.
+        await group.Update(tenant, spec with { Capacity = spec.Capacity with { Target = 4 } });
+        var down = await WaitAsync(group, tenant, g => g.Members.All(m => m.Status == WorkloadStatus.Running && !m.Draining) && CountedWeight(g) < 8,
+            "the group drained to 4 weight units", NeverAboveMaximum);
+        int left = CountedWeight(down);
+        Assert.True(left >= 4 && left - down.Members.Min(m => down.Spec.MemberWeight(m.Lifecycle, m.AllowedTypes)) < 4, $"{left} weight units are left");
+        Assert.Contains((await group.Events(tenant))!, e => e.Type == "MEMBER_DRAINING" && e.Reason.Contains("4 spot weight units", StringComparison.Ordinal));
+
+        // A member that would pass the maximum is not launched, and the group says so.
+        await group.Update(tenant, spec with { Capacity = spec.Capacity with { Target = maximum } });
+        var full = await WaitAsync(group, tenant, g => g.Members.All(m => m.Status == WorkloadStatus.Running && !m.Draining) && CountedWeight(g) >= maximum - 1,
+            "the group grew to its maximum", NeverAboveMaximum);
+        if (CountedWeight(full) < maximum)
+        {
+            await Eventually.TrueAsync(async () => (await group.Events(tenant))!.Any(e => e.Type == "AT_MAXIMUM" && e.Reason.Contains("capacity.maximum 11", StringComparison.Ordinal)),
+                Limit, "the group says a member would pass the maximum");
+        }
+    }
+
+    [Fact]
+    public async Task A_weight_group_says_when_a_member_would_pass_its_maximum_and_does_not_launch_it()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var types = cluster.SpotTypes(1);
+
+        // On-demand members of weight 4 toward a target of 6 with a maximum of 7: one runs, a second would make 8.
+        await group.Create(tenant, WeightSpec(6, 7, types, new Dictionary<string, int> { [types[0]] = 4 }, new GroupStrategy(Risk: 0)));
+
+        await Eventually.TrueAsync(async () => (await group.Events(tenant))!.Any(e => e.Type == "AT_MAXIMUM"), Limit, "the group says the maximum holds");
+        var g = await WaitAsync(group, tenant, g => g.Members.Count == 1 && g.Members[0].Status == WorkloadStatus.Running, "one member of weight 4 runs");
+        Assert.Equal(4, CountedWeight(g));
+        var events = (await group.Events(tenant))!;
+        var said = Assert.Single(events, e => e.Type == "AT_MAXIMUM");
+        Assert.Contains("would be 8, above capacity.maximum 7", said.Reason);
+        Assert.Single(events, e => e.Type == "MEMBER_ADDED");
+    }
+
+    [Fact]
+    public async Task A_weight_group_falls_back_to_on_demand_by_weight_and_reverts_to_spot_within_its_maximum()
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var types = cluster.SpotTypes(2);
+        var weights = new Dictionary<string, int> { [types[0]] = 2, [types[1]] = 4 };
+        const int maximum = 12;
+        void Holds(GroupDetails g)
+        {
+            int occupied = g.Members.Where(m => m.Status is not (WorkloadStatus.Terminated or WorkloadStatus.Failed)).Sum(m => g.Spec.MemberWeight(m.Lifecycle, m.AllowedTypes));
+            Assert.True(occupied <= maximum, $"the occupied weight {occupied} passes the maximum {maximum}");
+        }
+
+        var clouds = cluster.Services.GetRequiredService<ProviderRegistry>().Enabled.Select(p => p.Adapter.Unwrap<SimulatedCloud>()).OfType<SimulatedCloud>().ToList();
+        try
+        {
+            // No spot anywhere: the 6 units are served by on-demand fallbacks of the on-demand type's weight (2).
+            foreach (var cloud in clouds) cloud.SetSpotCapacity(false);
+            await group.Create(tenant, WeightSpec(6, maximum, types, weights, new GroupStrategy(Risk: 100, FallbackToOd: true, RevertToSpot: RevertToSpot.Always)));
+            var fellBack = await WaitAsync(group, tenant, g => g.Active.Count(m => m.Fallback && m.Status == WorkloadStatus.Running) == 3 && CountedWeight(g) == 6,
+                "three on-demand fallbacks of weight 2 serve the 6 units", Holds);
+            Assert.All(fellBack.Active, m => Assert.Equal(MarketNames.OnDemand, m.Market));
+        }
+        finally
+        {
+            foreach (var cloud in clouds) cloud.SetSpotCapacity(null);
+        }
+
+        // Spot is back: spot members worth the fallbacks' weight launch first, then the fallbacks drain.
+        var after = await WaitAsync(group, tenant, g => g.Members.All(m => !m.Fallback && !m.Draining && m.Status == WorkloadStatus.Running && m.Market == MarketNames.Spot)
+            && CountedWeight(g) >= 6, "the group reverted to spot worth 6 units", Holds);
+        Assert.InRange(CountedWeight(after), 6, 6 + 4 - 1);
+        var events = (await group.Events(tenant))!;
+        Assert.Equal(3, events.Count(e => e.Type == "FALLBACK_TO_OD"));
+        Assert.Contains(events, e => e.Type == "REVERTED_TO_SPOT");
+    }
+
+    [Theory]
+    [InlineData("zero", "compute.weights[{0}]")]
+    [InlineData("stranger", "compute.weights[m9.stranger]")]
+    [InlineData("missing", "compute.weights")]
+    [InlineData("requirements", "capacity.unit")]
+    public async Task Bad_weights_are_refused_naming_the_field_and_nothing_is_created(string what, string field)
+    {
+        string tenant = await cluster.NewTenantAsync();
+        var group = cluster.Grains.GetGrain<IGroupGrain>($"sig-{Guid.NewGuid():N}"[..16]);
+        var types = cluster.SpotTypes(2);
+        var spec = what switch
+        {
+            "zero" => WeightSpec(4, 8, types, new Dictionary<string, int> { [types[0]] = 0, [types[1]] = 2 }),
+            "stranger" => WeightSpec(4, 8, types, new Dictionary<string, int> { [types[0]] = 1, [types[1]] = 2, ["m9.stranger"] = 2 }),
+            "missing" => WeightSpec(4, 8, types, new Dictionary<string, int> { [types[0]] = 1 }),
+            _ => Spec(4, 0, 8) with { Capacity = new GroupCapacity(4, 0, 8, GroupCapacityUnit.Weight) },
+        };
+
+        var refused = await Assert.ThrowsAsync<PlacementValidationException>(() => group.Create(tenant, spec));
+
+        Assert.Equal(string.Format(field, types[0]), refused.Field);
+        Assert.Null(await group.Get(tenant));
+    }
+
     [Fact]
     public async Task The_storm_a_group_of_20_holds_its_target_through_interruptions_a_lost_zone_and_a_spot_outage_and_reverts_to_spot()
     {

@@ -194,6 +194,26 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         }
         """;
 
+    private const string WeightedElastigroup = """
+        {
+          "name": "weighed",
+          "region": "us-east-1",
+          "capacity": { "target": 6, "minimum": 0, "maximum": 8, "unit": "weight" },
+          "strategy": { "risk": 100, "fallbackToOd": true },
+          "compute": {
+            "instanceTypes": {
+              "ondemand": "t3.micro",
+              "spot": ["t3.micro", "t3a.micro"],
+              "weights": [
+                { "instanceType": "t3.micro", "weightedCapacity": 2 },
+                { "instanceType": "t3a.micro", "weightedCapacity": 4 }
+              ]
+            },
+            "launchSpecification": { "imageId": "ami-00000000000000000" }
+          }
+        }
+        """;
+
     private async Task<(string Account, HttpClient Http)> NewAccountAsync()
     {
         var (tenant, token) = await silo.NewTenantAsync(1000);
@@ -460,6 +480,58 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
 
         Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
         var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
+        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_weighted_elastigroup_counts_its_target_in_weight_units_and_shows_each_members_weight_without_a_warning()
+    {
+        var (account, http) = await NewAccountAsync();
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", WeightedElastigroup);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var group = Item(body);
+        string id = group.GetProperty("id").GetString()!;
+        Assert.Equal("weight", group.GetProperty("capacity").GetProperty("unit").GetString());
+        var weights = group.GetProperty("compute").GetProperty("instanceTypes").GetProperty("weights").EnumerateArray()
+            .ToDictionary(w => w.GetProperty("instanceType").GetString()!, w => w.GetProperty("weightedCapacity").GetInt32());
+        Assert.Equal(new Dictionary<string, int> { ["t3.micro"] = 2, ["t3a.micro"] = 4 }, weights);
+        Assert.Empty(Warnings(group));
+        Assert.Empty(Warnings(body.GetProperty("response")));
+
+        // 6 units: members worth at least 6 and less than 6 + the heaviest weight run, each showing its type's weight.
+        var running = Item(await Api.WaitForAsync(http, $"/v1/spot/{account}/elastigroups/{id}", b =>
+        {
+            var members = Item(b).GetProperty("members").EnumerateArray().Where(m => !m.GetProperty("draining").GetBoolean()).ToList();
+            return members.All(m => m.GetProperty("state").GetString() == "RUNNING") && members.Sum(m => m.GetProperty("weight").GetInt32()) >= 6;
+        }, Limit));
+        var live = running.GetProperty("members").EnumerateArray().ToList();
+        Assert.InRange(live.Sum(m => m.GetProperty("weight").GetInt32()), 6, 6 + 4 - 1);
+        Assert.All(live, m => Assert.Equal(weights[m.GetProperty("type").GetString()!], m.GetProperty("weight").GetInt32()));
+
+        // A PUT without weights keeps them.
+        (response, body) = await SendAsync(http, HttpMethod.Put, $"/v1/spot/{account}/elastigroups/{id}", """{"capacity": {"target": 4}}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, Item(body).GetProperty("compute").GetProperty("instanceTypes").GetProperty("weights").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("\"weightedCapacity\": 2", "\"weightedCapacity\": 0", "compute.instanceTypes.weights[0].weightedCapacity")]
+    [InlineData("\"weightedCapacity\": 2", "\"weightedCapacity\": 1.5", "compute.instanceTypes.weights[0].weightedCapacity")]
+    [InlineData("{ \"instanceType\": \"t3a.micro\"", "{ \"instanceType\": \"t3.nano\"", "compute.instanceTypes.weights[1].instanceType")]
+    [InlineData(",\n        { \"instanceType\": \"t3a.micro\", \"weightedCapacity\": 4 }", "", "compute.instanceTypes.weights")]
+    [InlineData("\"target\": 6,", "\"target\": 6.5,", "capacity.target")]
+    public async Task Bad_weights_are_refused_naming_the_body_field_and_create_nothing(string from, string to, string field)
+    {
+        var (account, http) = await NewAccountAsync();
+        string json = WeightedElastigroup.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(WeightedElastigroup, json);
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", json);
+
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
+        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups");
         Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
     }
 
