@@ -3,11 +3,9 @@ using Arbitrage.Orleans.Clouds.Simulated;
 using Arbitrage.Orleans.Grains.Groups;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Providers;
-using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
 using Arbitrage.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 
 namespace Arbitrage.Orleans.Tests.Groups;
 
@@ -21,47 +19,7 @@ public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFix
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
 
-    public sealed class Cluster : IAsyncLifetime
-    {
-        private readonly PostgresServerFixture _postgres = new();
-
-        public TestCluster Silos { get; private set; } = null!;
-
-        public IGrainFactory Grains => Silos.GrainFactory;
-
-        public IServiceProvider Services => ProductSilos.ServicesOf(Silos.Silos[0]);
-
-        public async Task InitializeAsync()
-        {
-            await _postgres.InitializeAsync();
-            Silos = await ProductSilos.StartAsync(connectionString: await _postgres.CreateDatabaseAsync(), settings: new Dictionary<string, string>
-            {
-                ["Workloads:RetryInitialDelay"] = "00:00:00.200",
-                ["Workloads:RetryMaxDelay"] = "00:00:01",
-                ["Groups:ConvergeInterval"] = "00:00:00.250",
-                ["Groups:SpotRetryAfter"] = "00:00:02",
-            });
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Silos.DisposeAsync();
-            await _postgres.DisposeAsync();
-        }
-
-        public async Task<string> NewTenantAsync()
-        {
-            string tenant = $"t-{Guid.NewGuid():N}"[..14];
-            await Grains.GetGrain<IWalletGrain>(WalletKeys.Of(tenant, tenant)).Create(new CreateWallet(tenant, null, 1_000_000m));
-            return tenant;
-        }
-
-        /// <summary>The cheapest spot instance types for 2 vCPU / 4 GB now, cheapest first.</summary>
-        public List<string> SpotTypes(int count) =>
-            Services.GetRequiredService<IPlacementService>().Estimate(new PlacementRequirements(2, 4, AllowOnDemand: false), 200) is var e && e.Recommended is not null
-                ? e.Alternatives.Prepend(e.Recommended).Select(o => o.InstanceType).Distinct().Take(count).ToList()
-                : [];
-    }
+    public sealed class Cluster() : GroupCluster(new Dictionary<string, string> { ["Groups:SpotRetryAfter"] = "00:00:02" });
 
     private static GroupSpec Spec(int target, int min, int max, GroupStrategy? strategy = null, IReadOnlyList<string>? spotTypes = null, string? onDemandType = null) =>
         new("web", new GroupCapacity(target, min, max), strategy ?? new GroupStrategy(),

@@ -1,10 +1,8 @@
 using Arbitrage.Orleans.Grains.Groups;
 using Arbitrage.Orleans.Grains.Market;
-using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
 using Arbitrage.Orleans.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 
 namespace Arbitrage.Orleans.Tests.Groups;
 
@@ -18,43 +16,12 @@ public sealed class GroupHealingTests(GroupHealingTests.Cluster cluster) : IClas
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
 
-    public sealed class Cluster : IAsyncLifetime
+    public sealed class Cluster() : GroupCluster(new Dictionary<string, string>
     {
-        private readonly PostgresServerFixture _postgres = new();
-
-        public TestCluster Silos { get; private set; } = null!;
-
-        public IGrainFactory Grains => Silos.GrainFactory;
-
-        public IServiceProvider Services => ProductSilos.ServicesOf(Silos.Silos[0]);
-
-        public async Task InitializeAsync()
-        {
-            await _postgres.InitializeAsync();
-            Silos = await ProductSilos.StartAsync(connectionString: await _postgres.CreateDatabaseAsync(), settings: new Dictionary<string, string>
-            {
-                ["Workloads:HealthCheckInterval"] = "00:00:00.200",
-                ["Workloads:ProvisioningPollInterval"] = "00:00:00.100",
-                ["Workloads:UnhealthyThreshold"] = "1000000",
-                ["Workloads:RetryInitialDelay"] = "00:00:00.200",
-                ["Workloads:RetryMaxDelay"] = "00:00:01",
-                ["Groups:ConvergeInterval"] = "00:00:00.250",
-            });
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Silos.DisposeAsync();
-            await _postgres.DisposeAsync();
-        }
-
-        public async Task<string> NewTenantAsync()
-        {
-            string tenant = $"t-{Guid.NewGuid():N}"[..14];
-            await Grains.GetGrain<IWalletGrain>(WalletKeys.Of(tenant, tenant)).Create(new CreateWallet(tenant, null, 1_000_000m));
-            return tenant;
-        }
-    }
+        ["Workloads:HealthCheckInterval"] = "00:00:00.200",
+        ["Workloads:ProvisioningPollInterval"] = "00:00:00.100",
+        ["Workloads:UnhealthyThreshold"] = "1000000",
+    });
 
     private static GroupSpec Spec(int target, int risk, GroupHealthCheck? health) =>
         new("healing", new GroupCapacity(target, target, target + 1), new GroupStrategy(Risk: risk), new GroupCompute(new WorkloadConfig("ami-0123456789abcdef0"), Requirements: new GroupRequirements(2, 4)),
