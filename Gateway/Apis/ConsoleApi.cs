@@ -22,9 +22,6 @@ public static class ConsoleApi
 
     public static IEndpointRouteBuilder MapConsoleApi(this IEndpointRouteBuilder routes)
     {
-        // The page's relative module URLs need the trailing slash.
-        routes.MapGet(Path, () => Results.Redirect(Path + "/", permanent: false))
-            .AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
         routes.MapGet(Path + "/{**file}", Serve)
             .AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
         return routes;
@@ -32,6 +29,8 @@ public static class ConsoleApi
 
     private static IResult Serve(string? file, HttpContext context)
     {
+        // The page's relative module URLs need the trailing slash (the route matches /console without it too).
+        if (string.IsNullOrEmpty(file) && !context.Request.Path.Value!.EndsWith('/')) return Results.Redirect(Path + "/", permanent: false);
         string name = string.IsNullOrEmpty(file) ? "index.html" : file;
         if (!Files.TryGetValue(name, out var found))
         {

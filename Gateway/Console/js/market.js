@@ -40,7 +40,11 @@ export function mount(main, ctx) {
     history = answer;
     const series = answer.series.map(s => ({ label: s.zone, points: s.points }));
     drawPriceChart(canvas, series);
-    legend.replaceChildren(...answer.series.map((s, i) => h('span', { style: `--c: ${COLOURS[i % COLOURS.length]}` }, `${s.zone} (${s.sourcePoints} prices)`)));
+    legend.replaceChildren(...answer.series.map((s, i) => {
+      const item = h('span', {}, `${s.zone} (${s.sourcePoints} prices)`);
+      item.style.setProperty('--c', COLOURS[i % COLOURS.length]); // through the CSSOM: the page's CSP refuses style attributes
+      return item;
+    }));
     note.textContent = `${answer.provider} ${answer.region} ${answer.instanceType}. ${answer.message ?? ''}`;
   };
   // The chart follows the window's width.

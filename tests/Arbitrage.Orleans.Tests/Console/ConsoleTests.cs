@@ -158,7 +158,7 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
         await Expect(chart).ToHaveAttributeAsync("data-state", "drawn");
         Assert.True(int.Parse((await chart.GetAttributeAsync("data-series"))!) > 1);
         Assert.True(int.Parse((await chart.GetAttributeAsync("data-points-total"))!) > 0);
-        await Expect(page.GetByTestId("price-legend")).ToContainTextAsync("us-east-1");
+        await Expect(page.GetByTestId("price-legend")).ToContainTextAsync("use1-az");
     }
 
     [Fact]
