@@ -16,7 +16,7 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-export const money = (v, digits = 4) => (v === undefined || v === null ? '—' : `$${Number(v).toFixed(digits)}`);
+export const money = (v, digits = 4) => (v === undefined || v === null ? '—' : `${Number(v) < 0 ? '−' : ''}$${Math.abs(Number(v)).toFixed(digits)}`);
 export const time = (v) => (v ? new Date(v).toLocaleString() : '—');
 export const pct = (v) => (v === undefined || v === null ? '—' : `${(Number(v) * 100).toFixed(1)}%`);
 /** Reads a field the API spells in camelCase or snake_case. */

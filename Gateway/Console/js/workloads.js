@@ -43,7 +43,7 @@ function createForm(ctx) {
   const [image, imageLabel] = text('imageId', 'Image', 'ami-0123456789abcdef0');
   const [path, pathLabel] = text('healthCheckPath', 'Health check path', '/health');
   const [port, portLabel] = text('healthCheckPort', 'Health check port', '8080', { type: 'number', min: 1, max: 65535 });
-  const [project, projectLabel] = text('project', 'Project (wallet charged)', session.project);
+  const [project, projectLabel] = text('project', 'Project (wallet charged; empty: the tenant\'s default)', '', { placeholder: 'default wallet' });
   const fields = requirementFields('create');
   const estimate = h('div', { 'aria-live': 'polite', testid: 'create-estimate', 'data-state': 'idle' }, h('p', { class: 'muted' }, 'The estimate follows the requirements as you type.'));
   const submit = h('button', { type: 'submit', testid: 'create-submit' }, 'Create workload');

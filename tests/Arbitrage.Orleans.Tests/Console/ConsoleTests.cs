@@ -162,6 +162,39 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
     }
 
     [Fact]
+    public async Task The_groups_page_shows_a_tenants_elastigroup_members_and_the_providers_page_their_health()
+    {
+        var (tenant, client) = await fixture.NewTenantAsync(50m);
+        string token = client.DefaultRequestHeaders.Authorization!.Parameter!;
+        var (created, body) = await Api.PostAsync(client, $"/v1/spot/{tenant}/elastigroups", """
+            {"group": {"name": "console-group", "region": "us-east-1", "strategy": {"risk": 100, "fallbackToOd": true},
+              "capacity": {"target": 1, "minimum": 1, "maximum": 2, "unit": "instance"},
+              "compute": {"instanceTypes": {"ondemand": "t3.micro", "spot": ["t3.micro", "t3a.micro"]}, "launchSpecification": {"imageId": "ami-00000000000000000"}}}}
+            """);
+        Assert.Equal(System.Net.HttpStatusCode.OK, created.StatusCode);
+        string group = body.GetProperty("response").GetProperty("items")[0].GetProperty("id").GetString()!;
+        try
+        {
+            var page = await SignedInAsync(token, tenant);
+            await using var session = page.Context;
+            await page.GetByTestId("nav-groups").ClickAsync();
+            await Expect(page.Locator($"[data-testid=group][data-id='{group}']")).ToContainTextAsync("console-group");
+            await Expect(page.Locator("[data-testid=group-member][data-state=RUNNING]")).ToHaveCountAsync(1, new() { Timeout = 90_000 });
+            await Expect(page.GetByTestId("group-member")).ToContainTextAsync("t3");
+            await ConsoleBrowser.ScreenshotAsync(page, "groups");
+
+            await page.GetByTestId("nav-providers").ClickAsync();
+            await Expect(page.GetByTestId("provider-row")).ToHaveCountAsync(3);
+            await Expect(page.Locator("[data-testid=provider-row][data-name=sim-aws]")).ToHaveAttributeAsync("data-status", "healthy", new() { Timeout = 60_000 });
+            await ConsoleBrowser.ScreenshotAsync(page, "providers");
+        }
+        finally
+        {
+            await Api.SendAsync(client, HttpMethod.Delete, $"/v1/spot/{tenant}/elastigroups/{group}");
+        }
+    }
+
+    [Fact]
     public async Task The_static_files_are_served_to_anyone_and_link_to_the_dashboard()
     {
         using var anonymous = fixture.Silo.ClientWith(null);
