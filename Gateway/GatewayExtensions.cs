@@ -82,6 +82,7 @@ public static class GatewayExtensions
         app.MapSimulationApi();
         app.MapSpotApi();
         app.MapPlatformApi();
+        app.MapConsoleApi();
         return app;
     }
 

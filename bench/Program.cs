@@ -20,6 +20,7 @@ ISuite[] suites =
     new CloudsSuite(),
     new BacktestSuite(),
     new GroupsSuite(),
+    new ConsoleSuite(),
 ];
 
 if (args is ["-h" or "--help" or "help" or "list"])

@@ -1,16 +1,20 @@
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Market;
+using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
 /// <summary>
 /// <c>POST /v1/pricing/estimate</c> (requirements → recommended option and ranked alternatives, or why nothing fits) and
-/// <c>GET /v1/pricing/current</c> (current prices, paginated), answered from this silo's offer book.
+/// <c>GET /v1/pricing/current</c> (current prices, paginated), answered from this silo's offer book, and
+/// <c>GET /v1/pricing/history</c> (a market's spot prices over time, from its region's price feed grain).
 /// </summary>
 public static class PricingApi
 {
     public const int DefaultAlternatives = 5;
     public const int DefaultPriceLimit = 100;
+    public const int DefaultHistoryPoints = 1000;
+    public const int MaxHistoryPoints = 10_000;
 
     public static IEndpointRouteBuilder MapPricingApi(this IEndpointRouteBuilder routes)
     {
@@ -21,6 +25,9 @@ public static class PricingApi
         pricing.MapGet("/current", Current)
             .WithName("GetCurrentPrices").WithSummary("Current spot and on-demand prices, filtered by provider, region and instance type, paginated")
             .RequirePermission(Permissions.PricingRead);
+        pricing.MapGet("/history", HistoryAsync)
+            .WithName("GetPriceHistory").WithSummary("Spot prices of one instance type in one provider region over time, a series per zone, at most maxPoints a series")
+            .Produces<PriceHistory>().RequirePermission(Permissions.PricingRead);
         return routes;
     }
 
@@ -68,6 +75,98 @@ public static class PricingApi
             Limit: QueryInt(context, "limit", DefaultPriceLimit, 1, 500),
             Cursor: Text(q["cursor"])));
         return Results.Json(new { prices = page.Prices, nextCursor = page.NextCursor, total = page.Total }, ApiJson.CamelCase);
+    }
+
+    /// <summary>A market's spot price history: one series per zone, each capped at <see cref="MaxPoints"/> points.</summary>
+    /// <param name="Downsampled">True when a series had more points in the window than <see cref="MaxPoints"/>; it then keeps the lowest and highest price of equal time buckets.</param>
+    public sealed record PriceHistory(
+        string Provider, string Region, string InstanceType, DateTimeOffset? From, DateTimeOffset? To, int MaxPoints, bool Downsampled,
+        IReadOnlyList<PriceSeries> Series, string? Message);
+
+    /// <param name="SourcePoints">Points the feed holds for the zone inside the window, before any downsampling.</param>
+    public sealed record PriceSeries(string Zone, int SourcePoints, IReadOnlyList<PricePoint> Points);
+
+    private static async Task<IResult> HistoryAsync(HttpContext context, IPlacementService placement, IGrainFactory grains)
+    {
+        var q = context.Request.Query;
+        string provider = Text(q["provider"]) ?? throw ApiErrorException.Validation("provider", "provider is required: a configured provider's name (e.g. sim-aws).");
+        string region = Text(q["region"]) ?? throw ApiErrorException.Validation("region", "region is required (e.g. us-east-1).");
+        string instanceType = Text(q["instanceType"]) ?? throw ApiErrorException.Validation("instanceType", "instanceType is required (e.g. m5.large).");
+        string? zone = Text(q["zone"]);
+        var from = QueryTime(context, "from");
+        var to = QueryTime(context, "to");
+        if (from is not null && to is not null && from > to) throw ApiErrorException.Validation("from", $"from ({from:O}) must not be after to ({to:O}).");
+        int maxPoints = QueryInt(context, "maxPoints", DefaultHistoryPoints, 2, MaxHistoryPoints);
+
+        // The offer book says which zones have a spot market for the type (an unknown provider, region or type is a 400
+        // naming it, as for /current), so a price feed is never activated for a region the provider does not serve.
+        var markets = placement.CurrentPrices(new CurrentPriceQuery(provider, null, region, instanceType, 500, null)).Prices
+            .Where(p => p.SpotPricePerHour is not null && (zone is null || string.Equals(p.Zone, zone, StringComparison.OrdinalIgnoreCase)))
+            .OrderBy(p => p.Zone, StringComparer.Ordinal).ToList();
+        if (markets.Count == 0)
+        {
+            throw new ApiErrorException(StatusCodes.Status404NotFound, ErrorCodes.NotFound,
+                $"{provider} has no spot market for {instanceType} in {region}{(zone is null ? "" : $" zone {zone}")}; GET /v1/pricing/current lists the markets.",
+                new Dictionary<string, object?> { ["field"] = zone is null ? "instanceType" : "zone" });
+        }
+
+        var feed = grains.GetGrain<IRegionPriceFeedGrain>($"{markets[0].Provider}/{markets[0].Region}");
+        var zones = markets.Select(m => m.Zone).Distinct().ToList();
+        instanceType = markets[0].InstanceType;
+        var series = new List<PriceSeries>(zones.Count);
+        bool downsampled = false;
+        foreach (var z in zones)
+        {
+            var points = (await feed.GetHistory(z, instanceType).WaitAsync(context.RequestAborted))
+                .Where(p => (from is null || p.Timestamp >= from) && (to is null || p.Timestamp <= to)).ToList();
+            var kept = Downsample(points, maxPoints);
+            downsampled |= kept.Count < points.Count;
+            series.Add(new PriceSeries(z, points.Count, kept));
+        }
+
+        return Results.Json(new PriceHistory(markets[0].Provider, markets[0].Region, instanceType, from, to, maxPoints, downsampled, series,
+            downsampled ? $"Series with more than {maxPoints} points keep the lowest and highest price of {maxPoints / 2} equal time buckets; sourcePoints says how many there were." : null),
+            ApiJson.CamelCase);
+    }
+
+    /// <summary>
+    /// At most <paramref name="maxPoints"/> points: the first and the last, and between them the lowest and highest
+    /// price of each of <c>(maxPoints - 2) / 2</c> equal time buckets, in time order, so spikes survive (a plain stride
+    /// would drop them).
+    /// </summary>
+    public static IReadOnlyList<PricePoint> Downsample(IReadOnlyList<PricePoint> points, int maxPoints)
+    {
+        if (points.Count <= maxPoints) return points;
+        int buckets = Math.Max(0, (maxPoints - 2) / 2);
+        long start = points[0].Timestamp.UtcTicks, span = Math.Max(1, points[^1].Timestamp.UtcTicks - start);
+        var kept = new List<PricePoint>(maxPoints) { points[0] };
+        int i = 1, last = points.Count - 1;
+        for (int b = 0; b < buckets && i < last; b++)
+        {
+            long end = start + (long)((double)span * (b + 1) / buckets);
+            int first = i, low = i, high = i;
+            for (; i < last && (points[i].Timestamp.UtcTicks <= end || b == buckets - 1); i++)
+            {
+                if (points[i].PricePerHour < points[low].PricePerHour) low = i;
+                if (points[i].PricePerHour > points[high].PricePerHour) high = i;
+            }
+
+            if (i == first) continue;
+            kept.Add(points[Math.Min(low, high)]);
+            if (low != high) kept.Add(points[Math.Max(low, high)]);
+        }
+
+        kept.Add(points[last]);
+        return kept;
+    }
+
+    private static DateTimeOffset? QueryTime(HttpContext context, string name)
+    {
+        var raw = context.Request.Query[name].ToString();
+        if (raw.Length == 0) return null;
+        return DateTimeOffset.TryParse(raw, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var value)
+            ? value
+            : throw ApiErrorException.Validation(name, $"{name} must be an ISO-8601 time such as 2026-11-30T00:00:00Z; got '{(raw.Length > 40 ? raw[..40] + "…" : raw)}'.");
     }
 
     private static string? Text(Microsoft.Extensions.Primitives.StringValues value) => string.IsNullOrWhiteSpace(value) ? null : value.ToString();

@@ -12,18 +12,18 @@ namespace Arbitrage.Orleans.Tests.Security;
 /// <summary>
 /// Deny by default, checked on every route the silo serves: the test walks the application's endpoint data source, so
 /// a route added later is covered without being listed here. Anonymous routes are exactly /health, /ready, the
-/// OpenAPI document and the SpotInst face's ping and version; every other route is 401 without a token, 403 with a token that lacks its permission, and every
+/// OpenAPI document, the SpotInst face's ping and version and the web console's static files; every other route is 401 without a token, 403 with a token that lacks its permission, and every
 /// route naming a tenant's object is 404 for another tenant.
 /// </summary>
 public sealed class RouteMatrixTests(RouteMatrixTests.Silo silo) : IClassFixture<RouteMatrixTests.Silo>
 {
-    private static readonly string[] AnonymousRoutes = ["GET /health", "GET /ready", "GET /openapi/{documentName}.json", "GET /v1/spot/ping", "GET /v1/spot/version"];
+    private static readonly string[] AnonymousRoutes = ["GET /health", "GET /ready", "GET /openapi/{documentName}.json", "GET /v1/spot/ping", "GET /v1/spot/version", "GET /console/{**file}"];
 
     /// <summary>Route parameters that name an object one tenant owns (the tenant id of the operator's credit route is not one).</summary>
     private static readonly string[] ObjectParameters = ["workloadId", "projectId", "reservationId", "tokenId", "account"];
 
     [Fact]
-    public void The_only_anonymous_routes_are_health_readiness_the_openapi_document_and_the_spot_ping_and_version()
+    public void The_only_anonymous_routes_are_health_readiness_the_openapi_document_the_spot_ping_and_version_and_the_console_files()
     {
         var anonymous = silo.Routes.Where(r => r.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(r => r.Name).Order().ToList();
         Assert.Equal(AnonymousRoutes.Order(), anonymous);
