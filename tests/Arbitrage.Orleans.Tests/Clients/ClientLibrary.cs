@@ -1,0 +1,29 @@
+using Arbitrage.Orleans.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Arbitrage.Orleans.Tests.Clients;
+
+/// <summary>The client library as an application registers it (<c>AddArbitrageClient</c>), in a service provider of its own.</summary>
+public sealed class ClientLibrary : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    /// <param name="http">More of the HttpClient's configuration, e.g. a primary handler standing in for the network.</param>
+    public ClientLibrary(Uri baseAddress, string token, Action<IHttpClientBuilder>? http = null, Action<ArbitrageClientOptions>? options = null)
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddArbitrageClient(o =>
+        {
+            o.BaseAddress = baseAddress;
+            o.ApiToken = token;
+            o.RetryDelay = TimeSpan.Zero;
+            options?.Invoke(o);
+        });
+        http?.Invoke(builder);
+        _services = services.BuildServiceProvider();
+    }
+
+    public IArbitrageClient Client => _services.GetRequiredService<IArbitrageClient>();
+
+    public void Dispose() => _services.Dispose();
+}
