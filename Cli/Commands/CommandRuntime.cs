@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Arbitrage.Orleans.Cli.Api;
+using Arbitrage.Orleans.Client;
 using Arbitrage.Orleans.Cli.Configuration;
 using Arbitrage.Orleans.Cli.Output;
 
@@ -30,13 +31,23 @@ public sealed class GlobalOptions
     }
 }
 
-/// <summary>What a command's action works with: the API client and the renderer of one invocation.</summary>
-public sealed class Session(ArbApiClient api, Renderer output, HttpClient http) : IDisposable
+/// <summary>
+/// What a command's action works with: the API (the typed client library, <see cref="Client"/>, and the JSON client the
+/// commands not yet ported use, <see cref="Api"/>) and the renderer of one invocation.
+/// </summary>
+public sealed class Session(ArbApiClient api, Lazy<ClientLibrary> library, Renderer output, HttpClient http) : IDisposable
 {
     public ArbApiClient Api { get; } = api;
     public Renderer Output { get; } = output;
 
-    public void Dispose() => http.Dispose();
+    /// <summary>The client library (Arbitrage.Orleans.Client) on the same gateway and token.</summary>
+    public IArbitrageClient Client => library.Value.Client;
+
+    public void Dispose()
+    {
+        if (library.IsValueCreated) library.Value.Dispose();
+        http.Dispose();
+    }
 }
 
 /// <summary>Shared by the command classes: the context, the global options, and how an action opens a session.</summary>
@@ -58,7 +69,8 @@ public sealed class CommandRuntime(CliContext context, GlobalOptions globals)
         string key = connection.RequireKey();
         var http = Context.HttpHandler is { } handler ? new HttpClient(handler, disposeHandler: false) : new HttpClient();
         http.DefaultRequestHeaders.UserAgent.ParseAdd("arb/1.0");
-        return new Session(new ArbApiClient(http, connection.Url, key), Renderer(parsed), http);
+        var library = new Lazy<ClientLibrary>(() => new ClientLibrary(connection.Url, key, Context.HttpHandler));
+        return new Session(new ArbApiClient(http, connection.Url, key), library, Renderer(parsed), http);
     }
 
     /// <summary>Sets <paramref name="command"/>'s action: open a session, run, exit 0 unless the action says otherwise.</summary>
@@ -66,7 +78,22 @@ public sealed class CommandRuntime(CliContext context, GlobalOptions globals)
         command.SetAction(async (parsed, cancellationToken) =>
         {
             using var session = Open(parsed);
-            return await action(session, parsed, cancellationToken);
+            try
+            {
+                return await action(session, parsed, cancellationToken);
+            }
+            catch (ArbitrageApiException e)
+            {
+                throw ClientLibrary.Refusal(e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new GatewayUnreachableException(session.Api.BaseUrl, e.Message);
+            }
+            catch (Polly.Timeout.TimeoutRejectedException e)
+            {
+                throw new GatewayUnreachableException(session.Api.BaseUrl, $"no answer within {e.Timeout.TotalSeconds:0} s");
+            }
         });
 
     public void Action(Command command, Func<Session, ParseResult, CancellationToken, Task> action) =>

@@ -4,10 +4,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Arbitrage.Orleans.Cli.Api;
 using Arbitrage.Orleans.Cli.Output;
+using Arbitrage.Orleans.Client;
+using Arbitrage.Orleans.Contracts;
+using Arbitrage.Orleans.Contracts.Providers;
 
 namespace Arbitrage.Orleans.Cli.Commands;
 
-/// <summary><c>arb providers list|show|validate|select</c> over the host-factory API's <c>/api/v1/providers</c> (needs <c>pricing:read</c>).</summary>
+/// <summary>
+/// <c>arb providers list|show|validate|select</c> over the host-factory API's <c>/api/v1/providers</c> (needs <c>pricing:read</c>),
+/// through the client library's typed <see cref="ProvidersClient"/>; <c>-o json</c> prints the answer's record in the API's snake_case.
+/// </summary>
 public sealed class ProvidersCommand(CommandRuntime runtime)
 {
     public Command Build() => new Command("providers", "Provider instances: list them, show one, validate definitions, try provider selection for a template")
@@ -23,8 +29,8 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
         var command = new Command("list", "The configured provider instances with their health").With(longFormat, enabledOnly, type, page, pageSize);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var list = await session.Api.GetAsync(CommandParts.Query("/api/v1/providers", ("type", parsed.GetValue(type)),
-                ("enabled", parsed.GetValue(enabledOnly) ? "true" : null), ("page", parsed.GetValue(page)), ("page_size", parsed.GetValue(pageSize))), cancellationToken);
+            var query = new ProviderListQuery(parsed.GetValue(type), parsed.GetValue(enabledOnly) ? true : null, PageSize: parsed.GetValue(pageSize));
+            var list = Json(await session.Client.Providers.GetPageAsync(query, parsed.GetValue(page) ?? 1, cancellationToken), SnakeCaseJsonContext.Default.ProviderList);
             if (session.Output.IsJson)
             {
                 session.Output.Json(list);
@@ -52,9 +58,11 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
         var command = new Command("show", "A provider's configuration, limits and health").With(name, capabilities, stats);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            string path = $"/api/v1/providers/{CommandParts.Segment(parsed.GetValue(name)!)}";
-            var p = await session.Api.GetAsync(path, cancellationToken);
-            JsonElement? caps = parsed.GetValue(capabilities) ? await session.Api.GetAsync(path + "/capabilities", cancellationToken) : null;
+            string provider = parsed.GetValue(name)!;
+            var p = Json(await session.Client.Providers.GetAsync(provider, cancellationToken), SnakeCaseJsonContext.Default.ProviderDetails);
+            JsonElement? caps = parsed.GetValue(capabilities)
+                ? Json(await session.Client.Providers.GetCapabilitiesAsync(provider, cancellationToken), SnakeCaseJsonContext.Default.ProviderCapabilities)
+                : null;
             if (session.Output.IsJson)
             {
                 if (caps is { } c) session.Output.Json(JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["provider"] = p, ["capabilities"] = c }));
@@ -105,10 +113,10 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
         {
             string? given = parsed.GetValue(target);
             var file = parsed.GetValue(config) ?? (given is not null && LooksLikePath(given) ? new FileInfo(given) : null);
-            JsonObject body = file is not null
-                ? new JsonObject { ["providers"] = await ReadDefinitionsAsync(file, cancellationToken) }
-                : new JsonObject { ["configured"] = true, ["provider_names"] = given is null ? new JsonArray() : new JsonArray(given) };
-            var verdict = await session.Api.PostAsync("/api/v1/providers/validate", body, cancellationToken);
+            var request = file is not null
+                ? new ValidateProvidersRequest(JsonDocument.Parse((await ReadDefinitionsAsync(file, cancellationToken)).ToJsonString()).RootElement.EnumerateArray().Select(d => d.Clone()).ToList())
+                : new ValidateProvidersRequest(Configured: true, ProviderNames: given is null ? [] : [given]);
+            var verdict = Json(await session.Client.Providers.ValidateAsync(request, cancellationToken), SnakeCaseJsonContext.Default.ProviderDefinitionsResult);
             bool valid = JsonText.Property(verdict, "valid").ValueKind == JsonValueKind.True;
             if (session.Output.IsJson)
             {
@@ -168,12 +176,9 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
         var command = new Command("select", "A dry run of provider selection for a template: the provider, why, the alternatives").With(template, strategy, providerType, providerApi, provider);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var body = new JsonObject { ["template_id"] = parsed.GetValue(template) };
-            if (parsed.GetValue(strategy) is { } s) body["selection_strategy"] = s;
-            if (parsed.GetValue(providerType) is { } t) body["provider_type"] = t;
-            if (parsed.GetValue(providerApi) is { } a) body["provider_api"] = a;
-            if (parsed.GetValue(provider) is { } p) body["provider_instance"] = p;
-            var selection = await session.Api.PostAsync("/api/v1/providers/select", body, cancellationToken);
+            var request = new SelectProviderRequest(TemplateId: parsed.GetValue(template), SelectionStrategy: parsed.GetValue(strategy),
+                ProviderInstance: parsed.GetValue(provider), ProviderType: parsed.GetValue(providerType), ProviderApi: parsed.GetValue(providerApi));
+            var selection = Json(await session.Client.Providers.SelectAsync(request, cancellationToken), SnakeCaseJsonContext.Default.ProviderSelection);
             if (session.Output.IsJson)
             {
                 session.Output.Json(selection);
@@ -199,6 +204,9 @@ public sealed class ProvidersCommand(CommandRuntime runtime)
         });
         return command;
     }
+
+    /// <summary>A typed answer as the API's JSON (snake_case, nulls left out), for the renderer and <c>-o json</c>.</summary>
+    private static JsonElement Json<T>(T answer, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) => JsonSerializer.SerializeToElement(answer, info);
 
     /// <summary>true/false as the seed's table prints them.</summary>
     private static string Flag(JsonElement element, string name) => JsonText.Property(element, name).ValueKind switch
