@@ -7,7 +7,9 @@ namespace Arbitrage.Orleans.Gateway.Contracts;
 /// The JSON of the <c>/v1</c> faces, generated at build time: camelCase, unset optional fields left out (never null),
 /// numbers only as JSON numbers. Each face gets a context of its own (the <c>/api/v1</c> and platform faces a
 /// snake_case one, <c>[JsonSourceGenerationOptions(PropertyNamingPolicy = SnakeCaseLower)]</c>) and is added to
-/// <see cref="ApiJsonContexts.Resolvers"/>, so the HTTP options and the OpenAPI document see every contract.
+/// <see cref="ApiJsonContexts.Resolvers"/>, so the HTTP options and the OpenAPI document see every contract. The
+/// HTTP options apply their own naming policy (camelCase) to every type they resolve, so a snake_case record spells
+/// its names with <c>[JsonPropertyName]</c> for the document to show them as written.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

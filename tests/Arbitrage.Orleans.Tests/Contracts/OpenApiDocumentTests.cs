@@ -26,7 +26,6 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
         var response = await anonymous.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
-        File.WriteAllText("/tmp/contracts-openapi.json", text);
         return JsonNode.Parse(text)!.AsObject();
     }
 
