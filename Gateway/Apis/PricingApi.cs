@@ -2,7 +2,6 @@ using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Market;
 using Microsoft.AspNetCore.Http.HttpResults;
-using PlacementOption = Arbitrage.Orleans.Gateway.Contracts.PlacementOption;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 

@@ -5,7 +5,6 @@ using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Workloads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans;
-using WorkloadResponse = Arbitrage.Orleans.Gateway.Contracts.WorkloadResponse;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
