@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Arbitrage.Orleans.Gateway.Apis;
+using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 
 namespace Arbitrage.Orleans.Gateway;
@@ -38,7 +39,8 @@ public static class GatewayExtensions
         });
         services.AddSingleton(Bind<RequestLimitOptions>(configuration, RequestLimitOptions.SectionName, o => o.Problems()));
 
-        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        services.ConfigureHttpJsonOptions(o => ApiJsonContexts.Apply(o.SerializerOptions));
+        services.AddOpenApi("v1", o => o.AddContractExamples().AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";
             document.Info.Description = "Workloads, pricing, tokens and tenants (/v1), providers (/api/v1/providers), wallets and credit reservations (/api/v1), groups as elastigroups and managed instances (/v1/spot) and as cluster node groups (/discover, /provision, /deprovision). "

@@ -38,7 +38,7 @@ public sealed class PricingCommand(CommandRuntime runtime)
             int rank = 0;
             foreach (var o in new[] { recommended }.Concat(JsonText.Items(estimate, "alternatives")))
             {
-                Renderer.Row(table, rank++ == 0 ? "best" : rank.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonText.Get(o, "provider"), JsonText.Get(o, "region"),
+                Renderer.Row(table, rank++ == 0 ? "best" : rank.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonText.Get(o, "providerName"), JsonText.Get(o, "region"),
                     JsonText.Get(o, "zone"), JsonText.Get(o, "instanceType"), JsonText.Get(o, "market"), JsonText.Get(o, "vCpus"), JsonText.Get(o, "memoryGb"),
                     Gpu(o), JsonText.Get(o, "pricePerHour"), JsonText.Get(o, "expectedCostPerHour"), JsonText.Get(o, "interruptionRate"), JsonText.Get(o, "reason"));
             }
@@ -70,7 +70,7 @@ public sealed class PricingCommand(CommandRuntime runtime)
             var table = Renderer.Table("PROVIDER", "REGION", "ZONE", "INSTANCE TYPE", "VCPU", "GB", "GPU", "SPOT USD/H", "ON-DEMAND USD/H", "INTERRUPTION", "UPDATED");
             foreach (var p in JsonText.Items(page, "prices"))
             {
-                Renderer.Row(table, JsonText.Get(p, "provider"), JsonText.Get(p, "region"), JsonText.Get(p, "zone"), JsonText.Get(p, "instanceType"), JsonText.Get(p, "vCpus"),
+                Renderer.Row(table, JsonText.Get(p, "providerName"), JsonText.Get(p, "region"), JsonText.Get(p, "zone"), JsonText.Get(p, "instanceType"), JsonText.Get(p, "vCpus"),
                     JsonText.Get(p, "memoryGb"), Gpu(p), JsonText.Get(p, "spotPricePerHour"), JsonText.Get(p, "onDemandPricePerHour"), JsonText.Get(p, "interruptionRate"),
                     JsonText.Time(p, "updatedAt"));
             }

@@ -155,7 +155,7 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
             var table = Renderer.Table("PROVIDER", "REGION", "ZONE", "INSTANCE TYPE", "MARKET", "USD/H", "START", "END", "END REASON", "WHY");
             foreach (var x in placements)
             {
-                Renderer.Row(table, JsonText.Get(x, "provider"), JsonText.Get(x, "region"), JsonText.Get(x, "zone"), JsonText.Get(x, "instanceType"), JsonText.Get(x, "market"),
+                Renderer.Row(table, JsonText.Get(x, "providerName"), JsonText.Get(x, "region"), JsonText.Get(x, "zone"), JsonText.Get(x, "instanceType"), JsonText.Get(x, "market"),
                     JsonText.Get(x, "pricePerHour"), JsonText.Time(x, "start"), JsonText.Time(x, "end"), JsonText.Get(x, "endReason"), JsonText.Get(x, "reason"));
             }
 
@@ -216,7 +216,7 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
     }
 
     public static string Placement(JsonElement p) =>
-        $"{JsonText.Get(p, "provider")} {JsonText.Get(p, "region")}/{JsonText.Get(p, "zone")} {JsonText.Get(p, "instanceType")} {JsonText.Get(p, "market")} at {JsonText.Get(p, "pricePerHour")} USD/h";
+        $"{JsonText.Get(p, "providerName")} {JsonText.Get(p, "region")}/{JsonText.Get(p, "zone")} {JsonText.Get(p, "instanceType")} {JsonText.Get(p, "market")} at {JsonText.Get(p, "pricePerHour")} USD/h";
 
     private static JsonObject ToObject(Dictionary<string, string> pairs) => new(pairs.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
 }

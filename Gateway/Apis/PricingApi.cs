@@ -1,6 +1,8 @@
+using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Market;
 using Orleans;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
@@ -18,53 +20,27 @@ public static class PricingApi
 
     public static IEndpointRouteBuilder MapPricingApi(this IEndpointRouteBuilder routes)
     {
-        var pricing = routes.MapGroup("/v1/pricing").WithTags("Pricing");
-        pricing.MapPost("/estimate", EstimateAsync)
+        var pricing = routes.MapGroup("/v1/pricing").WithTags("Pricing").AddEndpointFilter<RequestValidationFilter>();
+        pricing.MapPost("/estimate", Estimate)
             .WithName("EstimatePrice").WithSummary("Recommended placement and ranked alternatives for workload requirements")
+            .Accepts<WorkloadRequirements>("application/json").ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge)
             .RequirePermission(Permissions.PricingRead);
         pricing.MapGet("/current", Current)
             .WithName("GetCurrentPrices").WithSummary("Current spot and on-demand prices, filtered by provider, region and instance type, paginated")
-            .RequirePermission(Permissions.PricingRead);
+            .ProducesApiErrors(StatusCodes.Status400BadRequest).RequirePermission(Permissions.PricingRead);
         pricing.MapGet("/history", HistoryAsync)
             .WithName("GetPriceHistory").WithSummary("Spot prices of one instance type in one provider region over time, a series per zone, at most maxPoints a series")
-            .Produces<PriceHistory>().RequirePermission(Permissions.PricingRead);
+            .Produces<PriceHistory>().ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).RequirePermission(Permissions.PricingRead);
         return routes;
     }
 
-    private static async Task<IResult> EstimateAsync(HttpContext context, IPlacementService placement, TimeProvider time)
+    private static Ok<PriceEstimate> Estimate(WorkloadRequirements requirements, HttpContext context, IPlacementService placement, TimeProvider time)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        var requirements = ReadRequirements(body);
         int alternatives = QueryInt(context, "alternatives", DefaultAlternatives, 0, 50);
-        var estimate = placement.Estimate(requirements, alternatives);
-        return Results.Json(new
-        {
-            recommended = estimate.Recommended,
-            alternatives = estimate.Alternatives,
-            offersConsidered = estimate.OffersConsidered,
-            offersAccepted = estimate.OffersAccepted,
-            rejections = estimate.Rejections,
-            message = estimate.Recommended is null
-                ? "No offer meets every requirement; rejections says how many offers each constraint removed."
-                : null,
-            generatedAt = time.GetUtcNow(),
-        }, ApiJson.CamelCase);
+        return TypedResults.Ok(PriceEstimate.From(placement.Estimate(requirements.ToPlacement(), alternatives), time.GetUtcNow()));
     }
 
-    /// <summary>The Compute Arbitrage API's <c>WorkloadRequirements</c> (also used by workloads).</summary>
-    public static PlacementRequirements ReadRequirements(JsonBody body) => new(
-        MinCpu: body.Required("minCPU", n => body.Int(n)),
-        MinMemoryGb: body.Required("minMemoryGB", n => body.Number(n)),
-        GpuCount: body.Int("gpuCount") ?? 0,
-        GpuType: body.String("gpuType", 64),
-        PreferredRegions: body.Strings("preferredRegions"),
-        MaxPricePerHour: body.Decimal("maxPricePerHour"),
-        MaxInterruptionRate: body.Number("maxInterruptionRate"),
-        Providers: body.Strings("providers"),
-        AllowSpot: body.Bool("allowSpot") ?? true,
-        AllowOnDemand: body.Bool("allowOnDemand") ?? true);
-
-    private static IResult Current(HttpContext context, IPlacementService placement)
+    private static Ok<SpotPriceList> Current(HttpContext context, IPlacementService placement)
     {
         var q = context.Request.Query;
         var page = placement.CurrentPrices(new CurrentPriceQuery(
@@ -74,7 +50,7 @@ public static class PricingApi
             InstanceType: Text(q["instanceType"]),
             Limit: QueryInt(context, "limit", DefaultPriceLimit, 1, 500),
             Cursor: Text(q["cursor"])));
-        return Results.Json(new { prices = page.Prices, nextCursor = page.NextCursor, total = page.Total }, ApiJson.CamelCase);
+        return TypedResults.Ok(SpotPriceList.From(page));
     }
 
     /// <summary>A market's spot price history: one series per zone, each capped at <see cref="MaxPoints"/> points.</summary>

@@ -12,7 +12,11 @@ public sealed class JsonBody(JsonElement root, string prefix = "")
 
     public JsonElement Root { get; } = root;
 
-    public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        new(await ReadRootAsync(request, cancellationToken));
+
+    /// <summary>The body as a JSON object: at most <see cref="MaxBytes"/> (413 beyond), well-formed and an object (400 INVALID_JSON otherwise).</summary>
+    public static async Task<JsonElement> ReadRootAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBytes)
         {
@@ -42,7 +46,7 @@ public sealed class JsonBody(JsonElement root, string prefix = "")
                 throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, $"The request body must be a JSON object, not {Describe(root.ValueKind)}.");
             }
 
-            return new JsonBody(root);
+            return root;
         }
         catch (JsonException e)
         {

@@ -391,7 +391,7 @@ internal sealed class GatewaySuite : ISuite
         {
             var page = await Send(http, HttpMethod.Get, $"/v1/workloads?status=RUNNING&limit=200{(cursor is null ? "" : $"&cursor={cursor}")}", null, HttpStatusCode.OK);
             running.AddRange(page.GetProperty("workloads").EnumerateArray().Select(w => w.GetProperty("id").GetString()!).Where(keep.Contains));
-            cursor = page.GetProperty("nextCursor").GetString();
+            cursor = page.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
             if (cursor is null && running.Count < notices)
             {
                 await Task.Delay(1000, ct);

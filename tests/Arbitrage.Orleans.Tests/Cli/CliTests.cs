@@ -66,7 +66,7 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
         Assert.Contains("RUNNING", events.Out);
         var firstEvent = Json(await cli.RunAsync("workloads", "events", id, "--limit", "1", "-o", "json"));
         Assert.Single(firstEvent.GetProperty("events").EnumerateArray());
-        string cursor = firstEvent.GetProperty("nextCursor").GetString()!;
+        string cursor = firstEvent.OptionalString("nextCursor")!;
         var nextEvents = Json(await cli.RunAsync("workloads", "events", id, "--limit", "1", "--cursor", cursor, "-o", "json"));
         Assert.NotEqual(firstEvent.GetProperty("events")[0].GetRawText(), nextEvents.GetProperty("events")[0].GetRawText());
 
@@ -249,14 +249,14 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
         Assert.Contains("best", table.Out);
         Assert.Contains("sim-", table.Out);
         var estimate = Json(await cli.RunAsync("pricing", "estimate", "--cpu", "2", "--memory", "4", "--provider", "sim-gcp", "-o", "json"));
-        Assert.Equal("sim-gcp", estimate.GetProperty("recommended").GetProperty("provider").GetString());
+        Assert.Equal("sim-gcp", estimate.GetProperty("recommended").GetProperty("providerName").GetString());
         var nothing = await cli.RunAsync("pricing", "estimate", "--cpu", "2", "--memory", "4", "--max-price", "0.000001");
         AssertSuccess(nothing);
         Assert.Contains("No offer meets every requirement", nothing.Out);
 
         var first = Json(await cli.RunAsync("pricing", "current", "--limit", "2", "-o", "json"));
         Assert.Equal(2, first.GetProperty("prices").GetArrayLength());
-        string cursor = first.GetProperty("nextCursor").GetString()!;
+        string cursor = first.OptionalString("nextCursor")!;
         var second = Json(await cli.RunAsync("pricing", "current", "--limit", "2", "--cursor", cursor, "-o", "json"));
         Assert.NotEqual(first.GetProperty("prices")[0].GetRawText(), second.GetProperty("prices")[0].GetRawText());
         var prices = await cli.RunAsync("pricing", "current", "--provider", "sim-aws", "--limit", "5");

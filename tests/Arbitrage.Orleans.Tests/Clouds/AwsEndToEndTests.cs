@@ -67,7 +67,7 @@ public sealed class AwsEndToEndTests : IAsyncLifetime
 
         var running = await Api.WaitForAsync(http, $"/v1/workloads/{id}", w => w.Status() == "RUNNING", TimeSpan.FromSeconds(60));
         var before = running.GetProperty("placement");
-        Assert.Equal("aws-fake", before.GetProperty("provider").GetString());
+        Assert.Equal(("aws", "aws-fake"), (before.GetProperty("provider").GetString(), before.GetProperty("providerName").GetString()));
         var first = before.GetProperty("instanceId").GetString()!;
         var onCloud = _fake.Instance(first)!;
         Assert.Equal(id, onCloud.Tags["arbitrage:workload"]);
@@ -77,7 +77,7 @@ public sealed class AwsEndToEndTests : IAsyncLifetime
 
         _fake.Interrupt(first);
         var moved = await Api.WaitForAsync(http, $"/v1/workloads/{id}",
-            w => w.GetProperty("placements").GetArrayLength() == 2 && w.Status() == "RUNNING" && w.GetProperty("placement").ValueKind == JsonValueKind.Object,
+            w => w.GetProperty("placements").GetArrayLength() == 2 && w.Status() == "RUNNING" && w.TryGetProperty("placement", out _),
             TimeSpan.FromSeconds(60));
         Assert.Equal("SPOT_INTERRUPTION", moved.GetProperty("placements")[0].GetProperty("endReason").GetString());
         var second = moved.GetProperty("placement").GetProperty("instanceId").GetString()!;

@@ -89,7 +89,7 @@ public sealed class PriceWatchingTests : IAsyncLifetime
             var (response, page) = await Api.GetAsync(http, $"/v1/pricing/current?provider={provider}&limit=5");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.True(page.GetProperty("total").GetInt32() > 0, $"{provider} shows prices");
-            Assert.All(page.GetProperty("prices").EnumerateArray(), p => Assert.Equal(provider, p.GetProperty("provider").GetString()));
+            Assert.All(page.GetProperty("prices").EnumerateArray(), p => Assert.Equal(provider, p.GetProperty("providerName").GetString()));
 
             var (_, details) = await Api.GetAsync(http, $"/api/v1/providers/{provider}");
             Assert.Equal("healthy", details.GetProperty("status").GetString());
@@ -98,7 +98,7 @@ public sealed class PriceWatchingTests : IAsyncLifetime
         var (created, workload) = await Api.PostAsync(http, "/v1/workloads", """{"name": "w", "requirements": {"minCPU": 2, "minMemoryGB": 4}, "config": {"imageId": "debian-12"}}""");
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
         string id = workload.GetProperty("id").GetString()!;
-        var waiting = await Api.WaitForAsync(http, $"/v1/workloads/{id}", w => w.GetProperty("statusReason").GetString()?.Contains("read-only") == true, TimeSpan.FromSeconds(60));
+        var waiting = await Api.WaitForAsync(http, $"/v1/workloads/{id}", w => w.OptionalString("statusReason")?.Contains("read-only") == true, TimeSpan.FromSeconds(60));
         Assert.Equal("PENDING", waiting.Status());
         Assert.Equal(0, _gcp.InsertCalls);
         Assert.Equal(0, _aws.CallCount("RunInstances"));

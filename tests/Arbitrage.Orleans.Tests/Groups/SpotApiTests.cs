@@ -244,7 +244,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         {
             var (_, page) = await Api.GetAsync(bearer, $"/v1/pricing/current?provider=sim-aws&region=us-east-1&limit=500{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}");
             foreach (var price in page.GetProperty("prices").EnumerateArray()) zones.Add(price.GetProperty("zone").GetString()!);
-            cursor = page.GetProperty("nextCursor").ValueKind == JsonValueKind.String ? page.GetProperty("nextCursor").GetString() : null;
+            cursor = page.OptionalString("nextCursor");
         }
         while (cursor is not null);
         return zones.First();

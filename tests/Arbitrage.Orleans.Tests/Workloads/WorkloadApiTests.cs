@@ -57,7 +57,7 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
         var running = await WaitForStatusAsync(http, id, "RUNNING");
 
         var placement = running.GetProperty("placement");
-        Assert.Equal(best.GetProperty("provider").GetString(), placement.GetProperty("provider").GetString());
+        Assert.Equal(best.GetProperty("providerName").GetString(), placement.GetProperty("providerName").GetString());
         Assert.Equal(best.GetProperty("zone").GetString(), placement.GetProperty("zone").GetString());
         Assert.Equal(best.GetProperty("instanceType").GetString(), placement.GetProperty("instanceType").GetString());
         Assert.Equal(best.GetProperty("market").GetString(), placement.GetProperty("market").GetString());
@@ -75,8 +75,8 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
         var (deleted, _) = await Api.SendAsync(http, HttpMethod.Delete, $"/v1/workloads/{id}");
         Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
         var terminated = await WaitForStatusAsync(http, id, "TERMINATED");
-        Assert.Equal("USER_REQUESTED", terminated.GetProperty("statusReason").GetString());
-        Assert.Equal(JsonValueKind.Null, terminated.GetProperty("placement").ValueKind);
+        Assert.Equal("USER_REQUESTED", terminated.OptionalString("statusReason"));
+        Assert.False(terminated.TryGetProperty("placement", out _));
         Assert.Equal("USER_REQUESTED", terminated.GetProperty("placements")[0].GetProperty("endReason").GetString());
 
         // Everything reserved came back; what was charged is exactly the workload's cost, and the balance is the sum of transactions.
@@ -90,8 +90,8 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
         var (again, againBody) = await Api.SendAsync(http, HttpMethod.Delete, $"/v1/workloads/{id}");
         Api.AssertError(again, againBody, HttpStatusCode.BadRequest, "WORKLOAD_ALREADY_TERMINATED");
         var (_, events) = await Api.GetAsync(http, $"/v1/workloads/{id}/events");
-        var transitions = events.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("to").ValueKind == JsonValueKind.String)
-            .Select(e => e.GetProperty("to").GetString()).ToList();
+        var transitions = events.GetProperty("events").EnumerateArray().Where(e => e.OptionalString("to") is not null)
+            .Select(e => e.OptionalString("to")).ToList();
         Assert.Equal(["PENDING", "PROVISIONING", "RUNNING", "STOPPING", "TERMINATED"], transitions);
         Assert.All(events.GetProperty("events").EnumerateArray(), e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("reason").GetString())));
     }
@@ -107,7 +107,7 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, interrupted.StatusCode);
 
         var moved = await Api.WaitForAsync(http, $"/v1/workloads/{id}",
-            w => w.GetProperty("placements").GetArrayLength() == 2 && w.Status() == "RUNNING" && w.GetProperty("placement").ValueKind == JsonValueKind.Object);
+            w => w.GetProperty("placements").GetArrayLength() == 2 && w.Status() == "RUNNING" && w.TryGetProperty("placement", out _));
         var first = moved.GetProperty("placements")[0];
         Assert.Equal(before.GetProperty("instanceId").GetString(), first.GetProperty("instanceId").GetString());
         Assert.Equal("SPOT_INTERRUPTION", first.GetProperty("endReason").GetString());
@@ -144,7 +144,7 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
         Assert.Equal("HEALTH_CHECK_FAILED", ended.GetProperty("endReason").GetString());
         var (_, events) = await Api.GetAsync(http, $"/v1/workloads/{id}/events");
         Assert.Contains(events.GetProperty("events").EnumerateArray(),
-            e => e.GetProperty("to").GetString() == "PROVISIONING" && e.GetProperty("reason").GetString()!.Contains("HEALTH_CHECK_FAILED"));
+            e => e.OptionalString("to") == "PROVISIONING" && e.GetProperty("reason").GetString()!.Contains("HEALTH_CHECK_FAILED"));
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
         var id = await CreateAsync(http, Workload("unfunded"));
 
         var waiting = await Api.WaitForAsync(http, $"/v1/workloads/{id}",
-            w => w.GetProperty("statusReason").GetString()?.StartsWith("INSUFFICIENT_CREDIT", StringComparison.Ordinal) == true);
+            w => w.OptionalString("statusReason")?.StartsWith("INSUFFICIENT_CREDIT", StringComparison.Ordinal) == true);
         Assert.Equal("PENDING", waiting.Status());
 
         var (granted, _) = await Api.PostAsync(fixture.Silo.Http, $"/v1/tenants/{tenant}/credit", """{"amount": 5, "description": "first credit"}""");
@@ -169,7 +169,7 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
         var id = await CreateAsync(http, Workload("short-lived"));
 
         var ended = await Api.WaitForAsync(http, $"/v1/workloads/{id}", w => w.Status() == "TERMINATED", TimeSpan.FromSeconds(60));
-        Assert.StartsWith("INSUFFICIENT_CREDIT", ended.GetProperty("statusReason").GetString());
+        Assert.StartsWith("INSUFFICIENT_CREDIT", ended.OptionalString("statusReason"));
         Assert.NotEqual(JsonValueKind.Null, ended.GetProperty("startedAt").ValueKind);
         var wallet = await WalletAsync(http, tenant);
         Assert.True(wallet.GetProperty("available").GetDecimal() >= 0);
@@ -228,7 +228,7 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.InRange(page.GetProperty("workloads").GetArrayLength(), 1, 2);
             seen.AddRange(page.GetProperty("workloads").EnumerateArray().Select(w => w.GetProperty("id").GetString()!));
-            cursor = page.GetProperty("nextCursor").GetString();
+            cursor = page.OptionalString("nextCursor");
         }
         while (cursor is not null);
 

@@ -28,7 +28,7 @@ public sealed class WorkloadHistoryTests(WorkloadSiloFixture fixture)
             Assert.InRange(page.Count, 1, limit);
             items.AddRange(page);
             pages++;
-            cursor = body.GetProperty("nextCursor").GetString();
+            cursor = body.OptionalString("nextCursor");
         }
         while (cursor is not null);
 
@@ -65,7 +65,7 @@ public sealed class WorkloadHistoryTests(WorkloadSiloFixture fixture)
         {
             var (interrupted, _) = await Api.PostAsync(http, $"/v1/simulation/workloads/{id}/interrupt", "{}");
             Assert.Equal(HttpStatusCode.Accepted, interrupted.StatusCode);
-            var moved = await Api.WaitForAsync(http, path, w => w.Status() == "RUNNING" && w.GetProperty("placement").ValueKind == JsonValueKind.Object
+            var moved = await Api.WaitForAsync(http, path, w => w.Status() == "RUNNING" && w.TryGetProperty("placement", out _)
                 && w.GetProperty("placement").GetProperty("instanceId").GetString() != instances[^1]);
             instances.Add(moved.GetProperty("placement").GetProperty("instanceId").GetString()!);
         }
@@ -90,7 +90,7 @@ public sealed class WorkloadHistoryTests(WorkloadSiloFixture fixture)
         var (events, eventPages) = await ReadAllAsync(http, $"{path}/events", "events", 3);
         var (_, single) = await Api.GetAsync(http, $"{path}/events?limit=200");
         Assert.Equal(single.GetProperty("events").EnumerateArray().Select(e => e.GetRawText()), events.Select(e => e.GetRawText()));
-        Assert.Equal(JsonValueKind.Null, single.GetProperty("nextCursor").ValueKind);
+        Assert.False(single.TryGetProperty("nextCursor", out _));
         Assert.True(events.Count > WorkloadSiloFixture.EventsInState, $"{events.Count} events");
         Assert.True(eventPages > 1);
         Assert.Equal("CREATED", events[0].GetProperty("type").GetString());
@@ -175,7 +175,7 @@ public sealed class WorkloadHistoryTests(WorkloadSiloFixture fixture)
         Assert.Equal(5, pages);
         var (first, firstPage) = await Api.GetAsync(http, $"{path}/events?limit=7");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        string cursor = firstPage.GetProperty("nextCursor").GetString()!;
+        string cursor = firstPage.OptionalString("nextCursor")!;
         var (placements, _) = await ReadAllAsync(http, $"{path}/placements", "placements", 2);
         Assert.Equal(["i-legacy-1", "i-legacy-2", "i-legacy-3"], placements.Select(p => p.GetProperty("instanceId").GetString()));
 
@@ -186,7 +186,7 @@ public sealed class WorkloadHistoryTests(WorkloadSiloFixture fixture)
 
         var (events, _) = await ReadAllAsync(http, $"{path}/events", "events", 7);
         Assert.Equal(Enumerable.Range(1, legacyEvents).Select(i => $"legacy {i}"), events.Take(legacyEvents).Select(e => e.GetProperty("reason").GetString()));
-        Assert.Equal(["STOPPING", "TERMINATED"], events.Skip(legacyEvents).Where(e => e.GetProperty("to").ValueKind == JsonValueKind.String).Select(e => e.GetProperty("to").GetString()));
+        Assert.Equal(["STOPPING", "TERMINATED"], events.Skip(legacyEvents).Where(e => e.OptionalString("to") is not null).Select(e => e.OptionalString("to")));
         var (resumed, resumedPage) = await Api.GetAsync(http, $"{path}/events?limit=7&cursor={cursor}");
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         Assert.Equal("legacy 8", resumedPage.GetProperty("events")[0].GetProperty("reason").GetString());

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Arbitrage.Orleans.Tests.Contracts;
 using Arbitrage.Orleans.Tests.Infrastructure;
 
 namespace Arbitrage.Orleans.Tests.Workloads;
@@ -20,7 +21,16 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
     private readonly PostgresServerFixture _postgres = new();
     private string _providersFile = "";
 
+    /// <summary>The typed routes, whose every response to a tenant's client is checked against the contracts.</summary>
+    public static readonly string[] TypedPrefixes = ["/v1/workloads", "/v1/pricing/estimate", "/v1/pricing/current", "/v1/tokens"];
+
     public SiloProcess Silo { get; private set; } = null!;
+
+    /// <summary>The silo's own OpenAPI document (<c>/openapi/v1.json</c>).</summary>
+    public JsonContract Contract { get; private set; } = null!;
+
+    /// <summary>The Compute Arbitrage API as the seed defines it.</summary>
+    public JsonContract Seed { get; } = SeedContract.Load();
 
     /// <summary>The silo's database, for tests that look at what is stored.</summary>
     public string Database { get; private set; } = "";
@@ -45,7 +55,27 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
             ["Bootstrap__InitialCredit"] = BootstrapCredit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         await Silo.WaitUntilServingAsync(TimeSpan.FromSeconds(90));
+        using var anonymous = Silo.ClientWith(null);
+        Contract = JsonContract.FromOpenApiJson("openapi/v1.json", await anonymous.GetStringAsync("/openapi/v1.json"));
     }
+
+    /// <summary>
+    /// A client speaking with <paramref name="token"/> whose every response of the typed routes is checked against the
+    /// silo's OpenAPI document and the seed's schemas (a mismatch fails the request with <see cref="ContractViolationException"/>).
+    /// </summary>
+    public HttpClient CheckedClient(string? token)
+    {
+        var handler = new ContractCheckingHandler(Contract, Seed) { Prefixes = TypedPrefixes };
+        var client = new HttpClient(handler) { BaseAddress = Silo.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        _handlers.Add(client, handler);
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>The checking handler of a <see cref="CheckedClient"/> (how many answers it checked).</summary>
+    public ContractCheckingHandler HandlerOf(HttpClient client) => _handlers.TryGetValue(client, out var handler) ? handler : throw new ArgumentException("not a checked client", nameof(client));
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, ContractCheckingHandler> _handlers = new();
 
     public async Task DisposeAsync()
     {
@@ -59,7 +89,7 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
     {
         var (response, body) = await Api.SendAsync(Silo.Http, HttpMethod.Post, "/v1/tenants", $$"""{"name": "tenant-{{Guid.NewGuid():N}}", "initialCredit": {{credit}}}""");
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
-        return (body.GetProperty("id").GetString()!, Silo.ClientWith(body.GetProperty("token").GetString()));
+        return (body.GetProperty("id").GetString()!, CheckedClient(body.GetProperty("token").GetString()));
     }
 }
 
@@ -119,4 +149,8 @@ public static class Api
     }
 
     public static string Status(this JsonElement workload) => workload.GetProperty("status").GetString()!;
+
+    /// <summary>An optional string field: null when the API left it out (unset fields are never sent as null).</summary>
+    public static string? OptionalString(this JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -1,0 +1,93 @@
+using System.Reflection;
+using System.Text.Json;
+using Arbitrage.Orleans.Gateway.Contracts;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Arbitrage.Orleans.Gateway.Http;
+
+/// <summary>What the OpenAPI document says about typed routes: their error responses and their contracts' examples.</summary>
+public static class ApiContractsOpenApi
+{
+    /// <summary>Every route behind a token may answer 401 (no or a bad token), 403 (a missing permission), 429 (over a rate limit) and 503 (the cluster or database cannot serve).</summary>
+    public static readonly int[] CommonErrors = [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable];
+
+    /// <summary>Documents the <see cref="ApiErrorResponse"/> of each status in <paramref name="statuses"/> and of <see cref="CommonErrors"/>.</summary>
+    public static RouteHandlerBuilder ProducesApiErrors(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (int status in statuses.Concat(CommonErrors).Distinct().Order()) builder.Produces<ApiErrorResponse>(status, "application/json");
+        return builder;
+    }
+
+    /// <summary>
+    /// Documents the routes that are not route handlers (the health checks, the Orleans dashboard), which the API
+    /// explorer cannot describe: each gets an operation named by its display name, so the document covers every route.
+    /// </summary>
+    public static OpenApiOptions AddEndpointsWithoutHandlers(this OpenApiOptions options) => options.AddDocumentTransformer((document, context, _) =>
+    {
+        document.Paths ??= new OpenApiPaths();
+        foreach (var endpoint in context.ApplicationServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            if (endpoint.Metadata.GetMetadata<MethodInfo>() is not null || endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is { ExcludeFromDescription: true }) continue;
+            string path = "/" + System.Text.RegularExpressions.Regex.Replace(endpoint.RoutePattern.RawText ?? "", @"\{\*{0,2}([^}:=?]+)[^}]*\}", "{$1}").Trim('/');
+            if (!document.Paths.TryGetValue(path, out var item)) document.Paths[path] = item = new OpenApiPathItem();
+            var pathItem = (OpenApiPathItem)item;
+            pathItem.Operations ??= new Dictionary<HttpMethod, OpenApiOperation>();
+            foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [HttpMethods.Get])
+            {
+                pathItem.Operations.TryAdd(HttpMethod.Parse(method), new OpenApiOperation
+                {
+                    Summary = endpoint.DisplayName ?? path,
+                    Responses = new OpenApiResponses { ["200"] = new OpenApiResponse { Description = "OK" } },
+                });
+            }
+        }
+
+        return Task.CompletedTask;
+    });
+
+    /// <summary>
+    /// The contracts (<see cref="ApiV1JsonContext"/>) leave an unset field out rather than send null, so a nullable
+    /// property of theirs is documented as optional and never null: a typed client then reads a missing field, never
+    /// a null it does not expect.
+    /// </summary>
+    public static OpenApiOptions AddOptionalInsteadOfNull(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
+    {
+        var contracts = typeof(ApiV1JsonContext).Assembly.GetTypes().Where(t => t.Namespace == typeof(ApiV1JsonContext).Namespace).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, component) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
+        {
+            if (!contracts.Contains(name) || component is not OpenApiSchema { Properties: { Count: > 0 } properties } schema) continue;
+            foreach (var (field, property) in properties.ToList())
+            {
+                bool nullable = false;
+                if (property is OpenApiSchema { Type: { } type } inline && type.HasFlag(JsonSchemaType.Null) && type != JsonSchemaType.Null)
+                {
+                    inline.Type = type & ~JsonSchemaType.Null;
+                    nullable = true;
+                }
+                else if (property is OpenApiSchema { OneOf: [var first, var second] } && (first.Type == JsonSchemaType.Null || second.Type == JsonSchemaType.Null))
+                {
+                    properties[field] = first.Type == JsonSchemaType.Null ? second : first;
+                    nullable = true;
+                }
+
+                if (nullable) schema.Required?.Remove(field);
+            }
+        }
+
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Sets the example of every contract that has one (<see cref="IApiExample{TSelf}"/>), written as the API writes it.</summary>
+    public static OpenApiOptions AddContractExamples(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    {
+        var type = context.JsonTypeInfo.Type;
+        if (type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IApiExample<>))
+            && type.GetProperty(nameof(IApiExample<ApiErrorResponse>.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is { } example)
+        {
+            schema.Examples = [JsonSerializer.SerializeToNode(example, context.JsonTypeInfo)!];
+        }
+
+        return Task.CompletedTask;
+    });
+}

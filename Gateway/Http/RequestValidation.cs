@@ -1,0 +1,62 @@
+namespace Arbitrage.Orleans.Gateway.Http;
+
+/// <summary>
+/// A request body that checks itself: <see cref="Validate"/> throws a 400 <see cref="ApiErrorException"/> naming the
+/// field (<c>requirements.minCPU</c>). <see cref="RequestValidationFilter"/> runs it for every bound argument, so a
+/// handler only ever sees valid requests.
+/// </summary>
+public interface IValidatedRequest
+{
+    void Validate(IServiceProvider services);
+}
+
+/// <summary>The one place request bodies are validated: every <see cref="IValidatedRequest"/> argument of the route, before its handler runs.</summary>
+public sealed class RequestValidationFilter : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        foreach (var argument in context.Arguments)
+        {
+            if (argument is IValidatedRequest request) request.Validate(context.HttpContext.RequestServices);
+        }
+
+        return next(context);
+    }
+}
+
+/// <summary>The checks request records share; each throws a validation error naming the field.</summary>
+public static class RequestRules
+{
+    public static T Required<T>(string field, T? value) where T : class =>
+        value ?? throw ApiErrorException.Validation(field, $"{field} is required.");
+
+    public static string RequiredString(string field, string? value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw ApiErrorException.Validation(field, $"{field} is required and must not be empty.");
+        MaxLength(field, value, maxLength);
+        return value;
+    }
+
+    public static void MaxLength(string field, string? value, int maxLength)
+    {
+        if (value?.Length > maxLength) throw ApiErrorException.Validation(field, $"{field} is longer than {maxLength} characters.");
+    }
+
+    public static void Strings(string field, IReadOnlyList<string>? values, int maxItems = 100)
+    {
+        if (values is null) return;
+        if (values.Count > maxItems) throw ApiErrorException.Validation(field, $"{field} has more than {maxItems} items.");
+        if (values.Any(string.IsNullOrWhiteSpace)) throw ApiErrorException.Validation(field, $"{field} must contain only non-empty strings.");
+    }
+
+    public static void StringMap(string field, IReadOnlyDictionary<string, string>? map, int maxEntries, int maxValueLength)
+    {
+        if (map is null) return;
+        if (map.Count > maxEntries) throw ApiErrorException.Validation(field, $"{field} has more than {maxEntries} entries.");
+        foreach (var (key, value) in map)
+        {
+            if (key.Length is 0 or > 256) throw ApiErrorException.Validation($"{field}.{key}", $"Keys of {field} must have 1 to 256 characters.");
+            if (value.Length > maxValueLength) throw ApiErrorException.Validation($"{field}.{key}", $"{field}.{key} is longer than {maxValueLength} characters.");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Arbitrage.Orleans.Tests.Infrastructure;
+using Arbitrage.Orleans.Tests.Workloads;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Arbitrage.Orleans.Tests.Contracts;
+
+/// <summary>The OpenAPI document against the endpoint data source: every route is in it, and the typed faces are in it in full.</summary>
+public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClassFixture<OpenApiDocumentTests.Silo>
+{
+    public sealed class Silo() : InProcessSiloFixture(new Dictionary<string, string?>());
+
+    /// <summary>The routes of the typed faces (workloads, pricing, tokens): full schemas, examples and error responses.</summary>
+    public static readonly string[] TypedOperations =
+    [
+        "POST /v1/workloads", "GET /v1/workloads", "GET /v1/workloads/{workloadId}", "DELETE /v1/workloads/{workloadId}", "GET /v1/workloads/{workloadId}/endpoint",
+        "GET /v1/workloads/{workloadId}/events", "GET /v1/workloads/{workloadId}/placements", "POST /v1/pricing/estimate", "GET /v1/pricing/current",
+        "POST /v1/tokens", "GET /v1/tokens", "DELETE /v1/tokens/{tokenId}",
+    ];
+
+    private async Task<JsonObject> DocumentAsync()
+    {
+        using var anonymous = silo.Host.ClientWith(null);
+        var response = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Every method of every route of the endpoint data source, as the document spells its path.</summary>
+    private IReadOnlyList<string> Routes() => silo.Host.Endpoints
+        .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+        .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => $"{m} {OpenApiPath(e.RoutePattern.RawText!)}"))
+        .Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary><c>/v1/x/{id:int}</c> → <c>/v1/x/{id}</c>; a catch-all <c>{**rest}</c> → <c>{rest}</c>.</summary>
+    private static string OpenApiPath(string pattern)
+    {
+        return "/" + System.Text.RegularExpressions.Regex.Replace(pattern, @"\{\*{0,2}([^}:=?]+)[^}]*\}", "{$1}").Trim('/');
+    }
+
+    [Fact]
+    public async Task Every_route_of_the_endpoint_data_source_is_an_operation_of_the_document()
+    {
+        var document = await DocumentAsync();
+        var paths = document["paths"]!.AsObject();
+        var routes = Routes();
+        Assert.True(routes.Count > 40, $"the endpoint data source has only {routes.Count} routes");
+
+        var missing = routes.Where(r =>
+        {
+            var (method, path) = (r[..r.IndexOf(' ')], r[(r.IndexOf(' ') + 1)..]);
+            return paths[path]?[method.ToLowerInvariant()] is null;
+        }).ToList();
+
+        Assert.True(missing.Count == 0, "Routes missing from /openapi/v1.json:\n" + string.Join("\n", missing));
+        // The product's own routes say what they do (the Orleans dashboard's routes are its own).
+        Assert.All(routes.Where(r => !r.Contains(" /dashboard", StringComparison.Ordinal)), r => Assert.False(string.IsNullOrWhiteSpace((string?)paths[r[(r.IndexOf(' ') + 1)..]]![r[..r.IndexOf(' ')].ToLowerInvariant()]!["summary"]), $"{r} has no summary"));
+    }
+
+    [Fact]
+    public async Task The_typed_routes_document_their_bodies_answers_and_errors_with_schemas_and_examples()
+    {
+        var document = await DocumentAsync();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        foreach (var route in TypedOperations)
+        {
+            var (method, path) = (route[..route.IndexOf(' ')].ToLowerInvariant(), route[(route.IndexOf(' ') + 1)..]);
+            var operation = document["paths"]![path]![method]!.AsObject();
+            var responses = operation["responses"]!.AsObject();
+
+            var success = responses.Where(r => r.Key.StartsWith('2')).ToList();
+            Assert.True(success.Count == 1, $"{route} documents {success.Count} success responses");
+            if (success[0].Key != "204")
+            {
+                var reference = (string?)success[0].Value!["content"]?["application/json"]?["schema"]?["$ref"];
+                Assert.True(reference is not null, $"{route} {success[0].Key} has no schema of its own");
+                var schema = schemas[reference!.Split('/')[^1]]!;
+                Assert.True(schema["properties"] is JsonObject { Count: > 0 }, $"{route}: {reference} has no properties");
+                Assert.True(schema["examples"] is JsonArray { Count: > 0 }, $"{route}: {reference} has no example");
+            }
+
+            var expected = new List<string> { "401", "403", "429", "503" };
+            if (method == "post" || path.EndsWith("/events", StringComparison.Ordinal) || path.EndsWith("/placements", StringComparison.Ordinal) || route is "GET /v1/workloads" or "GET /v1/pricing/current")
+            {
+                expected.Add("400");
+            }
+
+            if (path.Contains('{')) expected.Add("404");
+            if (route == "POST /v1/workloads") expected.Add("409");
+            foreach (var status in expected)
+            {
+                Assert.True(responses[status]?["content"]?["application/json"]?["schema"]?["$ref"]?.GetValue<string>() == "#/components/schemas/ApiErrorResponse",
+                    $"{route} does not document {status} with the ApiErrorResponse schema");
+            }
+
+            if (method == "post")
+            {
+                var body = (string?)operation["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"];
+                Assert.True(body is not null, $"{route} has no request body schema");
+                Assert.True(schemas[body!.Split('/')[^1]]!["examples"] is JsonArray { Count: > 0 }, $"{route}: {body} has no example");
+            }
+        }
+
+        var error = schemas["ApiErrorResponse"]!;
+        Assert.Equal("#/components/schemas/ApiError", (string?)error["properties"]!["error"]!["$ref"]);
+        Assert.Equal(["code", "details", "message", "requestId"], schemas["ApiError"]!["properties"]!.AsObject().Select(p => p.Key).Order());
+    }
+
+    [Fact]
+    public async Task The_seed_fields_have_the_seed_types_in_the_document()
+    {
+        var contract = new JsonContract("openapi/v1.json", await DocumentAsync());
+        var seed = SeedContract.Load();
+        // Each example the document gives is a valid instance of the seed's schema of the same name.
+        foreach (var name in new[] { "CreateWorkloadRequest", "WorkloadRequirements", "WorkloadConfig", "WorkloadResponse", "PriceEstimate", "PlacementOption" })
+        {
+            var example = contract.Document["components"]!["schemas"]![name]!["examples"]![0];
+            Assert.True(seed.CheckComponent(name, example) is null, $"the example of {name} breaks the seed: {seed.CheckComponent(name, example)}");
+            Assert.True(contract.CheckComponent(name, example) is null, $"the example of {name} breaks its own schema: {contract.CheckComponent(name, example)}");
+        }
+    }
+
+    /// <summary>The routes that are in the document without typed schemas yet (the faces still to be typed), for the record.</summary>
+    [Fact]
+    public void The_untyped_routes_are_the_other_faces()
+    {
+        var untyped = Routes().Where(r => !TypedOperations.Contains(r)).ToList();
+        Assert.All(untyped, r => Assert.DoesNotMatch(@"^(GET|POST|DELETE) /v1/(workloads|tokens)(/|$)", r));
+    }
+}
