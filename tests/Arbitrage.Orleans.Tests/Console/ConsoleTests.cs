@@ -27,6 +27,22 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
         return page;
     }
 
+    /// <summary>Runs an expectation; when it fails, the failure carries what the console's error area showed (an API refusal).</summary>
+    private static async Task ExpectPageAsync(IPage page, string what, Func<Task> expectation)
+    {
+        try
+        {
+            await expectation();
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            var error = page.GetByTestId("error");
+            string shown = await error.IsVisibleAsync() ? await error.InnerTextAsync() : "(no error shown)";
+            await ConsoleBrowser.ScreenshotAsync(page, "failed-" + Regex.Replace(what, "[^a-z]+", "-"));
+            throw new Xunit.Sdk.XunitException($"{what}: {e.Message}; the console shows: {shown}");
+        }
+    }
+
     [Fact]
     public async Task A_person_creates_a_workload_watches_it_run_move_and_end_and_sees_the_charge()
     {
@@ -43,7 +59,7 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
         await ConsoleBrowser.ScreenshotAsync(page, "1-create-with-estimate");
 
         await page.GetByTestId("create-submit").ClickAsync();
-        await page.WaitForURLAsync(new Regex("#/workloads/wk-"));
+        await ExpectPageAsync(page, "the console opens the new workload", () => Expect(page).ToHaveURLAsync(new Regex("#/workloads/wk-"), new() { Timeout = 90_000 }));
         string id = page.Url[(page.Url.LastIndexOf('/') + 1)..];
         await Expect(page.GetByTestId("workload-status")).ToHaveTextAsync("RUNNING", new() { Timeout = 90_000 });
         await Expect(page.GetByTestId("timeline-bar")).ToHaveCountAsync(1);
