@@ -6,6 +6,7 @@ import { drawPriceChart, COLOURS } from './chart.js';
 import { requirementFields, offersView } from './estimate.js';
 
 const DEFAULTS = { aws: ['us-east-1', 'm5.large'] };
+const WEEK_MS = 7 * 24 * 3_600_000;
 
 export function mount(main, ctx) {
   const provider = h('select', { id: 'market-provider', testid: 'market-provider' });
@@ -36,16 +37,21 @@ export function mount(main, ctx) {
   let history = null;
   const loadHistory = async () => {
     if (!provider.value || !region.value.trim() || !type.value.trim()) return;
-    const answer = await api(`/v1/pricing/history${query({ provider: provider.value, region: region.value.trim(), instanceType: type.value.trim(), maxPoints: 5000 })}`, { signal: ctx.signal });
+    // The last seven days: the cloud's own price history where it has one (source "provider"), else what the silo's
+    // price feed saw since it started (source "feed").
+    const from = new Date(Date.now() - WEEK_MS).toISOString();
+    const answer = await api(`/v1/pricing/history${query({ provider: provider.value, region: region.value.trim(), instanceType: type.value.trim(), from, maxPoints: 5000 })}`, { signal: ctx.signal });
     history = answer;
     const series = answer.series.map(s => ({ label: s.zone, points: s.points }));
     drawPriceChart(canvas, series);
+    canvas.dataset.source = answer.source ?? '';
     legend.replaceChildren(...answer.series.map((s, i) => {
       const item = h('span', {}, `${s.zone} (${s.sourcePoints} prices)`);
       item.style.setProperty('--c', COLOURS[i % COLOURS.length]); // through the CSSOM: the page's CSP refuses style attributes
       return item;
     }));
-    note.textContent = `${answer.provider} ${answer.region} ${answer.instanceType}. ${answer.message ?? ''}`;
+    const source = answer.source === 'provider' ? "the cloud's own price history" : "the prices this silo's price feed saw since it started";
+    note.textContent = `${answer.provider} ${answer.region} ${answer.instanceType}, last 7 days: ${source}. ${answer.message ?? ''}`;
   };
   // The chart follows the window's width.
   const resize = () => { if (history) drawPriceChart(canvas, history.series.map(s => ({ label: s.zone, points: s.points }))); };
