@@ -41,6 +41,13 @@ public sealed record InstanceTypeOffer(
 /// <summary>The spot price of one market (zone and instance type) at a point in time.</summary>
 public sealed record SpotPrice(string Region, string Zone, string InstanceType, decimal PricePerHour, DateTimeOffset Timestamp);
 
+/// <summary>
+/// The spot price changes of one instance type in a region (one zone, or every zone when <see cref="Zone"/> is null)
+/// from <see cref="From"/> to <see cref="To"/>. <see cref="MaxPoints"/>, when given, lets a cloud whose window holds
+/// far more changes answer fewer (evenly sampled) points per zone; callers still downsample what they draw.
+/// </summary>
+public sealed record SpotPriceHistoryQuery(string Region, string? Zone, string InstanceType, DateTimeOffset From, DateTimeOffset To, int? MaxPoints = null);
+
 public sealed record LaunchRequest(
     string Region,
     string Zone,
@@ -75,9 +82,10 @@ public sealed record InterruptionNotice(string InstanceId, string Region, string
 /// <summary>
 /// Why a cloud refused: <see cref="Throttled"/> (the cloud's rate limit; retried with back-off),
 /// <see cref="QuotaExceeded"/> (the account's quota; another market or provider may help), <see cref="Unauthorized"/>
-/// (credentials missing, wrong or lacking a permission).
+/// (credentials missing, wrong or lacking a permission), <see cref="NotSupported"/> (the cloud has no API for the
+/// operation, e.g. Azure's and GCP's spot price history).
 /// </summary>
-public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable, Throttled, QuotaExceeded, Unauthorized }
+public enum CloudErrorCode { InsufficientCapacity, PriceAboveMaximum, InvalidRequest, NotFound, Unavailable, Throttled, QuotaExceeded, Unauthorized, NotSupported }
 
 /// <summary>A cloud refused or failed an operation; the code says whether another market or a retry may help.</summary>
 public sealed class CloudException(CloudErrorCode code, string message) : Exception(message)

@@ -29,6 +29,16 @@ public interface ICloudAdapter
     Task<IReadOnlyList<SpotPrice>> GetSpotPricesAsync(string region, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The spot price history of one instance type in a region: per zone, in time order, the price in force at
+    /// <see cref="SpotPriceHistoryQuery.From"/> (the last change before it, as the starting value) and every change up
+    /// to <see cref="SpotPriceHistoryQuery.To"/>. Zones are named as in <see cref="GetSpotPricesAsync"/>. Throws
+    /// <see cref="CloudException"/> with <see cref="CloudErrorCode.NotSupported"/> when the cloud has no history API
+    /// (the default: Azure's and GCP's public price APIs answer only today's prices).
+    /// </summary>
+    Task<IReadOnlyList<SpotPrice>> GetSpotPriceHistoryAsync(SpotPriceHistoryQuery query, CancellationToken cancellationToken) =>
+        Task.FromException<IReadOnlyList<SpotPrice>>(new CloudException(CloudErrorCode.NotSupported, $"{Cloud} has no spot price history API."));
+
+    /// <summary>
     /// Launches one instance. Throws <see cref="CloudException"/> with <see cref="CloudErrorCode.InsufficientCapacity"/>
     /// when the market has no capacity, <see cref="CloudErrorCode.PriceAboveMaximum"/> when the spot price is above
     /// the request's maximum (clouds that support one), <see cref="CloudErrorCode.InvalidRequest"/> for a bad request.

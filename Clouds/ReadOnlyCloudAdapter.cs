@@ -22,6 +22,9 @@ public sealed class ReadOnlyCloudAdapter(string provider, ICloudAdapter inner) :
 
     public Task<IReadOnlyList<SpotPrice>> GetSpotPricesAsync(string region, CancellationToken cancellationToken) => inner.GetSpotPricesAsync(region, cancellationToken);
 
+    public Task<IReadOnlyList<SpotPrice>> GetSpotPriceHistoryAsync(SpotPriceHistoryQuery query, CancellationToken cancellationToken) =>
+        inner.GetSpotPriceHistoryAsync(query, cancellationToken);
+
     public Task<CloudInstance> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) => throw Refused("launch");
 
     public Task<CloudInstance?> DescribeInstanceAsync(string instanceId, CancellationToken cancellationToken) => inner.DescribeInstanceAsync(instanceId, cancellationToken);

@@ -122,6 +122,9 @@ public sealed class ResilientCloudAdapter : ICloudAdapter, ICloudAdapterDecorato
     public Task<IReadOnlyList<SpotPrice>> GetSpotPricesAsync(string region, CancellationToken cancellationToken) =>
         CallAsync(ct => _inner.GetSpotPricesAsync(region, ct), cancellationToken);
 
+    public Task<IReadOnlyList<SpotPrice>> GetSpotPriceHistoryAsync(SpotPriceHistoryQuery query, CancellationToken cancellationToken) =>
+        CallAsync(ct => _inner.GetSpotPriceHistoryAsync(query, ct), cancellationToken);
+
     public Task<CloudInstance> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
         CallAsync(ct => _inner.LaunchAsync(request, ct), cancellationToken);
 

@@ -27,6 +27,7 @@ public static class MarketServiceCollectionExtensions
         services.AddSingleton<IProviderDirectory>(sp => sp.GetRequiredService<ProviderRegistry>());
         services.AddSingleton<OfferBookHolder>();
         services.AddSingleton<IPlacementService, PlacementEngine>();
+        services.AddSingleton<IPriceHistoryService, PriceHistoryService>();
         services.AddSingleton<ProviderHealthView>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ProviderHealthView>());
         services.AddSingleton<HostFactory.IProviderSelector, HostFactory.ProviderSelector>();

@@ -153,6 +153,54 @@ internal sealed partial class AwsCloudAdapter : ICloudAdapter, IDisposable
         return state.Prices.Values.ToList();
     }
 
+    /// <summary>
+    /// DescribeSpotPriceHistory for one instance type (Linux/UNIX) from <see cref="SpotPriceHistoryQuery.From"/> to
+    /// <see cref="SpotPriceHistoryQuery.To"/>, in one zone (asked by its name in this account) or all, page by page.
+    /// EC2 answers newest first and includes each market's price in force at the start (with its earlier timestamp);
+    /// the answer is per zone ID, oldest first. EC2 keeps 90 days of history.
+    /// </summary>
+    public async Task<IReadOnlyList<SpotPrice>> GetSpotPriceHistoryAsync(SpotPriceHistoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        RegionOrThrow(query.Region);
+        var ec2 = _ec2[query.Region];
+        var zones = await ZonesAsync(query.Region, cancellationToken);
+        string? zoneName = null;
+        if (query.Zone is not null)
+        {
+            zoneName = zones.FirstOrDefault(z => z.Value == query.Zone).Key
+                       ?? (zones.ContainsKey(query.Zone) ? query.Zone : throw new CloudException(CloudErrorCode.InvalidRequest,
+                           $"provider '{Provider}': zone '{query.Zone}' is not one of region {query.Region}'s zones ({string.Join(", ", zones.Values.Order())})."));
+        }
+
+        var prices = new List<SpotPrice>();
+        string? next = null;
+        do
+        {
+            var page = await CallAsync("DescribeSpotPriceHistory", () => ec2.DescribeSpotPriceHistoryAsync(new DescribeSpotPriceHistoryRequest
+            {
+                StartTime = query.From.UtcDateTime,
+                EndTime = query.To.UtcDateTime,
+                InstanceTypes = [query.InstanceType],
+                ProductDescriptions = [LinuxProduct],
+                AvailabilityZone = zoneName,
+                MaxResults = 1000,
+                NextToken = next,
+            }, cancellationToken));
+            foreach (var price in page.SpotPriceHistory ?? [])
+            {
+                if (price.Timestamp is not { } t || !decimal.TryParse(price.Price, NumberStyles.Number, CultureInfo.InvariantCulture, out var perHour)) continue;
+                var zone = price.AvailabilityZoneId ?? zones.GetValueOrDefault(price.AvailabilityZone ?? "") ?? price.AvailabilityZone ?? "";
+                prices.Add(new SpotPrice(query.Region, zone, price.InstanceType?.Value ?? query.InstanceType, perHour, new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc))));
+            }
+
+            next = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(next));
+
+        return prices.OrderBy(p => p.Zone, StringComparer.Ordinal).ThenBy(p => p.Timestamp).ToList();
+    }
+
     public void Dispose()
     {
         StopPolling();

@@ -53,4 +53,18 @@ public sealed class PriceSeries
     }
 
     public decimal PriceAt(DateTimeOffset time) => PriceAt(time.UtcTicks);
+
+    /// <summary>How many changes happened at or before <paramref name="utcTicks"/> (the index of the first change after it).</summary>
+    public int CountAtOrBefore(long utcTicks)
+    {
+        int low = 0, high = _ticks.Length;
+        while (low < high)
+        {
+            var middle = low + ((high - low) >> 1);
+            if (_ticks[middle] <= utcTicks) low = middle + 1;
+            else high = middle;
+        }
+
+        return low;
+    }
 }

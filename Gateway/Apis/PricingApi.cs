@@ -9,7 +9,8 @@ namespace Arbitrage.Orleans.Gateway.Apis;
 /// <summary>
 /// <c>POST /v1/pricing/estimate</c> (requirements → recommended option and ranked alternatives, or why nothing fits) and
 /// <c>GET /v1/pricing/current</c> (current prices, paginated), answered from this silo's offer book, and
-/// <c>GET /v1/pricing/history</c> (a market's spot prices over time, from its region's price feed grain).
+/// <c>GET /v1/pricing/history</c> (a market's spot prices over time: the cloud's own history where it has one, else what
+/// its region's price feed grain saw).
 /// </summary>
 public static class PricingApi
 {
@@ -17,6 +18,15 @@ public static class PricingApi
     public const int DefaultPriceLimit = 100;
     public const int DefaultHistoryPoints = 1000;
     public const int MaxHistoryPoints = 10_000;
+
+    /// <summary>The history window when <c>from</c> is not given: the week before <c>to</c> (now by default).</summary>
+    public static readonly TimeSpan DefaultHistoryWindow = TimeSpan.FromDays(7);
+
+    /// <summary>The history's <c>source</c>: the cloud's price history API …</summary>
+    public const string ProviderHistory = "provider";
+
+    /// <summary>… or, for a cloud without one (or failing), the prices this silo's price feed saw since it started.</summary>
+    public const string FeedHistory = "feed";
 
     public static IEndpointRouteBuilder MapPricingApi(this IEndpointRouteBuilder routes)
     {
@@ -54,15 +64,18 @@ public static class PricingApi
     }
 
     /// <summary>A market's spot price history: one series per zone, each capped at <see cref="MaxPoints"/> points.</summary>
+    /// <param name="From">The window's start (the week before <paramref name="To"/> unless asked).</param>
+    /// <param name="To">The window's end (now unless asked).</param>
     /// <param name="Downsampled">True when a series had more points in the window than <see cref="MaxPoints"/>; it then keeps the lowest and highest price of equal time buckets.</param>
+    /// <param name="Source"><c>provider</c> (the cloud's own price history) or <c>feed</c> (what this silo's price feed saw since it started, for clouds without a history API).</param>
     public sealed record PriceHistory(
         string Provider, string Region, string InstanceType, DateTimeOffset? From, DateTimeOffset? To, int MaxPoints, bool Downsampled,
-        IReadOnlyList<PriceSeries> Series, string? Message);
+        IReadOnlyList<PriceSeries> Series, string? Message, string Source);
 
-    /// <param name="SourcePoints">Points the feed holds for the zone inside the window, before any downsampling.</param>
+    /// <param name="SourcePoints">Points the source holds for the zone inside the window, before any downsampling.</param>
     public sealed record PriceSeries(string Zone, int SourcePoints, IReadOnlyList<PricePoint> Points);
 
-    private static async Task<IResult> HistoryAsync(HttpContext context, IPlacementService placement, IGrainFactory grains)
+    private static async Task<IResult> HistoryAsync(HttpContext context, IPlacementService placement, IGrainFactory grains, IPriceHistoryService histories, TimeProvider time)
     {
         var q = context.Request.Query;
         string provider = Text(q["provider"]) ?? throw ApiErrorException.Validation("provider", "provider is required: a configured provider's name (e.g. sim-aws).");
@@ -86,23 +99,44 @@ public static class PricingApi
                 new Dictionary<string, object?> { ["field"] = zone is null ? "instanceType" : "zone" });
         }
 
-        var feed = grains.GetGrain<IRegionPriceFeedGrain>($"{markets[0].Provider}/{markets[0].Region}");
+        // The window: the week before to (now), so the chart shows days even when this silo started minutes ago.
+        var now = time.GetUtcNow();
+        var end = to ?? (from is { } f && f > now ? f : now);
+        var start = from ?? end - DefaultHistoryWindow;
         var zones = markets.Select(m => m.Zone).Distinct().ToList();
         instanceType = markets[0].InstanceType;
+        var provided = await histories.GetProviderHistoryAsync(
+            new ProviderPriceHistoryQuery(markets[0].Provider, markets[0].Region, zone is null ? null : zones[0], instanceType, start, end, maxPoints), context.RequestAborted);
+        var source = provided.Zones is null ? FeedHistory : ProviderHistory;
+        var history = provided.Zones is { } fromProvider ? new Dictionary<string, IReadOnlyList<PricePoint>>(fromProvider) : [];
+        if (provided.Zones is null)
+        {
+            // No history from the cloud: what this silo's price feed saw of the window since it started.
+            var feed = grains.GetGrain<IRegionPriceFeedGrain>($"{markets[0].Provider}/{markets[0].Region}");
+            foreach (var z in zones)
+            {
+                history[z] = (await feed.GetHistory(z, instanceType).WaitAsync(context.RequestAborted))
+                    .Where(p => p.Timestamp >= start && p.Timestamp <= end).ToList();
+            }
+        }
+
         var series = new List<PriceSeries>(zones.Count);
         bool downsampled = false;
         foreach (var z in zones)
         {
-            var points = (await feed.GetHistory(z, instanceType).WaitAsync(context.RequestAborted))
-                .Where(p => (from is null || p.Timestamp >= from) && (to is null || p.Timestamp <= to)).ToList();
+            var points = history.GetValueOrDefault(z) ?? [];
             var kept = Downsample(points, maxPoints);
             downsampled |= kept.Count < points.Count;
             series.Add(new PriceSeries(z, points.Count, kept));
         }
 
-        return Results.Json(new PriceHistory(markets[0].Provider, markets[0].Region, instanceType, from, to, maxPoints, downsampled, series,
-            downsampled ? $"Series with more than {maxPoints} points keep the lowest and highest price of {maxPoints / 2} equal time buckets; sourcePoints says how many there were." : null),
-            ApiJson.CamelCase);
+        var message = string.Join(" ", new[]
+        {
+            provided.Unavailable is null ? null : $"{provided.Unavailable} These are the prices this silo's price feed saw since it started.",
+            downsampled ? $"Series with more than {maxPoints} points keep the lowest and highest price of {maxPoints / 2} equal time buckets; sourcePoints says how many there were." : null,
+        }.Where(m => m is not null));
+        return Results.Json(new PriceHistory(markets[0].Provider, markets[0].Region, instanceType, start, end, maxPoints, downsampled, series,
+            message.Length == 0 ? null : message, source), ApiJson.CamelCase);
     }
 
     /// <summary>

@@ -51,6 +51,9 @@ public sealed partial class SharedSimulatedCloud(
 
     public Task<IReadOnlyList<SpotPrice>> GetSpotPricesAsync(string region, CancellationToken cancellationToken) => market.GetSpotPricesAsync(region, cancellationToken);
 
+    public Task<IReadOnlyList<SpotPrice>> GetSpotPriceHistoryAsync(SpotPriceHistoryQuery query, CancellationToken cancellationToken) =>
+        market.GetSpotPriceHistoryAsync(query, cancellationToken);
+
     /// <summary>
     /// Launches through this silo's market and records the instance in its grain. A launch with a ClientToken gets the
     /// ID computed from the token (<see cref="SimulatedCloud.InstanceIdFor"/>), so a repeat through any silo finds the

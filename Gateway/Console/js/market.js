@@ -6,6 +6,8 @@ import { drawPriceChart, COLOURS } from './chart.js';
 import { requirementFields, offersView } from './estimate.js';
 
 const DEFAULTS = { aws: ['us-east-1', 'm5.large'] };
+const WEEK_MS = 7 * 24 * 3_600_000;
+const PROVIDER_REFRESH_MS = 30_000;
 
 export function mount(main, ctx) {
   const provider = h('select', { id: 'market-provider', testid: 'market-provider' });
@@ -34,18 +36,29 @@ export function mount(main, ctx) {
     h('section', {}, h('h2', {}, 'Cheapest offers for a requirement'), offersForm, offers));
 
   let history = null;
-  const loadHistory = async () => {
+  let loaded = { key: '', at: 0 };
+  // A cloud's own history (source "provider") is asked again at most every 30 s unless the form is submitted, so an
+  // open page does not call a real cloud's price API every poll; the feed's history is cheap and follows every poll.
+  const loadHistory = async (force = false) => {
     if (!provider.value || !region.value.trim() || !type.value.trim()) return;
-    const answer = await api(`/v1/pricing/history${query({ provider: provider.value, region: region.value.trim(), instanceType: type.value.trim(), maxPoints: 5000 })}`, { signal: ctx.signal });
+    const key = `${provider.value}|${region.value.trim()}|${type.value.trim()}`;
+    if (!force && history?.source === 'provider' && loaded.key === key && Date.now() - loaded.at < PROVIDER_REFRESH_MS) return;
+    // The last seven days: the cloud's own price history where it has one (source "provider"), else what the silo's
+    // price feed saw since it started (source "feed").
+    const from = new Date(Date.now() - WEEK_MS).toISOString();
+    const answer = await api(`/v1/pricing/history${query({ provider: provider.value, region: region.value.trim(), instanceType: type.value.trim(), from, maxPoints: 5000 })}`, { signal: ctx.signal });
     history = answer;
+    loaded = { key, at: Date.now() };
     const series = answer.series.map(s => ({ label: s.zone, points: s.points }));
     drawPriceChart(canvas, series);
+    canvas.dataset.source = answer.source ?? '';
     legend.replaceChildren(...answer.series.map((s, i) => {
       const item = h('span', {}, `${s.zone} (${s.sourcePoints} prices)`);
       item.style.setProperty('--c', COLOURS[i % COLOURS.length]); // through the CSSOM: the page's CSP refuses style attributes
       return item;
     }));
-    note.textContent = `${answer.provider} ${answer.region} ${answer.instanceType}. ${answer.message ?? ''}`;
+    const source = answer.source === 'provider' ? "the cloud's own price history" : "the prices this silo's price feed saw since it started";
+    note.textContent = `${answer.provider} ${answer.region} ${answer.instanceType}, last 7 days: ${source}. ${answer.message ?? ''}`;
   };
   // The chart follows the window's width.
   const resize = () => { if (history) drawPriceChart(canvas, history.series.map(s => ({ label: s.zone, points: s.points }))); };
@@ -70,7 +83,7 @@ export function mount(main, ctx) {
 
   provider.addEventListener('change', async () => { await fillRegions(); await fillTypes(); });
   region.addEventListener('change', fillTypes);
-  chartForm.addEventListener('submit', (event) => { event.preventDefault(); loadHistory().catch(showError); });
+  chartForm.addEventListener('submit', (event) => { event.preventDefault(); loadHistory(true).catch(showError); });
 
   const estimate = async () => {
     const answer = await api('/v1/pricing/estimate?alternatives=9', { method: 'POST', body: fields.read(), signal: ctx.signal });

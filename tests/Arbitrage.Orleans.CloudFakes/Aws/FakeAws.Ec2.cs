@@ -41,10 +41,10 @@ public sealed partial class FakeAws
     /// <summary>EC2 answers only after this delay (a hung endpoint).</summary>
     public TimeSpan AnswerDelay { get; set; }
 
-    /// <summary>A new spot price for a market, from now.</summary>
-    public void SetSpotPrice(string zoneId, string type, decimal price)
+    /// <summary>A new spot price for a market, from now (or from <paramref name="at"/>, to write its past).</summary>
+    public void SetSpotPrice(string zoneId, string type, decimal price, DateTimeOffset? at = null)
     {
-        lock (_gate) _priceHistory.Add(new PricePoint(Zones.First(z => z.Value == zoneId).Key, zoneId, type, price, DateTimeOffset.UtcNow));
+        lock (_gate) _priceHistory.Add(new PricePoint(Zones.First(z => z.Value == zoneId).Key, zoneId, type, price, at ?? DateTimeOffset.UtcNow));
     }
 
     /// <summary>The instance finishes booting (pending → running).</summary>
@@ -155,9 +155,15 @@ public sealed partial class FakeAws
     {
         if (!form.TryGetValue("ProductDescription.1", out var product) || product != "Linux/UNIX") throw new Ec2Error(400, "InvalidParameterValue", "ProductDescription.1 must be Linux/UNIX here.");
         var start = form.TryGetValue("StartTime", out var s) ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : DateTimeOffset.MinValue;
+        var end = form.TryGetValue("EndTime", out var e) ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : DateTimeOffset.MaxValue;
         LastSpotPriceStart = start == DateTimeOffset.MinValue ? null : start;
-        var points = _priceHistory.Where(p => p.At >= start)
-            .Concat(_priceHistory.Where(p => p.At < start).GroupBy(p => (p.ZoneId, p.Type)).Select(g => g.MaxBy(p => p.At)!))
+        var types = form.Where(f => f.Key.StartsWith("InstanceType.", StringComparison.Ordinal)).Select(f => f.Value).ToHashSet();
+        var zone = form.GetValueOrDefault("AvailabilityZone");
+        if (zone is not null && !Zones.ContainsKey(zone)) throw new Ec2Error(400, "InvalidParameterValue", $"Invalid availability zone: [{zone}]");
+        // Each market's changes in the window, plus the price in force at the start (with its own, earlier, timestamp).
+        var markets = _priceHistory.Where(p => (types.Count == 0 || types.Contains(p.Type)) && (zone is null || p.ZoneName == zone) && p.At <= end).ToList();
+        var points = markets.Where(p => p.At >= start)
+            .Concat(markets.Where(p => p.At < start).GroupBy(p => (p.ZoneId, p.Type)).Select(g => g.MaxBy(p => p.At)!))
             .OrderByDescending(p => p.At).ThenBy(p => p.ZoneId).ThenBy(p => p.Type).ToList();
         var (page, next) = Page(points, form, 1000);
         return new XElement(Ns + "DescribeSpotPriceHistoryResponse",

@@ -70,6 +70,28 @@ public sealed class AwsAdapterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_week_of_spot_price_history_is_read_page_by_page_for_one_zone_from_the_price_in_force_at_its_start()
+    {
+        _fake.PageSize = 2;
+        var now = DateTimeOffset.UtcNow;
+        _fake.SetSpotPrice(Zone, "m5.large", 0.0301m, now.AddDays(-9));
+        for (var day = 6; day >= 1; day--) _fake.SetSpotPrice(Zone, "m5.large", 0.03m + (day * 0.001m), now.AddDays(-day));
+        _fake.SetSpotPrice("use1-az6", "m5.large", 0.09m, now.AddDays(-2));
+        _fake.SetSpotPrice(Zone, "c5.xlarge", 0.09m, now.AddDays(-2));
+
+        var history = await _adapter.GetSpotPriceHistoryAsync(new SpotPriceHistoryQuery(FakeAws.Region, Zone, "m5.large", now.AddDays(-7), now), CancellationToken.None);
+
+        // Keyed by zone ID although EC2 is asked and answers by zone name; oldest first although EC2 answers newest first.
+        Assert.All(history, p => Assert.Equal((FakeAws.Region, Zone, "m5.large"), (p.Region, p.Zone, p.InstanceType)));
+        Assert.Equal(history.Select(p => p.Timestamp).Order(), history.Select(p => p.Timestamp));
+        Assert.Equal(1 + 6 + 3, history.Count); // the price in force at the start, six daily changes, the fake's last three hours
+        Assert.Equal(0.0301m, history[0].PricePerHour);
+        Assert.True(history[0].Timestamp < now.AddDays(-7), "EC2 dates the starting price when it was set");
+        Assert.Equal(0.0390m, history[^1].PricePerHour);
+        Assert.True(_fake.CallCount("ec2:DescribeSpotPriceHistory") >= 5, "ten prices in pages of two take five pages");
+    }
+
+    [Fact]
     public async Task A_spot_launch_is_one_time_terminate_on_interruption_with_the_max_price_zone_and_tags()
     {
         var tags = new Dictionary<string, string> { ["arbitrage:workload"] = "wk-1", ["arbitrage:tenant"] = "acme" };

@@ -36,6 +36,43 @@ public sealed class PriceReplayTests(MarketDataFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_markets_price_history_on_the_simulations_clock_lists_every_price_it_served()
+    {
+        var clock = new ManualTimeProvider();
+        using var cloud = fixture.CreateCloud(CloudKind.Aws, clock, o => (o.Speed, o.InterruptionsEnabled) = (60, false));
+        var started = clock.GetUtcNow();
+        var served = new List<(DateTimeOffset At, decimal Price)>();
+        // Past two and a half history lengths, so the replay wraps around twice.
+        while (clock.GetUtcNow() - started < cloud.Catalog.Prices.HistoryLength * 2.5 / 60)
+        {
+            var prices = await cloud.GetSpotPricesAsync("us-east-1", CancellationToken.None);
+            served.Add((clock.GetUtcNow(), Assert.Single(prices, p => p.Zone == "use1-az2" && p.InstanceType == "m5dn.8xlarge").PricePerHour));
+            clock.Advance(TimeSpan.FromMinutes(97));
+        }
+
+        var history = await cloud.GetSpotPriceHistoryAsync(new SpotPriceHistoryQuery("us-east-1", "use1-az2", "m5dn.8xlarge", started, clock.GetUtcNow()), CancellationToken.None);
+
+        Assert.Equal(started, history[0].Timestamp);
+        Assert.Equal(history.Select(p => p.Timestamp).Order(), history.Select(p => p.Timestamp));
+        Assert.True(history.Count > served.Select(s => s.Price).Distinct().Count(), "the history has every change, not only the sampled ones");
+        foreach (var (at, price) in served) Assert.Equal(price, history.Last(p => p.Timestamp <= at).PricePerHour);
+
+        // The week before the cloud started is the replay's past on the same clock, and ends where the later window starts.
+        var before = await cloud.GetSpotPriceHistoryAsync(new SpotPriceHistoryQuery("us-east-1", "use1-az2", "m5dn.8xlarge", started.AddDays(-7), started), CancellationToken.None);
+        Assert.True(before.Count > 2);
+        Assert.Equal(history[0].PricePerHour, before[^1].PricePerHour);
+
+        // A market priced from the catalog is flat: its price at the start and no change.
+        var catalog = Enumerable.Range(0, cloud.Catalog.Offers.Count).FirstOrDefault(i => cloud.Catalog.Prices.SourceOf(i) == PriceSource.Catalog, -1);
+        if (catalog >= 0)
+        {
+            var offer = cloud.Catalog.Offers[catalog];
+            var flat = await cloud.GetSpotPriceHistoryAsync(new SpotPriceHistoryQuery(offer.Region, offer.Zone, offer.InstanceType, started, clock.GetUtcNow()), CancellationToken.None);
+            Assert.Equal(cloud.Catalog.CatalogSpotPrice(catalog), Assert.Single(flat).PricePerHour);
+        }
+    }
+
+    [Fact]
     public void Simulated_time_starts_at_the_offset_and_wraps_around_the_history()
     {
         var clock = new ManualTimeProvider();

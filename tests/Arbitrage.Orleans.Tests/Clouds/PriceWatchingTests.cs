@@ -104,4 +104,32 @@ public sealed class PriceWatchingTests : IAsyncLifetime
         Assert.Equal(0, _aws.CallCount("RunInstances"));
         Assert.Equal(0, _azure.LaunchCalls);
     }
+
+    [Fact]
+    public async Task A_markets_history_comes_from_EC2_for_AWS_and_from_the_price_feed_for_a_cloud_without_one()
+    {
+        using var http = _silo.ClientWith(_silo.AdminToken);
+        var fiveDaysAgo = DateTimeOffset.UtcNow.AddDays(-5);
+        _aws.SetSpotPrice("use1-az4", "m5.large", 0.0301m, fiveDaysAgo);
+
+        var (response, aws) = await Api.GetAsync(http, "/v1/pricing/history?provider=aws-prices&region=us-east-1&instanceType=m5.large&zone=use1-az4");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("provider", aws.GetProperty("source").GetString());
+        var points = Assert.Single(aws.GetProperty("series").EnumerateArray()).GetProperty("points").EnumerateArray().ToList();
+        // Five days back from EC2's DescribeSpotPriceHistory, then the fake's last three hours, held to the window's end.
+        Assert.Equal([0.0301m, 0.041m, 0.040m, 0.039m, 0.039m], points.Select(p => p.GetProperty("pricePerHour").GetDecimal()));
+        Assert.InRange(points[0].GetProperty("timestamp").GetDateTimeOffset(), fiveDaysAgo.AddSeconds(-1), fiveDaysAgo.AddSeconds(1));
+        Assert.Equal(aws.GetProperty("to").GetDateTimeOffset(), points[^1].GetProperty("timestamp").GetDateTimeOffset());
+        Assert.True(_aws.CallCount("ec2:DescribeSpotPriceHistory") > 0);
+
+        // Azure's retail price API has no history: the route answers what this silo's price feed saw, and says so.
+        var (_, current) = await Api.GetAsync(http, "/v1/pricing/current?provider=azure-prices&limit=500");
+        var market = current.GetProperty("prices").EnumerateArray().First(p => p.GetProperty("spotPricePerHour").ValueKind == JsonValueKind.Number);
+        var (azureResponse, azure) = await Api.GetAsync(http,
+            $"/v1/pricing/history?provider=azure-prices&region={market.GetProperty("region").GetString()}&instanceType={market.GetProperty("instanceType").GetString()}");
+        Assert.Equal(HttpStatusCode.OK, azureResponse.StatusCode);
+        Assert.Equal("feed", azure.GetProperty("source").GetString());
+        Assert.Contains("no price history", azure.GetProperty("message").GetString());
+    }
 }

@@ -18,6 +18,8 @@ public sealed class SimulatedCloudContractTests : CloudAdapterContract, IDisposa
 
     protected override (string Region, string Zone, string InstanceType) Market => ("us-east-1", "use1-az2", "m5dn.8xlarge");
 
+    protected override DateTimeOffset Now => _clock.GetUtcNow();
+
     protected override Task BootAsync(string instanceId)
     {
         _clock.Advance(TimeSpan.FromSeconds(10));

@@ -164,17 +164,25 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
     }
 
     [Fact]
-    public async Task The_market_chart_draws_the_silos_own_price_history()
+    public async Task The_market_chart_draws_a_week_of_the_clouds_own_price_history_from_the_silo()
     {
+        // No interception: the page asks the silo for the last seven days, which the simulated cloud answers from its
+        // replayed history (AWS us-east-1 markets have their own), not only what the silo saw since it started.
         var page = await SignedInAsync(SiloProcess.AdminToken);
         await using var session = page.Context;
         await page.GetByTestId("nav-market").ClickAsync();
 
         var chart = page.GetByTestId("price-chart");
         await Expect(chart).ToHaveAttributeAsync("data-state", "drawn");
-        Assert.True(int.Parse((await chart.GetAttributeAsync("data-series"))!) > 1);
-        Assert.True(int.Parse((await chart.GetAttributeAsync("data-points-total"))!) > 0);
+        await Expect(chart).ToHaveAttributeAsync("data-source", "provider");
+        int series = int.Parse((await chart.GetAttributeAsync("data-series"))!);
+        Assert.True(series > 1);
+        int points = int.Parse((await chart.GetAttributeAsync("data-points-total"))!);
+        Assert.True(points > 2 * series, $"a week of replayed changes, not {points} prices for {series} zones");
+        var spanHours = double.Parse((await chart.GetAttributeAsync("data-span-hours"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(spanHours, 6 * 24, 7 * 24 + 1);
         await Expect(page.GetByTestId("price-legend")).ToContainTextAsync("use1-az");
+        await Expect(page.GetByTestId("price-note")).ToContainTextAsync("the cloud's own price history");
     }
 
     [Fact]
