@@ -39,8 +39,14 @@ public static class GatewayExtensions
         });
         services.AddSingleton(Bind<RequestLimitOptions>(configuration, RequestLimitOptions.SectionName, o => o.Problems()));
 
-        services.ConfigureHttpJsonOptions(o => ApiJsonContexts.Apply(o.SerializerOptions));
-        services.AddOpenApi("v1", o => o.AddContractExamples().AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            ApiJsonContexts.Apply(o.SerializerOptions);
+            // The Contracts package's snake_case records (the CreditService face) spell their names themselves ([JsonPropertyName]).
+            o.SerializerOptions.TypeInfoResolverChain.Insert(ApiJsonContexts.Resolvers.Count, Arbitrage.Orleans.Contracts.SnakeCaseJsonContext.Default);
+        });
+        CreditRequestValidator.AddTo(services);
+        services.AddOpenApi("v1", o => o.AddContractExamples().AddContractExamples(CreditApiExamples.ByType).AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";
             document.Info.Description = "Workloads, pricing, tokens and tenants (/v1), providers (/api/v1/providers), wallets and credit reservations (/api/v1), groups as elastigroups and managed instances (/v1/spot) and as cluster node groups (/discover, /provision, /deprovision). "

@@ -1,6 +1,10 @@
+using Arbitrage.Orleans.Contracts.Tenants;
+using Arbitrage.Orleans.Contracts.Wallets;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Wallets;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans;
+using CreatedTenant = Arbitrage.Orleans.Contracts.Tenants.CreatedTenant;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
@@ -15,36 +19,34 @@ public static class TenantsApi
     {
         routes.MapPost("/v1/tenants", CreateAsync).WithTags("Tenants")
             .WithName("CreateTenant").WithSummary("Creates a tenant, its default wallet (project_id = tenant id) and a first token with every permission but tenants:manage")
-            .Produces(StatusCodes.Status201Created).RequirePermission(Permissions.TenantsManage);
+            .Accepts<CreateTenantRequest>("application/json").ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge)
+            .RequirePermission(Permissions.TenantsManage);
         routes.MapPost("/v1/tenants/{tenantId}/credit", GrantCreditAsync).WithTags("Tenants")
-            .WithName("GrantCredit").WithSummary("Grants credit to a tenant's wallet (project_id, default: the tenant's default wallet), journaled as a deposit")
+            .WithName("GrantCredit").WithSummary("Grants credit to a tenant's wallet (project_id, default: the tenant's default wallet), journaled as a deposit; the body is snake_case and the answer is the wallet in the CreditService envelope")
+            .Accepts<GrantCreditRequest>("application/json").ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge)
             .RequirePermission(Permissions.TenantsManage);
         return routes;
     }
 
-    private static async Task<IResult> GrantCreditAsync(string tenantId, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Envelope<Wallet>>> GrantCreditAsync(string tenantId, HttpContext context, IGrainFactory grains)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        decimal amount = WalletsApi.ReadAmount(body, "amount", allowZero: false) ?? throw ApiErrorException.Validation("amount", "amount is required.");
-        string projectId = WalletsApi.ProjectId(body.String("project_id", 64) ?? tenantId, "project_id");
-        string description = body.String("description", 512) ?? $"Credit granted by operator token {context.Grant().TokenId}";
+        var request = (await JsonRequest.ReadValidatedAsync<GrantCreditRequest>(context))!;
+        string projectId = WalletsApi.ProjectId(request.ProjectId ?? tenantId, "project_id");
+        string description = request.Description ?? $"Credit granted by operator token {context.Grant().TokenId}";
         if (!WalletKeys.IsValidProjectId(tenantId) || await grains.GetGrain<ITenantGrain>(tenantId).Get() is null)
         {
             throw ApiErrorException.NotFound(ErrorCodes.TenantNotFound, $"Tenant '{tenantId}' does not exist.");
         }
 
-        var wallet = await grains.GetGrain<IWalletGrain>(WalletKeys.Of(tenantId, projectId)).TopUp(amount, description);
-        return WalletsApi.Envelope(context, WalletsApi.WalletData(wallet)); // the wallet as the CreditService face shows it
+        var wallet = await grains.GetGrain<IWalletGrain>(WalletKeys.Of(tenantId, projectId)).TopUp(request.Amount, description);
+        return TypedResults.Ok(WalletsApi.InEnvelope(context, WalletsApi.ToContract(wallet))); // the wallet as the CreditService face shows it
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IGrainFactory grains)
+    private static async Task<Created<CreatedTenant>> CreateAsync(HttpContext context, IGrainFactory grains)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        string name = body.RequiredString("name", 128);
-        decimal credit = WalletsApi.ReadAmount(body, "initialCredit", allowZero: true) ?? 0;
+        var request = (await JsonRequest.ReadValidatedAsync<CreateTenantRequest>(context))!;
         string id = TokenSecrets.NewId("tn-", 6);
-        var created = await grains.GetGrain<ITenantGrain>(id).Create(name, credit);
-        return Results.Json(new { id, name = created.Tenant.Name, token = created.FirstToken.Secret, tokenId = created.FirstToken.Token.Id, createdAt = created.Tenant.CreatedAt },
-            ApiJson.CamelCase, statusCode: StatusCodes.Status201Created);
+        var created = await grains.GetGrain<ITenantGrain>(id).Create(request.Name, request.InitialCredit ?? 0);
+        return TypedResults.Created((string?)null, new CreatedTenant(id, created.Tenant.Name, created.FirstToken.Secret, created.FirstToken.Token.Id, created.Tenant.CreatedAt));
     }
 }

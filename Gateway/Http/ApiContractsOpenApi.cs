@@ -90,4 +90,23 @@ public static class ApiContractsOpenApi
 
         return Task.CompletedTask;
     });
+
+    /// <summary>
+    /// Sets the example of each contract of <paramref name="examples"/> (by type: the records of the Contracts package,
+    /// which cannot carry an <see cref="IApiExample{TSelf}"/>), written as the API writes it.
+    /// </summary>
+    public static OpenApiOptions AddContractExamples(this OpenApiOptions options, IReadOnlyDictionary<Type, object> examples) => options.AddSchemaTransformer((schema, context, _) =>
+    {
+        var type = context.JsonTypeInfo.Type;
+        if (examples.TryGetValue(type, out var example)) schema.Examples = [JsonSerializer.SerializeToNode(example, context.JsonTypeInfo)!];
+        // An envelope's data is never null, though its type parameter cannot say so.
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Arbitrage.Orleans.Contracts.Wallets.Envelope<>)
+            && schema.Properties?.TryGetValue("data", out var data) == true)
+        {
+            // The generator marks it nullable ("x-is-nullable-property") and writes it as oneOf [null, the record] when it makes the document.
+            if (data is OpenApiSchema { Metadata: { } metadata }) metadata.Remove("x-is-nullable-property");
+        }
+
+        return Task.CompletedTask;
+    });
 }

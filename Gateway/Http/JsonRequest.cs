@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
 
 namespace Arbitrage.Orleans.Gateway.Http;
 
@@ -24,11 +25,33 @@ public static class JsonRequest
         }
     }
 
+    /// <summary>
+    /// Reads a contract record that cannot bind itself (a record of the Contracts package) with the HTTP JSON options
+    /// (its source-generated metadata, numbers only as numbers), then checks it with its <see cref="IRequestValidator{T}"/>:
+    /// the handler only ever sees a valid request. <paramref name="optional"/>: an empty body is no request (null).
+    /// </summary>
+    public static async ValueTask<T?> ReadValidatedAsync<T>(HttpContext context, bool optional = false) where T : class
+    {
+        if (optional && context.Request.ContentLength is 0 or null && !context.Request.Headers.ContainsKey("Transfer-Encoding")) return null;
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var request = await ReadAsync(context, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)))
+                      ?? throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "A JSON object is required as the request body.");
+        context.RequestServices.GetService<IRequestValidator<T>>()?.Validate(request, context.RequestServices);
+        return request;
+    }
+
     /// <summary>The field a conversion failed at (<c>$.requirements.minCPU</c> → <c>requirements.minCPU</c>), what it should be, and what it was.</summary>
     private static ApiErrorException WrongType(JsonElement root, JsonTypeInfo typeInfo, string? path)
     {
         var segments = Segments(path);
-        if (segments.Count == 0) return new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body does not have the expected shape.");
+        if (segments.Count == 0)
+        {
+            // A [JsonRequired] field that is missing fails at the root: name it as a validation error.
+            return typeInfo.Properties.FirstOrDefault(p => p.IsRequired && !root.TryGetProperty(p.Name, out _)) is { } missing
+                ? ApiErrorException.Validation(missing.Name, $"{missing.Name} is required.")
+                : new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body does not have the expected shape.");
+        }
+
         string field = string.Join('.', segments.Where(s => s is string));
         JsonElement? value = root;
         JsonTypeInfo? type = typeInfo;

@@ -60,3 +60,13 @@ public static class RequestRules
         }
     }
 }
+
+/// <summary>
+/// The validator of a contract record that cannot check itself (the records of the Contracts package, which know
+/// nothing of the server), registered as a service; <see cref="JsonRequest.ReadValidatedAsync{T}"/> runs it as the
+/// body is read. Like <see cref="IValidatedRequest.Validate"/>, it throws a 400 naming the field.
+/// </summary>
+public interface IRequestValidator<in T>
+{
+    void Validate(T request, IServiceProvider services);
+}

@@ -12,12 +12,17 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
 {
     public sealed class Silo() : InProcessSiloFixture(new Dictionary<string, string?>());
 
-    /// <summary>The routes of the typed faces (workloads, pricing, tokens): full schemas, examples and error responses.</summary>
+    /// <summary>The routes of the typed faces (workloads, pricing, tokens, tenants, wallets and reservations): full schemas, examples and error responses.</summary>
     public static readonly string[] TypedOperations =
     [
         "POST /v1/workloads", "GET /v1/workloads", "GET /v1/workloads/{workloadId}", "DELETE /v1/workloads/{workloadId}", "GET /v1/workloads/{workloadId}/endpoint",
         "GET /v1/workloads/{workloadId}/events", "GET /v1/workloads/{workloadId}/placements", "POST /v1/pricing/estimate", "GET /v1/pricing/current",
         "POST /v1/tokens", "GET /v1/tokens", "DELETE /v1/tokens/{tokenId}",
+        "POST /v1/tenants", "POST /v1/tenants/{tenantId}/credit",
+        "POST /api/v1/wallets", "GET /api/v1/wallets/{projectId}", "POST /api/v1/wallets/{projectId}/topup", "POST /api/v1/wallets/{projectId}/transfer",
+        "GET /api/v1/wallets/{projectId}/transactions",
+        "POST /api/v1/reservations", "GET /api/v1/reservations/{reservationId}", "POST /api/v1/reservations/{reservationId}/commit",
+        "POST /api/v1/reservations/{reservationId}/release",
     ];
 
     private async Task<JsonObject> DocumentAsync()
@@ -123,11 +128,43 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
         }
     }
 
+    [Fact]
+    public async Task The_credit_face_is_documented_in_snake_case_and_the_tenant_routes_in_camel_case()
+    {
+        var document = await DocumentAsync();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        JsonObject Schema(string route, string status = "200")
+        {
+            var (method, path) = (route[..route.IndexOf(' ')].ToLowerInvariant(), route[(route.IndexOf(' ') + 1)..]);
+            string reference = (string)document["paths"]![path]![method]!["responses"]![status]!["content"]!["application/json"]!["schema"]!["$ref"]!;
+            return schemas[reference.Split('/')[^1]]!.AsObject();
+        }
+
+        JsonObject Properties(JsonNode schema) => (schema["$ref"] is { } r ? schemas[((string)r!).Split('/')[^1]]! : schema)["properties"]!.AsObject();
+
+        var envelope = Schema("GET /api/v1/wallets/{projectId}");
+        Assert.Equal(["data", "meta"], Properties(envelope).Select(p => p.Key).Order());
+        Assert.Contains("request_id", Properties(Properties(envelope)["meta"]!).Select(p => p.Key));
+        Assert.Equal(["available", "balance", "created_at", "currency", "org_id", "project_id", "reserved", "status"], Properties(Properties(envelope)["data"]!).Select(p => p.Key).Order());
+        var reservation = Properties(Properties(Schema("GET /api/v1/reservations/{reservationId}"))["data"]!);
+        Assert.Contains("overdraft_exceeded", reservation.Select(p => p.Key));
+        Assert.Contains("next_cursor", Properties(Properties(Schema("GET /api/v1/wallets/{projectId}/transactions"))["data"]!).Select(p => p.Key));
+        Assert.Equal(["createdAt", "id", "name", "token", "tokenId"], Properties(Schema("POST /v1/tenants", "201")).Select(p => p.Key).Order());
+
+        // Request bodies: the credit face's snake_case (GrantCredit's too), the amounts a request needs are required.
+        var commit = document["paths"]!["/api/v1/reservations/{reservationId}/commit"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        var commitSchema = schemas[((string)commit["$ref"]!).Split('/')[^1]]!;
+        Assert.Equal(["actual_amount", "resource_id"], commitSchema["properties"]!.AsObject().Select(p => p.Key).Order());
+        Assert.Contains("actual_amount", commitSchema["required"]!.AsArray().Select(n => (string?)n));
+        var grant = document["paths"]!["/v1/tenants/{tenantId}/credit"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Contains("project_id", schemas[((string)grant["$ref"]!).Split('/')[^1]]!["properties"]!.AsObject().Select(p => p.Key));
+    }
+
     /// <summary>The routes that are in the document without typed schemas yet (the faces still to be typed), for the record.</summary>
     [Fact]
     public void The_untyped_routes_are_the_other_faces()
     {
         var untyped = Routes().Where(r => !TypedOperations.Contains(r)).ToList();
-        Assert.All(untyped, r => Assert.DoesNotMatch(@"^(GET|POST|DELETE) /v1/(workloads|tokens)(/|$)", r));
+        Assert.All(untyped, r => Assert.DoesNotMatch(@"^(GET|POST|DELETE) (/v1/(workloads|tokens|tenants)|/api/v1/(wallets|reservations))(/|$)", r));
     }
 }

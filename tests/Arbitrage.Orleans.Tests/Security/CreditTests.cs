@@ -36,10 +36,10 @@ public sealed class CreditTests(WorkloadSiloFixture fixture)
         var (tenant, owner) = await fixture.NewTenantAsync(0);
         await Api.PostAsync(owner, "/api/v1/wallets", """{"project_id": "team-b", "initial_balance": 0}""");
 
-        var (toDefault, defaultBody) = await Api.PostAsync(fixture.Silo.Http, $"/v1/tenants/{tenant}/credit", """{"amount": 12.5, "description": "December budget"}""");
+        var (toDefault, defaultBody) = await Api.PostAsync(fixture.Operator, $"/v1/tenants/{tenant}/credit", """{"amount": 12.5, "description": "December budget"}""");
         Assert.Equal(HttpStatusCode.OK, toDefault.StatusCode);
         Assert.Equal(12.5m, defaultBody.GetProperty("data").GetProperty("balance").GetDecimal());
-        var (toProject, _) = await Api.PostAsync(fixture.Silo.Http, $"/v1/tenants/{tenant}/credit", """{"project_id": "team-b", "amount": 2}""");
+        var (toProject, _) = await Api.PostAsync(fixture.Operator, $"/v1/tenants/{tenant}/credit", """{"project_id": "team-b", "amount": 2}""");
         Assert.Equal(HttpStatusCode.OK, toProject.StatusCode);
 
         var (_, transactions) = await Api.GetAsync(owner, $"/api/v1/wallets/{tenant}/transactions");
@@ -50,11 +50,11 @@ public sealed class CreditTests(WorkloadSiloFixture fixture)
         var (_, project) = await Api.GetAsync(owner, "/api/v1/wallets/team-b");
         Assert.Equal(2m, project.GetProperty("data").GetProperty("balance").GetDecimal());
 
-        var (unknownTenant, unknownBody) = await Api.PostAsync(fixture.Silo.Http, "/v1/tenants/tn-nobody/credit", """{"amount": 1}""");
+        var (unknownTenant, unknownBody) = await Api.PostAsync(fixture.Operator, "/v1/tenants/tn-nobody/credit", """{"amount": 1}""");
         Api.AssertError(unknownTenant, unknownBody, HttpStatusCode.NotFound, "TENANT_NOT_FOUND");
-        var (unknownWallet, unknownWalletBody) = await Api.PostAsync(fixture.Silo.Http, $"/v1/tenants/{tenant}/credit", """{"project_id": "nope", "amount": 1}""");
+        var (unknownWallet, unknownWalletBody) = await Api.PostAsync(fixture.Operator, $"/v1/tenants/{tenant}/credit", """{"project_id": "nope", "amount": 1}""");
         Api.AssertError(unknownWallet, unknownWalletBody, HttpStatusCode.NotFound, "WALLET_NOT_FOUND");
-        var (negative, negativeBody) = await Api.PostAsync(fixture.Silo.Http, $"/v1/tenants/{tenant}/credit", """{"amount": -5}""");
+        var (negative, negativeBody) = await Api.PostAsync(fixture.Operator, $"/v1/tenants/{tenant}/credit", """{"amount": -5}""");
         Api.AssertError(negative, negativeBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "amount");
     }
 }

@@ -35,7 +35,7 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
     [Fact]
     public async Task A_wallet_shows_balance_reserved_and_available_in_the_envelope_and_every_change_is_a_transaction()
     {
-        var http = fixture.Silo.Http;
+        var http = fixture.Operator;
         var project = Project();
         var (created, createdBody) = await Api.PostAsync(http, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 100.25}""");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -81,14 +81,14 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
     [InlineData("""{"amount": 5}""", "project_id")]
     public async Task Bad_reservations_get_400_naming_the_field(string body, string field)
     {
-        var (response, error) = await Api.PostAsync(fixture.Silo.Http, "/api/v1/reservations", body);
+        var (response, error) = await Api.PostAsync(fixture.Operator, "/api/v1/reservations", body);
         Api.AssertError(response, error, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
     }
 
     [Fact]
     public async Task Commit_above_the_reserved_amount_is_charged_in_full_and_reserve_above_available_is_refused()
     {
-        var http = fixture.Silo.Http;
+        var http = fixture.Operator;
         var project = Project();
         await Api.PostAsync(http, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 10}""");
         var (tooMuch, tooMuchBody) = await Api.PostAsync(http, "/api/v1/reservations", $$"""{"project_id": "{{project}}", "amount": 10.01}""");
@@ -124,7 +124,7 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
     [Fact]
     public async Task Hundred_concurrent_reserve_commit_release_calls_keep_the_wallet_exact()
     {
-        var http = fixture.Silo.Http;
+        var http = fixture.Operator;
         var project = Project();
         await Api.PostAsync(http, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 100}""");
 
@@ -167,7 +167,7 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
     [Fact]
     public async Task A_reservation_past_its_ttl_expires_its_credit_returns_within_ten_seconds_and_a_late_commit_is_still_charged()
     {
-        var http = fixture.Silo.Http;
+        var http = fixture.Operator;
         var project = Project();
         await Api.PostAsync(http, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 10}""");
         var (_, reserved) = await Api.PostAsync(http, "/api/v1/reservations", $$"""{"project_id": "{{project}}", "amount": 6, "ttl_seconds": 1}""");
@@ -189,7 +189,7 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
     [Fact]
     public async Task Creating_a_wallet_twice_is_a_conflict_and_an_unknown_one_is_404()
     {
-        var http = fixture.Silo.Http;
+        var http = fixture.Operator;
         var project = Project();
         await Api.PostAsync(http, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 1}""");
         var (twice, twiceBody) = await Api.PostAsync(http, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 1}""");

@@ -22,7 +22,7 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
     private string _providersFile = "";
 
     /// <summary>The typed routes, whose every response to a tenant's client is checked against the contracts.</summary>
-    public static readonly string[] TypedPrefixes = ["/v1/workloads", "/v1/pricing/estimate", "/v1/pricing/current", "/v1/tokens"];
+    public static readonly string[] TypedPrefixes = ["/v1/workloads", "/v1/pricing/estimate", "/v1/pricing/current", "/v1/tokens", "/v1/tenants", "/api/v1/wallets", "/api/v1/reservations"];
 
     public SiloProcess Silo { get; private set; } = null!;
 
@@ -57,7 +57,11 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
         await Silo.WaitUntilServingAsync(TimeSpan.FromSeconds(90));
         using var anonymous = Silo.ClientWith(null);
         Contract = JsonContract.FromOpenApiJson("openapi/v1.json", await anonymous.GetStringAsync("/openapi/v1.json"));
+        Operator = CheckedClient(SiloProcess.AdminToken);
     }
+
+    /// <summary>The operator (the admin token, <c>tenants:manage</c>), its answers checked like a tenant's.</summary>
+    public HttpClient Operator { get; private set; } = null!;
 
     /// <summary>
     /// A client speaking with <paramref name="token"/> whose every response of the typed routes is checked against the
@@ -87,7 +91,7 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
     /// <summary>A new tenant with <paramref name="credit"/> in its default wallet, and a client holding its first token.</summary>
     public async Task<(string Id, HttpClient Client)> NewTenantAsync(decimal credit)
     {
-        var (response, body) = await Api.SendAsync(Silo.Http, HttpMethod.Post, "/v1/tenants", $$"""{"name": "tenant-{{Guid.NewGuid():N}}", "initialCredit": {{credit}}}""");
+        var (response, body) = await Api.SendAsync(Operator, HttpMethod.Post, "/v1/tenants", $$"""{"name": "tenant-{{Guid.NewGuid():N}}", "initialCredit": {{credit}}}""");
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return (body.GetProperty("id").GetString()!, CheckedClient(body.GetProperty("token").GetString()));
     }
