@@ -40,6 +40,10 @@ public static class GatewayExtensions
         services.AddSingleton(Bind<RequestLimitOptions>(configuration, RequestLimitOptions.SectionName, o => o.Problems()));
 
         services.ConfigureHttpJsonOptions(o => ApiJsonContexts.Apply(o.SerializerOptions));
+        services.AddSingleton<WorkloadRequestRules>();
+        services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Workloads.CreateWorkloadRequest>>(sp => sp.GetRequiredService<WorkloadRequestRules>());
+        services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Workloads.WorkloadRequirements>>(sp => sp.GetRequiredService<WorkloadRequestRules>());
+        services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Tokens.CreateTokenRequest>, TokenRequestRules>();
         services.AddOpenApi("v1", o => o.AddContractExamples().AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";
