@@ -16,7 +16,8 @@ namespace Arbitrage.Orleans.Gateway.Apis;
 /// <summary>
 /// The Compute Arbitrage API's workloads: create (202, durable, with Idempotency-Key), list, details,
 /// terminate, endpoint, the audit trail and the placements, each reading and writing the records of
-/// Arbitrage.Orleans.Contracts.Workloads (checked by <see cref="WorkloadRequestRules"/>, mapped by <see cref="WorkloadContractMapping"/>). Another tenant's workload is answered exactly like a missing one (404).
+/// Arbitrage.Orleans.Contracts.Workloads (checked by <see cref="WorkloadRequestRules"/>, mapped by
+/// <see cref="WorkloadContractMapping"/>). Another tenant's workload is answered exactly like a missing one (404).
 /// </summary>
 public static class WorkloadsApi
 {
