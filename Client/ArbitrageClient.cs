@@ -11,6 +11,9 @@ public sealed class ArbitrageClient : IArbitrageClient
         var settings = options.Value;
         http.BaseAddress ??= settings.BaseAddress;
         var api = new ApiTransport(http, settings.ApiToken!);
+        Workloads = new WorkloadsClient(api);
+        Pricing = new PricingClient(api);
+        Tokens = new TokensClient(api);
         Tenants = new TenantsClient(api);
         Wallets = new WalletsClient(api);
         Reservations = new ReservationsClient(api);
@@ -21,6 +24,9 @@ public sealed class ArbitrageClient : IArbitrageClient
         Platform = new PlatformClient(api);
     }
 
+    public WorkloadsClient Workloads { get; }
+    public PricingClient Pricing { get; }
+    public TokensClient Tokens { get; }
     public TenantsClient Tenants { get; }
     public WalletsClient Wallets { get; }
     public ReservationsClient Reservations { get; }

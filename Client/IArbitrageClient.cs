@@ -3,6 +3,15 @@ namespace Arbitrage.Orleans.Client;
 /// <summary>The product's HTTP API, one typed client per face. Registered with <c>services.AddArbitrageClient(o => …)</c>.</summary>
 public interface IArbitrageClient
 {
+    /// <summary><c>/v1/workloads</c>: the Compute Arbitrage API's workloads.</summary>
+    WorkloadsClient Workloads { get; }
+
+    /// <summary><c>/v1/pricing</c>: estimates, current prices and price history.</summary>
+    PricingClient Pricing { get; }
+
+    /// <summary><c>/v1/tokens</c>: the tenant's API tokens.</summary>
+    TokensClient Tokens { get; }
+
     /// <summary><c>/v1/tenants</c> (operators).</summary>
     TenantsClient Tenants { get; }
 

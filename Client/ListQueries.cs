@@ -8,3 +8,6 @@ public sealed record TemplateListQuery(string? ProviderType = null, string? Prov
 
 /// <summary>Order of <c>GET /api/v1/requests</c> (newest first without <see cref="Sort"/>: created_at, template_id, status, requested_count, provider_instance).</summary>
 public sealed record RequestListQuery(string? Sort = null, int? PageSize = null);
+
+/// <summary>Filters of <c>GET /v1/pricing/current</c>: the configured provider (e.g. <c>sim-aws</c>), region and instance type; <see cref="PageSize"/> is 1 to 500.</summary>
+public sealed record CurrentPriceQuery(string? Provider = null, string? Region = null, string? InstanceType = null, int? PageSize = null);

@@ -3,17 +3,22 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Arbitrage.Orleans.Contracts.Groups;
 using Arbitrage.Orleans.Contracts.Platform;
+using Arbitrage.Orleans.Contracts.Pricing;
 using Arbitrage.Orleans.Contracts.Providers;
 using Arbitrage.Orleans.Contracts.Requests;
 using Arbitrage.Orleans.Contracts.Templates;
 using Arbitrage.Orleans.Contracts.Tenants;
+using Arbitrage.Orleans.Contracts.Tokens;
 using Arbitrage.Orleans.Contracts.Wallets;
+using Arbitrage.Orleans.Contracts.Workloads;
 
 namespace Arbitrage.Orleans.Contracts;
 
 /// <summary>
-/// The camelCase dialect (the <c>/v1</c> faces: tenants, the SpotInst-style groups, and the error shape). Optional
-/// fields are left out when null. Dictionary keys (tags, attributes, provider names) are kept as given.
+/// The camelCase dialect (the <c>/v1</c> faces: workloads, pricing, tokens, tenants, the SpotInst-style groups, and the
+/// error shape). Optional fields are left out when null. Dictionary keys (tags, attributes, metadata, provider names) are
+/// kept as given. The gateway reads and writes the same records through its HTTP JSON options, which also refuse
+/// numbers in strings and nulls for fields that are not optional.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -23,6 +28,22 @@ namespace Arbitrage.Orleans.Contracts;
 [JsonSerializable(typeof(SpotEnvelope))]
 [JsonSerializable(typeof(ElastigroupRequest))]
 [JsonSerializable(typeof(ManagedInstanceRequest))]
+[JsonSerializable(typeof(CreateWorkloadRequest))]
+[JsonSerializable(typeof(WorkloadRequirements))]
+[JsonSerializable(typeof(WorkloadResponse))]
+[JsonSerializable(typeof(WorkloadListResponse))]
+[JsonSerializable(typeof(WorkloadDetailResponse))]
+[JsonSerializable(typeof(TerminateWorkloadResponse))]
+[JsonSerializable(typeof(WorkloadEndpointResponse))]
+[JsonSerializable(typeof(WorkloadEventListResponse))]
+[JsonSerializable(typeof(WorkloadPlacementListResponse))]
+[JsonSerializable(typeof(PriceEstimate))]
+[JsonSerializable(typeof(SpotPriceList))]
+[JsonSerializable(typeof(PriceHistory))]
+[JsonSerializable(typeof(CreateTokenRequest))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(TokenListResponse))]
+[JsonSerializable(typeof(string))]
 public sealed partial class CamelCaseJsonContext : JsonSerializerContext;
 
 /// <summary>

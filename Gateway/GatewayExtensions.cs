@@ -45,6 +45,10 @@ public static class GatewayExtensions
             // The Contracts package's snake_case records (the CreditService face) spell their names themselves ([JsonPropertyName]).
             o.SerializerOptions.TypeInfoResolverChain.Insert(ApiJsonContexts.Resolvers.Count, Arbitrage.Orleans.Contracts.SnakeCaseJsonContext.Default);
         });
+        services.AddSingleton<WorkloadRequestRules>();
+        services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Workloads.CreateWorkloadRequest>>(sp => sp.GetRequiredService<WorkloadRequestRules>());
+        services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Workloads.WorkloadRequirements>>(sp => sp.GetRequiredService<WorkloadRequestRules>());
+        services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Tokens.CreateTokenRequest>, TokenRequestRules>();
         CreditRequestValidator.AddTo(services);
         services.AddOpenApi("v1", o => o.AddContractExamples().AddContractExamples(CreditApiExamples.ByType).AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
         {

@@ -136,6 +136,10 @@ public static class CommandParts
 
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
+    /// <summary>A typed answer of the client library as the JSON the API wrote (what <c>-o json</c> prints and the tables read).</summary>
+    public static System.Text.Json.JsonElement Json<T>(T answer, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        System.Text.Json.JsonSerializer.SerializeToElement(answer, info);
+
     /// <summary><c>KEY=VALUE</c> pairs of a repeated option (a usage error names the option otherwise).</summary>
     public static Dictionary<string, string>? Pairs(string option, string[]? values)
     {

@@ -2,10 +2,12 @@ using System.CommandLine;
 using System.Text.Json;
 using Arbitrage.Orleans.Cli.Api;
 using Arbitrage.Orleans.Cli.Output;
+using Arbitrage.Orleans.Client;
+using Arbitrage.Orleans.Contracts;
 
 namespace Arbitrage.Orleans.Cli.Commands;
 
-/// <summary><c>arb pricing estimate|current</c> over <c>/v1/pricing</c>.</summary>
+/// <summary><c>arb pricing estimate|current</c> over <c>/v1/pricing</c>, through the client library's typed <see cref="PricingClient"/>.</summary>
 public sealed class PricingCommand(CommandRuntime runtime)
 {
     public Command Build() => new Command("pricing", "Prices and placement estimates from the live market").With(Estimate(), Current());
@@ -17,7 +19,8 @@ public sealed class PricingCommand(CommandRuntime runtime)
         var command = requirements.AddTo(new Command("estimate", "The recommended placement for requirements, ranked alternatives, or why nothing fits")).With(alternatives);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var estimate = await session.Api.PostAsync(CommandParts.Query("/v1/pricing/estimate", ("alternatives", parsed.GetValue(alternatives))), requirements.Read(parsed), cancellationToken);
+            var estimate = CommandParts.Json(await session.Client.Pricing.EstimateAsync(requirements.Read(parsed), parsed.GetValue(alternatives), cancellationToken),
+                CamelCaseJsonContext.Default.PriceEstimate);
             if (session.Output.IsJson)
             {
                 session.Output.Json(estimate);
@@ -59,8 +62,8 @@ public sealed class PricingCommand(CommandRuntime runtime)
         var command = new Command("current", "Current spot and on-demand prices").With(provider, region, instanceType, limit, cursor);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var page = await session.Api.GetAsync(CommandParts.Query("/v1/pricing/current", ("provider", parsed.GetValue(provider)), ("region", parsed.GetValue(region)),
-                ("instanceType", parsed.GetValue(instanceType)), ("limit", parsed.GetValue(limit)), ("cursor", parsed.GetValue(cursor))), cancellationToken);
+            var query = new CurrentPriceQuery(parsed.GetValue(provider), parsed.GetValue(region), parsed.GetValue(instanceType), parsed.GetValue(limit));
+            var page = CommandParts.Json(await session.Client.Pricing.GetCurrentPageAsync(query, parsed.GetValue(cursor), cancellationToken), CamelCaseJsonContext.Default.SpotPriceList);
             if (session.Output.IsJson)
             {
                 session.Output.Json(page);

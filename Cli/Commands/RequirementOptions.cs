@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
+using Arbitrage.Orleans.Contracts.Workloads;
 
 namespace Arbitrage.Orleans.Cli.Commands;
 
@@ -19,17 +19,15 @@ public sealed class RequirementOptions
 
     public Command AddTo(Command command) => command.With(Cpu, Memory, Gpu, GpuType, MaxPrice, MaxInterruption, Region, Provider, NoSpot, NoOnDemand);
 
-    public JsonObject Read(ParseResult parsed)
-    {
-        var requirements = new JsonObject { ["minCPU"] = parsed.GetValue(Cpu), ["minMemoryGB"] = parsed.GetValue(Memory) };
-        if (parsed.GetValue(Gpu) is { } gpu) requirements["gpuCount"] = gpu;
-        if (parsed.GetValue(GpuType) is { } gpuType) requirements["gpuType"] = gpuType;
-        if (parsed.GetValue(MaxPrice) is { } maxPrice) requirements["maxPricePerHour"] = maxPrice;
-        if (parsed.GetValue(MaxInterruption) is { } maxInterruption) requirements["maxInterruptionRate"] = maxInterruption;
-        if (parsed.GetValue(Region) is { Length: > 0 } regions) requirements["preferredRegions"] = new JsonArray(regions.Select(r => (JsonNode)r!).ToArray());
-        if (parsed.GetValue(Provider) is { Length: > 0 } providers) requirements["providers"] = new JsonArray(providers.Select(p => (JsonNode)p!).ToArray());
-        if (parsed.GetValue(NoSpot)) requirements["allowSpot"] = false;
-        if (parsed.GetValue(NoOnDemand)) requirements["allowOnDemand"] = false;
-        return requirements;
-    }
+    public WorkloadRequirements Read(ParseResult parsed) => new(
+        parsed.GetValue(Cpu),
+        parsed.GetValue(Memory),
+        parsed.GetValue(Gpu),
+        parsed.GetValue(GpuType),
+        parsed.GetValue(Region) is { Length: > 0 } regions ? regions : null,
+        parsed.GetValue(MaxPrice),
+        parsed.GetValue(MaxInterruption),
+        parsed.GetValue(Provider) is { Length: > 0 } providers ? providers : null,
+        parsed.GetValue(NoSpot) ? false : null,
+        parsed.GetValue(NoOnDemand) ? false : null);
 }

@@ -3,10 +3,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Arbitrage.Orleans.Cli.Api;
 using Arbitrage.Orleans.Cli.Output;
+using Arbitrage.Orleans.Contracts;
+using Arbitrage.Orleans.Contracts.Tokens;
 
 namespace Arbitrage.Orleans.Cli.Commands;
 
-/// <summary><c>arb tokens create|list|revoke</c> over <c>/v1/tokens</c> (needs <c>tokens:manage</c>).</summary>
+/// <summary><c>arb tokens create|list|revoke</c> over <c>/v1/tokens</c> (needs <c>tokens:manage</c>), through the client library's typed <see cref="Client.TokensClient"/>.</summary>
 public sealed class TokensCommand(CommandRuntime runtime)
 {
     public Command Build() => new Command("tokens", "API tokens of your tenant").With(Create(), List(), Revoke());
@@ -25,10 +27,8 @@ public sealed class TokensCommand(CommandRuntime runtime)
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
             var granted = parsed.GetValue(permissions)!.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            var body = new JsonObject { ["name"] = parsed.GetValue(name), ["permissions"] = new JsonArray(granted.Select(p => (JsonNode)p!).ToArray()) };
-            if (parsed.GetValue(days) is { } d) body["expiresInDays"] = d;
-            if (parsed.GetValue(at) is { } expiresAt) body["expiresAt"] = expiresAt.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-            var token = await session.Api.PostAsync("/v1/tokens", body, cancellationToken);
+            var request = new CreateTokenRequest(parsed.GetValue(name)!, granted.ToList(), parsed.GetValue(days), parsed.GetValue(at)?.ToUniversalTime());
+            var token = CommandParts.Json(await session.Client.Tokens.CreateAsync(request, cancellationToken), CamelCaseJsonContext.Default.TokenResponse);
             if (session.Output.IsJson)
             {
                 session.Output.Json(token);
@@ -47,7 +47,7 @@ public sealed class TokensCommand(CommandRuntime runtime)
         var command = new Command("list", "The tenant's tokens (never their secrets)");
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var answer = await session.Api.GetAsync("/v1/tokens", cancellationToken);
+            var answer = CommandParts.Json(new TokenListResponse(await session.Client.Tokens.ListAsync(cancellationToken)), CamelCaseJsonContext.Default.TokenListResponse);
             if (session.Output.IsJson)
             {
                 session.Output.Json(answer);
@@ -72,7 +72,7 @@ public sealed class TokensCommand(CommandRuntime runtime)
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
             string tokenId = parsed.GetValue(id)!;
-            await session.Api.DeleteAsync($"/v1/tokens/{CommandParts.Segment(tokenId)}", cancellationToken);
+            await session.Client.Tokens.RevokeAsync(tokenId, cancellationToken);
             // The API answers 204 without a body; scripts get a small object saying what happened.
             if (session.Output.IsJson) session.Output.Json(JsonSerializer.SerializeToElement(new JsonObject { ["id"] = tokenId, ["revoked"] = true }));
             else session.Output.Line($"Revoked {tokenId}.");

@@ -1,13 +1,17 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Arbitrage.Orleans.Cli.Api;
+using Arbitrage.Orleans.Contracts;
+using Arbitrage.Orleans.Contracts.Workloads;
 using Arbitrage.Orleans.Cli.Output;
 using Spectre.Console;
 
 namespace Arbitrage.Orleans.Cli.Commands;
 
-/// <summary><c>arb workloads create|list|show|events|terminate|watch</c> over <c>/v1/workloads</c>.</summary>
+/// <summary>
+/// <c>arb workloads create|list|show|events|terminate|watch</c> over <c>/v1/workloads</c>, through the client library's typed
+/// <see cref="Client.WorkloadsClient"/>; <c>-o json</c> prints the answer's record as the API writes it (camelCase, unset fields left out).
+/// </summary>
 public sealed class WorkloadsCommand(CommandRuntime runtime)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
@@ -59,23 +63,22 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
             .With(name, image, healthPort, healthPath, env, script, project, metadata, idempotencyKey, wait, timeout);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var config = new JsonObject { ["imageId"] = parsed.GetValue(image) };
-            if (parsed.GetValue(healthPort) is { } port) config["healthCheckPort"] = port;
-            if (parsed.GetValue(healthPath) is { } path) config["healthCheckPath"] = path;
-            if (CommandParts.Pairs("--env", parsed.GetValue(env)) is { } variables) config["environmentVariables"] = ToObject(variables);
+            string? startupScript = null;
             if (parsed.GetValue(script) is { } file)
             {
-                config["startupScript"] = file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken)
+                startupScript = file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken)
                     : throw new UsageException($"--startup-script: {file.FullName} does not exist.");
             }
 
+            var config = new WorkloadConfig(parsed.GetValue(image)!, parsed.GetValue(healthPort) ?? 8080, parsed.GetValue(healthPath) ?? "/health",
+                CommandParts.Pairs("--env", parsed.GetValue(env)), startupScript);
             var meta = CommandParts.Pairs("--metadata", parsed.GetValue(metadata)) ?? [];
             if (parsed.GetValue(project) is { } projectId) meta["project_id"] = projectId;
-            var body = new JsonObject { ["name"] = parsed.GetValue(name), ["requirements"] = requirements.Read(parsed), ["config"] = config };
-            if (meta.Count > 0) body["metadata"] = ToObject(meta);
-            var headers = parsed.GetValue(idempotencyKey) is { } key ? new Dictionary<string, string> { ["Idempotency-Key"] = key } : null;
+            var request = new CreateWorkloadRequest(parsed.GetValue(name)!, requirements.Read(parsed), config, meta.Count > 0 ? meta : null);
+            if (parsed.GetValue(idempotencyKey) is { Length: 0 or > 255 }) throw new UsageException("--idempotency-key takes 1 to 255 characters.");
 
-            var created = await session.Api.PostAsync("/v1/workloads", body, cancellationToken, headers);
+            var created = CommandParts.Json(await session.Client.Workloads.CreateAsync(request, parsed.GetValue(idempotencyKey), cancellationToken),
+                CamelCaseJsonContext.Default.WorkloadResponse);
             string id = JsonText.Get(created, "id");
             if (!parsed.GetValue(wait))
             {
@@ -99,8 +102,8 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
         var command = new Command("list", "The tenant's workloads, newest first").With(status, limit, cursor);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var page = await session.Api.GetAsync(
-                CommandParts.Query("/v1/workloads", ("status", parsed.GetValue(status)), ("limit", parsed.GetValue(limit)), ("cursor", parsed.GetValue(cursor))), cancellationToken);
+            var page = CommandParts.Json(await session.Client.Workloads.GetPageAsync(parsed.GetValue(status), parsed.GetValue(limit), parsed.GetValue(cursor), cancellationToken),
+                CamelCaseJsonContext.Default.WorkloadListResponse);
             if (session.Output.IsJson)
             {
                 session.Output.Json(page);
@@ -126,7 +129,7 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
         var command = new Command("show", "A workload: status and why, requirements, placement and its history, cost to date").With(id);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var w = await session.Api.GetAsync($"/v1/workloads/{CommandParts.Segment(parsed.GetValue(id)!)}", cancellationToken);
+            var w = CommandParts.Json(await session.Client.Workloads.GetAsync(parsed.GetValue(id)!, cancellationToken), CamelCaseJsonContext.Default.WorkloadDetailResponse);
             if (session.Output.IsJson)
             {
                 session.Output.Json(w);
@@ -172,8 +175,8 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
         var command = new Command("events", "The audit trail, oldest first: every state change, launch, interruption and charge, with its reason").With(id, limit, cursor);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var page = await session.Api.GetAsync(CommandParts.Query($"/v1/workloads/{CommandParts.Segment(parsed.GetValue(id)!)}/events",
-                ("limit", parsed.GetValue(limit)), ("cursor", parsed.GetValue(cursor))), cancellationToken);
+            var page = CommandParts.Json(await session.Client.Workloads.GetEventPageAsync(parsed.GetValue(id)!, parsed.GetValue(limit), parsed.GetValue(cursor), cancellationToken),
+                CamelCaseJsonContext.Default.WorkloadEventListResponse);
             if (session.Output.IsJson)
             {
                 session.Output.Json(page);
@@ -198,7 +201,7 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
         var command = new Command("terminate", "Stop a workload and release its machine").With(id);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var answer = await session.Api.DeleteAsync($"/v1/workloads/{CommandParts.Segment(parsed.GetValue(id)!)}", cancellationToken);
+            var answer = CommandParts.Json(await session.Client.Workloads.TerminateAsync(parsed.GetValue(id)!, cancellationToken), CamelCaseJsonContext.Default.TerminateWorkloadResponse);
             if (session.Output.IsJson) session.Output.Json(answer);
             else session.Output.Line($"{JsonText.Get(answer, "id")}: {JsonText.Get(answer, "status")} ({JsonText.Get(answer, "message")})");
         });
@@ -217,8 +220,6 @@ public sealed class WorkloadsCommand(CommandRuntime runtime)
 
     public static string Placement(JsonElement p) =>
         $"{JsonText.Get(p, "providerName")} {JsonText.Get(p, "region")}/{JsonText.Get(p, "zone")} {JsonText.Get(p, "instanceType")} {JsonText.Get(p, "market")} at {JsonText.Get(p, "pricePerHour")} USD/h";
-
-    private static JsonObject ToObject(Dictionary<string, string> pairs) => new(pairs.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
 }
 
 /// <summary>
@@ -236,12 +237,11 @@ public sealed class WorkloadWatcher(Session session, CliContext context)
 
     private async Task<int> FollowAsync(string id, TimeSpan timeout, Action<string> showStatus, CancellationToken cancellationToken)
     {
-        string path = $"/v1/workloads/{CommandParts.Segment(id)}";
         var started = context.Time.GetTimestamp();
         while (true)
         {
-            var workload = await session.Api.GetAsync(path, cancellationToken);
-            await PrintNewEventsAsync(path, cancellationToken);
+            var workload = CommandParts.Json(await session.Client.Workloads.GetAsync(id, cancellationToken), CamelCaseJsonContext.Default.WorkloadDetailResponse);
+            await PrintNewEventsAsync(id, cancellationToken);
             string status = JsonText.Get(workload, "status");
             showStatus(status);
             if (Ends.Contains(status)) return Finish(workload, status);
@@ -254,11 +254,11 @@ public sealed class WorkloadWatcher(Session session, CliContext context)
         }
     }
 
-    private async Task PrintNewEventsAsync(string path, CancellationToken cancellationToken)
+    private async Task PrintNewEventsAsync(string id, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var page = await session.Api.GetAsync(CommandParts.Query(path + "/events", ("limit", 200), ("cursor", _cursor)), cancellationToken);
+            var page = CommandParts.Json(await session.Client.Workloads.GetEventPageAsync(id, 200, _cursor, cancellationToken), CamelCaseJsonContext.Default.WorkloadEventListResponse);
             var events = JsonText.Items(page, "events").ToList();
             foreach (var e in events.Skip(_seenAfterCursor).Where(e => JsonText.Get(e, "to") != JsonText.None))
             {

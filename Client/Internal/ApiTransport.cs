@@ -89,6 +89,27 @@ internal sealed class ApiTransport(HttpClient http, string token)
         }
     }
 
+    /// <summary>A cursor-paged list (the <c>/v1</c> faces), followed until a page has no <c>nextCursor</c>.</summary>
+    public static async IAsyncEnumerable<TItem> CursorPagesAsync<TPage, TItem>(
+        Func<string?, CancellationToken, Task<TPage>> fetch, Func<TPage, IReadOnlyList<TItem>> items, Func<TPage, string?> nextCursor,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var answer = await fetch(cursor, cancellationToken);
+            foreach (var item in items(answer))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return item;
+            }
+
+            cursor = nextCursor(answer);
+        }
+        while (!string.IsNullOrEmpty(cursor));
+    }
+
     /// <summary><c>?a=1&amp;b=x</c> of the parameters that have a value.</summary>
     public static string Query(string path, params (string Name, string? Value)[] parameters)
     {

@@ -1,6 +1,9 @@
+using Arbitrage.Orleans.Contracts.Pricing;
+using Arbitrage.Orleans.Contracts.Workloads;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Market;
+using PricePoint = Arbitrage.Orleans.Grains.Market.PricePoint;
 using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -44,10 +47,10 @@ public static class PricingApi
         return routes;
     }
 
-    private static Ok<PriceEstimate> Estimate(WorkloadRequirements requirements, HttpContext context, IPlacementService placement, TimeProvider time)
+    private static Ok<PriceEstimate> Estimate(RequestBody<WorkloadRequirements> requirements, HttpContext context, IPlacementService placement, TimeProvider time)
     {
         int alternatives = QueryInt(context, "alternatives", DefaultAlternatives, 0, 50);
-        return TypedResults.Ok(PriceEstimate.From(placement.Estimate(requirements.ToPlacement(), alternatives), time.GetUtcNow()));
+        return TypedResults.Ok(placement.Estimate(requirements.Value.ToPlacement(), alternatives).ToContract(time.GetUtcNow()));
     }
 
     private static Ok<SpotPriceList> Current(HttpContext context, IPlacementService placement)
@@ -60,22 +63,10 @@ public static class PricingApi
             InstanceType: Text(q["instanceType"]),
             Limit: QueryInt(context, "limit", DefaultPriceLimit, 1, 500),
             Cursor: Text(q["cursor"])));
-        return TypedResults.Ok(SpotPriceList.From(page));
+        return TypedResults.Ok(page.ToContract());
     }
 
-    /// <summary>A market's spot price history: one series per zone, each capped at <see cref="MaxPoints"/> points.</summary>
-    /// <param name="From">The window's start (the week before <paramref name="To"/> unless asked).</param>
-    /// <param name="To">The window's end (now unless asked).</param>
-    /// <param name="Downsampled">True when a series had more points in the window than <see cref="MaxPoints"/>; it then keeps the lowest and highest price of equal time buckets.</param>
-    /// <param name="Source"><c>provider</c> (the cloud's own price history) or <c>feed</c> (what this silo's price feed saw since it started, for clouds without a history API).</param>
-    public sealed record PriceHistory(
-        string Provider, string Region, string InstanceType, DateTimeOffset? From, DateTimeOffset? To, int MaxPoints, bool Downsampled,
-        IReadOnlyList<PriceSeries> Series, string? Message, string Source);
-
-    /// <param name="SourcePoints">Points the source holds for the zone inside the window, before any downsampling.</param>
-    public sealed record PriceSeries(string Zone, int SourcePoints, IReadOnlyList<PricePoint> Points);
-
-    private static async Task<IResult> HistoryAsync(HttpContext context, IPlacementService placement, IGrainFactory grains, IPriceHistoryService histories, TimeProvider time)
+    private static async Task<Ok<PriceHistory>> HistoryAsync(HttpContext context, IPlacementService placement, IGrainFactory grains, IPriceHistoryService histories, TimeProvider time)
     {
         var q = context.Request.Query;
         string provider = Text(q["provider"]) ?? throw ApiErrorException.Validation("provider", "provider is required: a configured provider's name (e.g. sim-aws).");
@@ -127,7 +118,7 @@ public static class PricingApi
             var points = history.GetValueOrDefault(z) ?? [];
             var kept = Downsample(points, maxPoints);
             downsampled |= kept.Count < points.Count;
-            series.Add(new PriceSeries(z, points.Count, kept));
+            series.Add(new PriceSeries(z, points.Count, kept.Select(p => p.ToContract()).ToList()));
         }
 
         var message = string.Join(" ", new[]
@@ -135,8 +126,8 @@ public static class PricingApi
             provided.Unavailable is null ? null : $"{provided.Unavailable} These are the prices this silo's price feed saw since it started.",
             downsampled ? $"Series with more than {maxPoints} points keep the lowest and highest price of {maxPoints / 2} equal time buckets; sourcePoints says how many there were." : null,
         }.Where(m => m is not null));
-        return Results.Json(new PriceHistory(markets[0].Provider, markets[0].Region, instanceType, start, end, maxPoints, downsampled, series,
-            message.Length == 0 ? null : message, source), ApiJson.CamelCase);
+        return TypedResults.Ok(new PriceHistory(markets[0].Provider, markets[0].Region, instanceType, start, end, maxPoints, downsampled, series,
+            message.Length == 0 ? null : message, source));
     }
 
     /// <summary>

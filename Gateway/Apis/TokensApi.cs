@@ -1,8 +1,9 @@
+using Arbitrage.Orleans.Contracts.Tokens;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans;
-using CreateTokenRequest = Arbitrage.Orleans.Gateway.Contracts.CreateTokenRequest;
+using CreateTokenRequest = Arbitrage.Orleans.Contracts.Tokens.CreateTokenRequest;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
@@ -21,18 +22,19 @@ public static class TokensApi
         return routes;
     }
 
-    private static async Task<Created<TokenResponse>> CreateAsync(CreateTokenRequest request, HttpContext context, IGrainFactory grains)
+    private static async Task<Created<TokenResponse>> CreateAsync(RequestBody<CreateTokenRequest> body, HttpContext context, IGrainFactory grains)
     {
+        var request = body.Value;
         var grant = context.Grant();
         var created = await grains.GetGrain<ITenantGrain>(grant.TenantId)
             .CreateToken(new Grains.Tenancy.CreateTokenRequest(request.Name, request.Permissions, request.ExpiresInDays, request.ExpiresAt), grant);
-        return TypedResults.Created((string?)null, TokenResponse.From(created));
+        return TypedResults.Created((string?)null, created.ToContract());
     }
 
     private static async Task<Ok<TokenListResponse>> ListAsync(HttpContext context, IGrainFactory grains)
     {
         var tokens = await grains.GetGrain<ITenantGrain>(context.Grant().TenantId).ListTokens();
-        return TypedResults.Ok(new TokenListResponse(tokens.Select(ApiToken.From).ToList()));
+        return TypedResults.Ok(new TokenListResponse(tokens.Select(t => t.ToContract()).ToList()));
     }
 
     private static async Task<NoContent> RevokeAsync(string tokenId, HttpContext context, IGrainFactory grains) =>

@@ -1,8 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using Arbitrage.Orleans.Contracts;
+using Arbitrage.Orleans.Contracts.Workloads;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Workloads;
+using WorkloadPlacement = Arbitrage.Orleans.Contracts.Workloads.WorkloadPlacement;
+using WorkloadEvent = Arbitrage.Orleans.Contracts.Workloads.WorkloadEvent;
+using WorkloadConfig = Arbitrage.Orleans.Contracts.Workloads.WorkloadConfig;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans;
 
@@ -11,7 +16,8 @@ namespace Arbitrage.Orleans.Gateway.Apis;
 /// <summary>
 /// The Compute Arbitrage API's workloads: create (202, durable, with Idempotency-Key), list, details,
 /// terminate, endpoint, the audit trail and the placements, each reading and writing the records of
-/// <see cref="Contracts"/>. Another tenant's workload is answered exactly like a missing one (404).
+/// Arbitrage.Orleans.Contracts.Workloads (checked by <see cref="WorkloadRequestRules"/>, mapped by
+/// <see cref="WorkloadContractMapping"/>). Another tenant's workload is answered exactly like a missing one (404).
 /// </summary>
 public static class WorkloadsApi
 {
@@ -48,16 +54,17 @@ public static class WorkloadsApi
         return routes;
     }
 
-    private static async Task<Accepted<WorkloadResponse>> CreateAsync(CreateWorkloadRequest request, HttpContext context, IGrainFactory grains)
+    private static async Task<Accepted<WorkloadResponse>> CreateAsync(RequestBody<CreateWorkloadRequest> body, HttpContext context, IGrainFactory grains)
     {
+        var request = body.Value;
         var grant = context.Grant();
         string key = context.Request.Headers[IdempotencyKeyHeader].ToString();
         if (key.Length > 255) throw ApiErrorException.Validation(IdempotencyKeyHeader, $"The {IdempotencyKeyHeader} header may have at most 255 characters.");
         string id = key.Length == 0 ? TokenSecrets.NewId("wk-", 6) : "wk-" + Digest($"{grant.TenantId}\n{key}")[..12];
         // The fingerprint is the request as read (its canonical JSON), so a retry that differs only in spacing or field order is the same request.
-        string fingerprint = Digest(System.Text.Json.JsonSerializer.Serialize(request, ApiV1JsonContext.Default.CreateWorkloadRequest));
+        string fingerprint = Digest(System.Text.Json.JsonSerializer.Serialize(request, CamelCaseJsonContext.Default.CreateWorkloadRequest));
         var summary = await grains.GetGrain<IWorkloadGrain>(id).Create(new CreateWorkload(grant.TenantId, request.ToSpec(), fingerprint));
-        return TypedResults.Accepted((string?)null, WorkloadResponse.From(summary));
+        return TypedResults.Accepted((string?)null, summary.ToContract());
     }
 
     private static async Task<Ok<WorkloadListResponse>> ListAsync(HttpContext context, IWorkloadCatalog catalog)
@@ -72,13 +79,13 @@ public static class WorkloadsApi
 
         int limit = PricingApi.QueryInt(context, "limit", DefaultLimit, 1, MaxLimit);
         var page = await catalog.ListAsync(context.Grant().TenantId, status, limit, context.Request.Query["cursor"], context.RequestAborted);
-        return TypedResults.Ok(new WorkloadListResponse(page.Workloads.Select(WorkloadResponse.From).ToList(), page.NextCursor));
+        return TypedResults.Ok(new WorkloadListResponse(page.Workloads.Select(w => w.ToContract()).ToList(), page.NextCursor));
     }
 
     private static async Task<Ok<WorkloadDetailResponse>> GetAsync(string workloadId, HttpContext context, IGrainFactory grains)
     {
         var w = await Workload(grains, workloadId).Get(context.Grant().TenantId) ?? throw Missing(workloadId);
-        return TypedResults.Ok(WorkloadDetailResponse.From(w));
+        return TypedResults.Ok(w.ToContract());
     }
 
     private static async Task<Accepted<TerminateWorkloadResponse>> TerminateAsync(string workloadId, HttpContext context, IGrainFactory grains) =>
@@ -93,14 +100,14 @@ public static class WorkloadsApi
     private static async Task<Ok<WorkloadEndpointResponse>> EndpointAsync(string workloadId, HttpContext context, IGrainFactory grains)
     {
         var endpoint = await Workload(grains, workloadId).GetEndpoint(context.Grant().TenantId) ?? throw Missing(workloadId);
-        return TypedResults.Ok(WorkloadEndpointResponse.From(endpoint));
+        return TypedResults.Ok(endpoint.ToContract());
     }
 
     private static async Task<Ok<WorkloadEventListResponse>> EventsAsync(string workloadId, HttpContext context, IGrainFactory grains)
     {
         var (after, limit) = HistoryPaging(context, EventCursorPrefix);
         var page = await Workload(grains, workloadId).GetEventPage(context.Grant().TenantId, after, limit) ?? throw Missing(workloadId);
-        return TypedResults.Ok(new WorkloadEventListResponse(page.Events.Select(Contracts.WorkloadEvent.Of).ToList(),
+        return TypedResults.Ok(new WorkloadEventListResponse(page.Events.Select(e => e.ToContract()).ToList(),
             page.NextAfter is { } next ? $"{EventCursorPrefix}{next}" : null));
     }
 
@@ -108,7 +115,7 @@ public static class WorkloadsApi
     {
         var (after, limit) = HistoryPaging(context, PlacementCursorPrefix);
         var page = await Workload(grains, workloadId).GetPlacementPage(context.Grant().TenantId, after, limit) ?? throw Missing(workloadId);
-        return TypedResults.Ok(new WorkloadPlacementListResponse(page.Placements.Select(Contracts.WorkloadPlacement.From).ToList(),
+        return TypedResults.Ok(new WorkloadPlacementListResponse(page.Placements.Select(p => p.ToContract()).ToList(),
             page.NextAfter is { } next ? $"{PlacementCursorPrefix}{next}" : null));
     }
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Arbitrage.Orleans.Contracts;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -47,13 +48,14 @@ public static class ApiContractsOpenApi
     });
 
     /// <summary>
-    /// The contracts (<see cref="ApiV1JsonContext"/>) leave an unset field out rather than send null, so a nullable
-    /// property of theirs is documented as optional and never null: a typed client then reads a missing field, never
-    /// a null it does not expect.
+    /// The contracts (the records of Arbitrage.Orleans.Contracts, written with <see cref="ApiJsonContexts"/>' options)
+    /// leave an unset field out rather than send null, so a nullable property of theirs is documented as optional and
+    /// never null: a typed client then reads a missing field, never a null it does not expect.
     /// </summary>
     public static OpenApiOptions AddOptionalInsteadOfNull(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
     {
-        var contracts = typeof(ApiV1JsonContext).Assembly.GetTypes().Where(t => t.Namespace == typeof(ApiV1JsonContext).Namespace).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var contracts = typeof(CamelCaseJsonContext).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith(typeof(CamelCaseJsonContext).Namespace!, StringComparison.Ordinal) == true)
+            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, component) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
         {
             if (!contracts.Contains(name) || component is not OpenApiSchema { Properties: { Count: > 0 } properties } schema) continue;
@@ -78,12 +80,10 @@ public static class ApiContractsOpenApi
         return Task.CompletedTask;
     });
 
-    /// <summary>Sets the example of every contract that has one (<see cref="IApiExample{TSelf}"/>), written as the API writes it.</summary>
+    /// <summary>Sets the example of every contract that has one (<see cref="ContractExamples"/>), written as the API writes it.</summary>
     public static OpenApiOptions AddContractExamples(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
     {
-        var type = context.JsonTypeInfo.Type;
-        if (type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IApiExample<>))
-            && type.GetProperty(nameof(IApiExample<ApiErrorResponse>.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is { } example)
+        if (ContractExamples.For(context.JsonTypeInfo.Type) is { } example)
         {
             schema.Examples = [JsonSerializer.SerializeToNode(example, context.JsonTypeInfo)!];
         }

@@ -1,23 +1,26 @@
 namespace Arbitrage.Orleans.Gateway.Http;
 
 /// <summary>
-/// A request body that checks itself: <see cref="Validate"/> throws a 400 <see cref="ApiErrorException"/> naming the
-/// field (<c>requirements.minCPU</c>). <see cref="RequestValidationFilter"/> runs it for every bound argument, so a
-/// handler only ever sees valid requests.
+/// The rules of one request record (the records are the wire contract and know nothing of the server):
+/// <see cref="Validate"/> throws a 400 <see cref="ApiErrorException"/> naming the field (<c>requirements.minCPU</c>).
+/// Registered as a service; <see cref="RequestValidationFilter"/> runs it for every <see cref="RequestBody{T}"/> of a route.
 /// </summary>
-public interface IValidatedRequest
+public interface IRequestValidator<in T>
 {
-    void Validate(IServiceProvider services);
+    void Validate(T request, IServiceProvider services);
 }
 
-/// <summary>The one place request bodies are validated: every <see cref="IValidatedRequest"/> argument of the route, before its handler runs.</summary>
+/// <summary>
+/// The one place request bodies are validated: every <see cref="RequestBody{T}"/> argument of the route, by the
+/// <see cref="IRequestValidator{T}"/> registered for its record, before the handler runs.
+/// </summary>
 public sealed class RequestValidationFilter : IEndpointFilter
 {
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         foreach (var argument in context.Arguments)
         {
-            if (argument is IValidatedRequest request) request.Validate(context.HttpContext.RequestServices);
+            if (argument is IRequestBody body) body.Validate(context.HttpContext.RequestServices);
         }
 
         return next(context);
@@ -59,14 +62,4 @@ public static class RequestRules
             if (value.Length > maxValueLength) throw ApiErrorException.Validation($"{field}.{key}", $"{field}.{key} is longer than {maxValueLength} characters.");
         }
     }
-}
-
-/// <summary>
-/// The validator of a contract record that cannot check itself (the records of the Contracts package, which know
-/// nothing of the server), registered as a service; <see cref="JsonRequest.ReadValidatedAsync{T}"/> runs it as the
-/// body is read. Like <see cref="IValidatedRequest.Validate"/>, it throws a 400 naming the field.
-/// </summary>
-public interface IRequestValidator<in T>
-{
-    void Validate(T request, IServiceProvider services);
 }
