@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Arbitrage.Orleans.Contracts;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Microsoft.AspNetCore.OpenApi;
@@ -54,13 +55,15 @@ public static class ApiContractsOpenApi
     /// </summary>
     public static OpenApiOptions AddOptionalInsteadOfNull(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
     {
+        // Per contract type, the fields it always sends, null when unset ([JsonIgnore(Condition = Never)]): those stay nullable and required.
         var contracts = typeof(CamelCaseJsonContext).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith(typeof(CamelCaseJsonContext).Namespace!, StringComparison.Ordinal) == true)
-            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            .GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => AlwaysSent(g.First()), StringComparer.Ordinal);
         foreach (var (name, component) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
         {
-            if (!contracts.Contains(name) || component is not OpenApiSchema { Properties: { Count: > 0 } properties } schema) continue;
+            if (!contracts.TryGetValue(name, out var alwaysSent) || component is not OpenApiSchema { Properties: { Count: > 0 } properties } schema) continue;
             foreach (var (field, property) in properties.ToList())
             {
+                if (alwaysSent.Contains(field)) continue;
                 bool nullable = false;
                 if (property is OpenApiSchema { Type: { } type } inline && type.HasFlag(JsonSchemaType.Null) && type != JsonSchemaType.Null)
                 {
@@ -80,6 +83,11 @@ public static class ApiContractsOpenApi
         return Task.CompletedTask;
     });
 
+    private static HashSet<string> AlwaysSent(Type type) => type.GetProperties()
+        .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.Never })
+        .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+        .ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Sets the example of every contract that has one (<see cref="ContractExamples"/>), written as the API writes it.</summary>
     public static OpenApiOptions AddContractExamples(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
     {
@@ -93,7 +101,7 @@ public static class ApiContractsOpenApi
 
     /// <summary>
     /// Sets the example of each contract of <paramref name="examples"/> (by type: the records of the Contracts package,
-    /// which cannot carry an <see cref="IApiExample{TSelf}"/>), written as the API writes it.
+    /// registered by type), written as the API writes it.
     /// </summary>
     public static OpenApiOptions AddContractExamples(this OpenApiOptions options, IReadOnlyDictionary<Type, object> examples) => options.AddSchemaTransformer((schema, context, _) =>
     {

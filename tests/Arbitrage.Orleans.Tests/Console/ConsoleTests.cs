@@ -149,7 +149,7 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
 
         await page.GetByTestId("nav-market").ClickAsync();
         var chart = page.GetByTestId("price-chart");
-        await Expect(chart).ToHaveAttributeAsync("data-state", "drawn");
+        await Expect(chart).ToHaveAttributeAsync("data-state", "drawn", new() { Timeout = 60_000 });
         Assert.Equal(zones * perZone, int.Parse((await chart.GetAttributeAsync("data-points-total"))!));
         Assert.Equal(zones, int.Parse((await chart.GetAttributeAsync("data-series"))!));
         Assert.True(double.Parse((await chart.GetAttributeAsync("data-span-hours"))!, System.Globalization.CultureInfo.InvariantCulture) >= 167.9);
@@ -173,7 +173,7 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
         await page.GetByTestId("nav-market").ClickAsync();
 
         var chart = page.GetByTestId("price-chart");
-        await Expect(chart).ToHaveAttributeAsync("data-state", "drawn");
+        await Expect(chart).ToHaveAttributeAsync("data-state", "drawn", new() { Timeout = 60_000 });
         await Expect(chart).ToHaveAttributeAsync("data-source", "provider");
         int series = int.Parse((await chart.GetAttributeAsync("data-series"))!);
         Assert.True(series > 1);
