@@ -54,13 +54,19 @@ public static class ApiContractsOpenApi
     /// </summary>
     public static OpenApiOptions AddOptionalInsteadOfNull(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
     {
-        var contracts = typeof(CamelCaseJsonContext).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith(typeof(CamelCaseJsonContext).Namespace!, StringComparison.Ordinal) == true)
-            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var types = typeof(CamelCaseJsonContext).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith(typeof(CamelCaseJsonContext).Namespace!, StringComparison.Ordinal) == true).ToList();
+        var contracts = types.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        // A field the face always sends, null when it has no value ([JsonIgnore(Condition = Never)], e.g. org_id), stays nullable.
+        var alwaysSent = types.SelectMany(t => t.GetProperties()
+                .Where(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is { Condition: System.Text.Json.Serialization.JsonIgnoreCondition.Never })
+                .Select(p => $"{t.Name}.{p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name)}"))
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var (name, component) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
         {
             if (!contracts.Contains(name) || component is not OpenApiSchema { Properties: { Count: > 0 } properties } schema) continue;
             foreach (var (field, property) in properties.ToList())
             {
+                if (alwaysSent.Contains($"{name}.{field}")) continue;
                 bool nullable = false;
                 if (property is OpenApiSchema { Type: { } type } inline && type.HasFlag(JsonSchemaType.Null) && type != JsonSchemaType.Null)
                 {
@@ -75,6 +81,23 @@ public static class ApiContractsOpenApi
 
                 if (nullable) schema.Required?.Remove(field);
             }
+        }
+
+        return Task.CompletedTask;
+    });
+
+    /// <summary>
+    /// A record that keeps the fields it does not name (a <c>[JsonExtensionData]</c> property, e.g. a SpotInst group body,
+    /// whose other fields are stored, echoed and warned about) is documented as open: <c>additionalProperties: {}</c>.
+    /// </summary>
+    public static OpenApiOptions AddExtensionDataAsAdditionalProperties(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    {
+        var type = context.JsonTypeInfo;
+        if (type.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object
+            && type.Type.GetProperties().Any(p => p.IsDefined(typeof(System.Text.Json.Serialization.JsonExtensionDataAttribute), inherit: true)))
+        {
+            schema.AdditionalPropertiesAllowed = true;
+            schema.AdditionalProperties = new OpenApiSchema();
         }
 
         return Task.CompletedTask;
