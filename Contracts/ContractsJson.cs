@@ -6,6 +6,7 @@ using Arbitrage.Orleans.Contracts.Platform;
 using Arbitrage.Orleans.Contracts.Pricing;
 using Arbitrage.Orleans.Contracts.Providers;
 using Arbitrage.Orleans.Contracts.Requests;
+using Arbitrage.Orleans.Contracts.Simulation;
 using Arbitrage.Orleans.Contracts.Templates;
 using Arbitrage.Orleans.Contracts.Tenants;
 using Arbitrage.Orleans.Contracts.Tokens;
@@ -28,6 +29,11 @@ namespace Arbitrage.Orleans.Contracts;
 [JsonSerializable(typeof(SpotEnvelope))]
 [JsonSerializable(typeof(ElastigroupRequest))]
 [JsonSerializable(typeof(ManagedInstanceRequest))]
+[JsonSerializable(typeof(SpotPing))]
+[JsonSerializable(typeof(SpotVersion))]
+[JsonSerializable(typeof(SimulatedInterruption))]
+[JsonSerializable(typeof(SetSimulatedHealthRequest))]
+[JsonSerializable(typeof(SimulatedHealth))]
 [JsonSerializable(typeof(CreateWorkloadRequest))]
 [JsonSerializable(typeof(WorkloadRequirements))]
 [JsonSerializable(typeof(WorkloadResponse))]

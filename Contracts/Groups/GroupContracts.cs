@@ -16,6 +16,18 @@ public sealed record SpotResponse(SpotStatus Status, string Kind, IReadOnlyList<
 
 public sealed record SpotStatus(int Code, string Message);
 
+/// <summary><c>GET /v1/spot/ping</c>: <c>{"response": {"status": {"code": 200, "message": "OK"}, "items": ["pong"]}}</c>.</summary>
+public sealed record SpotPing(SpotPingResponse Response);
+
+public sealed record SpotPingResponse(SpotStatus Status, IReadOnlyList<string> Items);
+
+/// <summary><c>GET /v1/spot/version</c>: the product's version as the one item.</summary>
+public sealed record SpotVersion(SpotVersionResponse Response);
+
+public sealed record SpotVersionResponse(SpotStatus Status, IReadOnlyList<SpotVersionItem> Items);
+
+public sealed record SpotVersionItem(string Version);
+
 /// <summary>An elastigroup (<c>sig-…</c>) or managed instance (<c>smi-…</c>, a group of one) as answered.</summary>
 /// <param name="Unhonoured">Fields given but not acted on, by path, with their JSON.</param>
 public sealed record SpotGroup(

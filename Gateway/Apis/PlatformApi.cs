@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Arbitrage.Orleans.Contracts.Platform;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Groups;
 using Arbitrage.Orleans.Grains.Market;
@@ -26,31 +28,22 @@ public static partial class PlatformApi
     /// <summary>How long provision waits for the group to name its new members (node_ids) before answering without the rest.</summary>
     private static readonly TimeSpan NodeIdWait = TimeSpan.FromSeconds(3);
 
-    /// <summary>The answer of <c>GET /discover</c>: every cluster of the tenant.</summary>
-    public sealed record ClusterDiscoverResponse(IReadOnlyList<ClusterDiscover> Clusters);
-
-    public sealed record ClusterDiscover(string ClusterId, IReadOnlyList<ClusterDiscoveryNode> Nodes);
-
-    /// <param name="AgentAddress">The node's stable endpoint (its workload's).</param>
-    /// <param name="NodeId">The node's workload id.</param>
-    public sealed record ClusterDiscoveryNode(string AgentAddress, string NodeId);
-
-    /// <summary>The answer of <c>POST /provision</c>: how many nodes this request added, and their ids once the group has named them.</summary>
-    public sealed record NodeProvisionResponse(int Count, IReadOnlyList<string>? NodeIds);
-
     public static IEndpointRouteBuilder MapPlatformApi(this IEndpointRouteBuilder routes)
     {
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict, TooLarge = StatusCodes.Status413PayloadTooLarge;
         var platform = routes.MapGroup("").WithTags("Platform");
         platform.MapGet("/discover", DiscoverAsync).WithName("PlatformDiscover")
-            .WithSummary("Every cluster of the tenant with its nodes (agent_address, node_id)").Produces<ClusterDiscoverResponse>().RequirePermission(Permissions.WorkloadsRead);
+            .WithSummary("Every cluster of the tenant with its nodes (agent_address, node_id)").ProducesApiErrors().RequirePermission(Permissions.WorkloadsRead);
         platform.MapPost("/provision", ProvisionAsync).WithName("PlatformProvision")
-            .WithSummary("Raises the node group's target to its desired_count (creating the group first); answers {count, node_ids}").Produces<NodeProvisionResponse>().RequirePermission(Permissions.WorkloadsCreate);
+            .WithSummary("Raises the node group's target to its desired_count (creating the group first); answers {count, node_ids}")
+            .Accepts<ProvisionRequest>("application/json").ProducesApiErrors(BadRequest, Conflict, TooLarge).RequirePermission(Permissions.WorkloadsCreate);
         platform.MapPost("/deprovision", DeprovisionAsync).WithName("PlatformDeprovision")
-            .WithSummary("Drains and removes the node, lowering its node group's target (204)").Produces(StatusCodes.Status204NoContent).RequirePermission(Permissions.WorkloadsDelete);
+            .WithSummary("Drains and removes the node, lowering its node group's target (204)")
+            .Accepts<DeprovisionRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, TooLarge).RequirePermission(Permissions.WorkloadsDelete);
         return routes;
     }
 
-    private static async Task<IResult> DiscoverAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
+    private static async Task<Ok<ClusterDiscoverResponse>> DiscoverAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
     {
         string tenant = context.Grant().TenantId;
         var clusters = new List<ClusterDiscover>();
@@ -70,35 +63,26 @@ public static partial class PlatformApi
             clusters.Add(new ClusterDiscover(cluster.Key, nodes));
         }
 
-        return Results.Json(new ClusterDiscoverResponse(clusters), ApiJson.SnakeCase);
+        return TypedResults.Ok(new ClusterDiscoverResponse(clusters));
     }
 
-    private static async Task<IResult> ProvisionAsync(HttpContext context, IGrainFactory grains, IPlacementService placement, TimeProvider time)
+    private static async Task<Ok<NodeProvisionResponse>> ProvisionAsync(HttpContext context, IGrainFactory grains, IPlacementService placement, TimeProvider time)
     {
         string tenant = context.Grant().TenantId;
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        var cluster = body.RequiredObject("cluster");
-        string clusterId = Id(cluster.RequiredString("cluster_id", 64), "cluster.cluster_id");
-        var clusterAttributes = Attributes(cluster, "attributes", "cluster.attributes");
-        string? store = cluster.String("store", 64);
-        string? storeVersion = cluster.String("store_version", 64);
-        var nodes = cluster.RequiredObject("nodes");
-        string nodeGroupId = body.RequiredObject("provision").RequiredString("node_group_id", 63);
-        if (!nodes.Root.TryGetProperty(nodeGroupId, out _))
-        {
-            throw ApiErrorException.Validation("provision.node_group_id",
-                $"provision.node_group_id '{nodeGroupId}' is not a node group of cluster.nodes (it has {NodeGroupNames(nodes)}).");
-        }
-
-        var nodeGroup = nodes.RequiredObject(nodeGroupId);
+        var request = (await JsonRequest.ReadValidatedAsync<ProvisionRequest>(context))!;
+        var cluster = request.Cluster;
+        string clusterId = cluster.ClusterId;
+        string? store = cluster.Store;
+        string nodeGroupId = request.Provision.NodeGroupId;
+        var nodeGroup = cluster.Nodes[nodeGroupId];
         string field = $"cluster.nodes.{nodeGroupId}";
-        int desired = nodeGroup.Required("desired_count", n => nodeGroup.Int(n, 0, 1000));
-        string nodeClass = nodeGroup.RequiredString("node_class", 128);
-        string? version = nodeGroup.String("version", 64) ?? storeVersion;
+        int desired = nodeGroup.DesiredCount;
+        string nodeClass = nodeGroup.NodeClass;
+        string? version = nodeGroup.Version ?? cluster.StoreVersion;
 
         // Attributes of the node group override the cluster's; both are stored on every node (its workload metadata).
-        var tags = new Dictionary<string, string>(clusterAttributes, StringComparer.Ordinal);
-        foreach (var (key, value) in Attributes(nodeGroup, "attributes", $"{field}.attributes")) tags[key] = value;
+        var tags = new Dictionary<string, string>(PlatformRequestValidator.Attributes(cluster.Attributes), StringComparer.Ordinal);
+        foreach (var (key, value) in PlatformRequestValidator.Attributes(nodeGroup.Attributes)) tags[key] = value;
         if (store is not null) tags["store"] = store;
         if (version is not null) tags["store_version"] = version;
         tags[ClusterTag] = clusterId;
@@ -138,15 +122,15 @@ public static partial class PlatformApi
             await Task.Delay(TimeSpan.FromMilliseconds(100), time, context.RequestAborted);
         }
 
-        return Results.Json(new NodeProvisionResponse(count, nodeIds), ApiJson.SnakeCase);
+        return TypedResults.Ok(new NodeProvisionResponse(count, nodeIds));
     }
 
-    private static async Task<IResult> DeprovisionAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
+    private static async Task<NoContent> DeprovisionAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
     {
         string tenant = context.Grant().TenantId;
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        string clusterId = body.RequiredString("cluster_id", 64);
-        string nodeId = body.RequiredString("node_id", 64);
+        var request = (await JsonRequest.ReadValidatedAsync<DeprovisionRequest>(context))!;
+        string clusterId = request.ClusterId;
+        string nodeId = request.NodeId;
         var groups = await ClusterGroupsAsync(catalog, tenant, clusterId, context.RequestAborted);
         if (groups.Count == 0)
         {
@@ -156,15 +140,12 @@ public static partial class PlatformApi
 
         foreach (var item in groups)
         {
-            if (await grains.GetGrain<IGroupGrain>(item.Id).RemoveMember(tenant, nodeId)) return Results.NoContent();
+            if (await grains.GetGrain<IGroupGrain>(item.Id).RemoveMember(tenant, nodeId)) return TypedResults.NoContent();
         }
 
         throw new ApiErrorException(StatusCodes.Status404NotFound, ErrorCodes.NodeNotFound, $"Node '{nodeId}' is not a node of cluster '{clusterId}'.",
             new Dictionary<string, object?> { ["field"] = "node_id" });
     }
-
-    private static string NodeGroupNames(JsonBody nodes) =>
-        string.Join(", ", nodes.Root.EnumerateObject().Select(p => p.Name)) is { Length: > 0 } names ? names : "none";
 
     /// <summary>The tenant's active platform groups, of one cluster or of all.</summary>
     private static async Task<List<GroupListItem>> ClusterGroupsAsync(IGroupCatalog catalog, string tenant, string? clusterId, CancellationToken cancellationToken) =>
@@ -201,26 +182,6 @@ public static partial class PlatformApi
             return false;
         }
     }
-
-    /// <summary>An attributes map: strings as given, any other JSON value as its JSON text.</summary>
-    private static Dictionary<string, string> Attributes(JsonBody body, string name, string field)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!body.Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return map;
-        if (value.ValueKind != JsonValueKind.Object) throw ApiErrorException.Validation(field, $"{field} must be an object.");
-        foreach (var property in value.EnumerateObject())
-        {
-            if (property.Name.Length is 0 or > 128) throw ApiErrorException.Validation(field, $"Keys of {field} must have 1 to 128 characters.");
-            string text = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
-            if (text.Length > 1024) throw ApiErrorException.Validation($"{field}.{property.Name}", $"{field}.{property.Name} is longer than 1024 characters.");
-            map[property.Name] = text;
-        }
-
-        return map.Count <= 40 ? map : throw ApiErrorException.Validation(field, $"{field} has more than 40 entries.");
-    }
-
-    private static string Id(string text, string field) =>
-        text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? text : throw ApiErrorException.Validation(field, $"{field} may hold only letters, digits, '-', '_' and '.'; got '{text}'.");
 
     /// <summary>The group of a tenant's node group: the same id on every provision.</summary>
     private static string GroupId(string tenant, string clusterId, string nodeGroupId) =>

@@ -1,5 +1,7 @@
+using Arbitrage.Orleans.Contracts.Simulation;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Workloads;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
@@ -13,15 +15,18 @@ public static class SimulationApi
 {
     public static IEndpointRouteBuilder MapSimulationApi(this IEndpointRouteBuilder routes)
     {
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict, TooLarge = StatusCodes.Status413PayloadTooLarge;
         var simulation = routes.MapGroup("/v1/simulation/workloads/{workloadId}").WithTags("Simulation");
         simulation.MapPost("/interrupt", InterruptAsync).WithName("SimulateInterruption")
-            .WithSummary("The simulated cloud sends an interruption notice for the workload's current instance").RequirePermission(Permissions.TenantsManage);
+            .WithSummary("The simulated cloud sends an interruption notice for the workload's current instance")
+            .ProducesApiErrors(NotFound, Conflict).RequirePermission(Permissions.TenantsManage);
         simulation.MapPost("/health", HealthAsync).WithName("SimulateHealth")
-            .WithSummary("Makes the workload's current instance pass ({\"healthy\": true}) or fail its health check").RequirePermission(Permissions.TenantsManage);
+            .WithSummary("Makes the workload's current instance pass ({\"healthy\": true}) or fail its health check")
+            .Accepts<SetSimulatedHealthRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, Conflict, TooLarge).RequirePermission(Permissions.TenantsManage);
         return routes;
     }
 
-    private static async Task<IResult> InterruptAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
+    private static async Task<Accepted<SimulatedInterruption>> InterruptAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
     {
         var placement = await CurrentPlacementAsync(workloadId, context, grains);
         if (!await simulation.TryInterrupt(placement.Provider, placement.InstanceId))
@@ -30,20 +35,19 @@ public static class SimulationApi
                 $"Instance {placement.InstanceId} cannot be interrupted: it already has a notice, or {placement.Provider} is not a simulated provider.");
         }
 
-        return Results.Json(new { workloadId, provider = placement.Provider, instanceId = placement.InstanceId, interrupted = true }, ApiJson.CamelCase, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new SimulatedInterruption(workloadId, placement.Provider, placement.InstanceId, Interrupted: true));
     }
 
-    private static async Task<IResult> HealthAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
+    private static async Task<Ok<SimulatedHealth>> HealthAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        bool healthy = body.Bool("healthy") ?? throw ApiErrorException.Validation("healthy", "healthy is required: true or false.");
+        bool healthy = (await JsonRequest.ReadValidatedAsync<SetSimulatedHealthRequest>(context))!.Healthy;
         var placement = await CurrentPlacementAsync(workloadId, context, grains);
         if (!await simulation.TrySetHealthy(placement.Provider, placement.InstanceId, healthy))
         {
             throw new ApiErrorException(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"{placement.Provider} is not a simulated provider, or it no longer knows {placement.InstanceId}.");
         }
 
-        return Results.Json(new { workloadId, provider = placement.Provider, instanceId = placement.InstanceId, healthy }, ApiJson.CamelCase);
+        return TypedResults.Ok(new SimulatedHealth(workloadId, placement.Provider, placement.InstanceId, healthy));
     }
 
     private static async Task<WorkloadPlacement> CurrentPlacementAsync(string workloadId, HttpContext context, IGrainFactory grains)

@@ -2,11 +2,13 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Arbitrage.Orleans.Contracts.Groups;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.Groups;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Wallets;
 using Arbitrage.Orleans.Grains.Workloads;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Orleans;
 
@@ -25,30 +27,32 @@ public static class SpotApi
 
     public static IEndpointRouteBuilder MapSpotApi(this IEndpointRouteBuilder routes)
     {
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict, TooLarge = StatusCodes.Status413PayloadTooLarge;
         var spot = routes.MapGroup("/v1/spot").WithTags("Spot");
-        spot.MapGet("/ping", () => Results.Json(new { response = new { status = new { code = 200, message = "OK" }, items = new[] { "pong" } } }))
+        spot.MapGet("/ping", () => TypedResults.Ok(new SpotPing(new SpotPingResponse(new SpotStatus(200, "OK"), ["pong"]))))
             .WithName("SpotPing").WithSummary("Liveness of the SpotInst-style face (no token needed)").AllowAnonymous().DisableRateLimiting();
-        spot.MapGet("/version", () => Results.Json(new { response = new { status = new { code = 200, message = "OK" }, items = new[] { new { version = Version } } } }))
+        spot.MapGet("/version", () => TypedResults.Ok(new SpotVersion(new SpotVersionResponse(new SpotStatus(200, "OK"), [new SpotVersionItem(Version)]))))
             .WithName("SpotVersion").WithSummary("The product's version (no token needed)").AllowAnonymous().DisableRateLimiting();
         spot.MapGet("/metrics", MetricsAsync).WithName("SpotMetrics")
             .WithSummary("Prometheus text: each group's target, members, running, spot share, fallbacks and interruptions (the tenant's groups; every group for an operator)")
-            .RequirePermission(Permissions.WorkloadsRead);
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesApiErrors().RequirePermission(Permissions.WorkloadsRead);
 
         foreach (var (path, kind) in new[] { ("elastigroups", SpotGroupKind.Elastigroup), ("instances", SpotGroupKind.ManagedInstance) })
         {
             string noun = kind == SpotGroupKind.Elastigroup ? "Elastigroup" : "ManagedInstance";
+            var body = kind == SpotGroupKind.Elastigroup ? typeof(ElastigroupRequest) : typeof(ManagedInstanceRequest);
             spot.MapGet($"/{{account}}/{path}", (string account, HttpContext c, IGrainFactory g, IGroupCatalog catalog) => ListAsync(account, kind, c, g, catalog))
-                .WithName($"List{noun}s").WithSummary($"The account's {path}, newest first").Produces<SpotEnvelope>().RequirePermission(Permissions.WorkloadsRead);
+                .WithName($"List{noun}s").WithSummary($"The account's {path}, newest first").ProducesApiErrors(NotFound).RequirePermission(Permissions.WorkloadsRead);
             spot.MapPost($"/{{account}}/{path}", (string account, HttpContext c, IGrainFactory g) => CreateAsync(account, kind, c, g))
                 .WithName($"Create{noun}").WithSummary($"Creates a{(kind == SpotGroupKind.Elastigroup ? "n elastigroup" : " managed instance (a group of one)")}; unhonoured fields are stored, echoed and listed in warnings")
-                .RequirePermission(Permissions.WorkloadsCreate);
+                .Accepts(body, "application/json").ProducesApiErrors(BadRequest, NotFound, TooLarge).RequirePermission(Permissions.WorkloadsCreate);
             spot.MapGet($"/{{account}}/{path}/{{id}}", (string account, string id, HttpContext c, IGrainFactory g) => GetAsync(account, id, kind, c, g))
-                .WithName($"Get{noun}").WithSummary("Status and members (market, type, zone, price, state)").Produces<SpotEnvelope>().RequirePermission(Permissions.WorkloadsRead);
+                .WithName($"Get{noun}").WithSummary("Status and members (market, type, zone, price, state)").ProducesApiErrors(NotFound).RequirePermission(Permissions.WorkloadsRead);
             spot.MapPut($"/{{account}}/{path}/{{id}}", (string account, string id, HttpContext c, IGrainFactory g) => UpdateAsync(account, id, kind, c, g))
                 .WithName($"Update{noun}").WithSummary("Changes what the body gives (a change of capacity is a scale up or down); the rest is kept")
-                .RequirePermission(Permissions.WorkloadsCreate);
+                .Accepts(body, "application/json").ProducesApiErrors(BadRequest, NotFound, Conflict, TooLarge).RequirePermission(Permissions.WorkloadsCreate);
             spot.MapDelete($"/{{account}}/{path}/{{id}}", (string account, string id, HttpContext c, IGrainFactory g) => DeleteAsync(account, id, kind, c, g))
-                .WithName($"Delete{noun}").WithSummary("Drains and terminates every member").RequirePermission(Permissions.WorkloadsDelete);
+                .WithName($"Delete{noun}").WithSummary("Drains and terminates every member").ProducesApiErrors(NotFound).RequirePermission(Permissions.WorkloadsDelete);
         }
 
         return routes;
@@ -57,7 +61,7 @@ public static class SpotApi
     private static string Version =>
         typeof(SpotApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? typeof(SpotApi).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-    private static async Task<IResult> ListAsync(string account, SpotGroupKind kind, HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
+    private static async Task<Ok<SpotEnvelope>> ListAsync(string account, SpotGroupKind kind, HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
     {
         string tenant = await AccountAsync(grains, context, account);
         var listed = (await catalog.ListAsync(tenant, context.RequestAborted))
@@ -66,7 +70,7 @@ public static class SpotApi
         return Envelope(context, kind, details.OfType<GroupDetails>().ToList());
     }
 
-    private static async Task<IResult> CreateAsync(string account, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<SpotEnvelope>> CreateAsync(string account, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
     {
         string tenant = await AccountAsync(grains, context, account);
         var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
@@ -75,7 +79,7 @@ public static class SpotApi
         try
         {
             var group = await grains.GetGrain<IGroupGrain>(id).Create(tenant, spec);
-            return Envelope(context, kind, [group], StatusCodes.Status200OK);
+            return Envelope(context, kind, [group]);
         }
         catch (PlacementValidationException e)
         {
@@ -83,13 +87,13 @@ public static class SpotApi
         }
     }
 
-    private static async Task<IResult> GetAsync(string account, string id, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<SpotEnvelope>> GetAsync(string account, string id, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
     {
         string tenant = await AccountAsync(grains, context, account);
         return Envelope(context, kind, [await FindAsync(grains, tenant, account, id, kind)]);
     }
 
-    private static async Task<IResult> UpdateAsync(string account, string id, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<SpotEnvelope>> UpdateAsync(string account, string id, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
     {
         string tenant = await AccountAsync(grains, context, account);
         var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
@@ -117,7 +121,7 @@ public static class SpotApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string account, string id, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<SpotEnvelope>> DeleteAsync(string account, string id, SpotGroupKind kind, HttpContext context, IGrainFactory grains)
     {
         string tenant = await AccountAsync(grains, context, account);
         await FindAsync(grains, tenant, account, id, kind);
@@ -211,64 +215,15 @@ public static class SpotApi
     private static ApiErrorException Missing(string id, SpotGroupKind kind) =>
         ApiErrorException.NotFound(ErrorCodes.GroupNotFound, $"{(kind == SpotGroupKind.Elastigroup ? "Elastigroup" : "Managed instance")} '{(id.Length > 64 ? id[..64] + "…" : id)}' does not exist in this account.");
 
-    /// <summary>The SpotInst-like envelope of every answer.</summary>
-    public sealed record SpotEnvelope(SpotRequestInfo Request, SpotResponse Response);
-
-    public sealed record SpotRequestInfo(string Id, string? Url, string Method, DateTimeOffset Timestamp);
-
-    /// <param name="Warnings">The fields of the items stored and echoed but not acted on (by path).</param>
-    public sealed record SpotResponse(SpotStatus Status, string Kind, IReadOnlyList<SpotGroup> Items, int Count, IReadOnlyList<string> Warnings);
-
-    public sealed record SpotStatus(int Code, string Message);
-
-    /// <summary>An elastigroup or managed instance as answered.</summary>
-    public sealed record SpotGroup(
-        string Id, string Name, string Status, string? Account, string? Region, SpotCapacity Capacity, SpotStrategy Strategy, SpotCompute Compute,
-        IReadOnlyList<SpotMember> Members, IReadOnlyDictionary<string, JsonElement> Unhonoured, IReadOnlyList<string> Warnings, string Kind,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, SpotHealthCheck? HealthCheck = null);
-
-    /// <summary>The group's auto-healing rule (null: the group does not heal; each workload's own health rule applies); durations in seconds.</summary>
-    public sealed record SpotHealthCheck(bool AutoHealing, long GracePeriod, long UnhealthyDuration);
-
-    public sealed record SpotCapacity(int Target, int Minimum, int Maximum, string Unit);
-
-    public sealed record SpotStrategy(
-        int Risk, int? OnDemandCount, string AvailabilityVsCost, int DrainingTimeout, bool FallbackToOd, long MinimumLifetimeSeconds, double MaxShareOfMarket,
-        SpotScalingStrategy ScalingStrategy, SpotRevertToSpot RevertToSpot);
-
-    public sealed record SpotScalingStrategy(string TerminationPolicy);
-
-    public sealed record SpotRevertToSpot(string PerformAt, IReadOnlyList<string>? TimeWindows);
-
-    public sealed record SpotCompute(SpotInstanceTypes InstanceTypes, IReadOnlyList<SpotZone> AvailabilityZones, SpotLaunchSpecification LaunchSpecification);
-
-    /// <param name="Weights">The capacity units each type counts for when <c>capacity.unit</c> is weight (Spot.io's shape); null when none is given.</param>
-    public sealed record SpotInstanceTypes(string? Ondemand, IReadOnlyList<string>? Spot, IReadOnlyList<SpotWeight>? Weights);
-
-    public sealed record SpotWeight(string InstanceType, int WeightedCapacity);
-
-    public sealed record SpotZone(string Name);
-
-    public sealed record SpotLaunchSpecification(string ImageId, string? UserData, IReadOnlyList<SpotTag> Tags);
-
-    public sealed record SpotTag(string TagKey, string TagValue);
-
-    /// <param name="Id">The member's workload id.</param>
-    /// <param name="Market">spot or on-demand: where it runs, or what it may use before it is placed.</param>
-    /// <param name="State">The workload's status (PENDING before it exists).</param>
-    /// <param name="Weight">The capacity units it counts for: 1, or (<c>capacity.unit</c> weight) its instance type's weight.</param>
-    public sealed record SpotMember(
-        string Id, string Market, string? Type, string? Zone, string? Region, string? Provider, decimal? Price, string State, string? StatusReason, bool Fallback, bool Draining,
-        int Weight);
-
-    private static IResult Envelope(HttpContext context, SpotGroupKind kind, IReadOnlyList<GroupDetails> groups, int status = StatusCodes.Status200OK)
+    /// <summary>The SpotInst-like envelope of every answer (200: SpotInst answers a create with 200 too).</summary>
+    private static Ok<SpotEnvelope> Envelope(HttpContext context, SpotGroupKind kind, IReadOnlyList<GroupDetails> groups)
     {
         var items = groups.Select(g => Item(g, kind)).ToList();
         var request = new SpotRequestInfo(context.Response.Headers[ApiErrorMiddleware.RequestIdHeader].ToString(), context.Request.Path.Value, context.Request.Method,
             context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-        var response = new SpotResponse(new SpotStatus(status, "OK"), kind == SpotGroupKind.Elastigroup ? ElastigroupKind : ManagedInstanceKind, items, items.Count,
+        var response = new SpotResponse(new SpotStatus(StatusCodes.Status200OK, "OK"), kind == SpotGroupKind.Elastigroup ? ElastigroupKind : ManagedInstanceKind, items, items.Count,
             items.SelectMany(i => i.Warnings).Distinct().ToList());
-        return Results.Json(new SpotEnvelope(request, response), ApiJson.CamelCase, statusCode: status);
+        return TypedResults.Ok(new SpotEnvelope(request, response));
     }
 
     private static SpotGroup Item(GroupDetails g, SpotGroupKind kind)

@@ -88,6 +88,23 @@ public static class ApiContractsOpenApi
         .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name))
         .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A record that keeps the fields it does not name (a <c>[JsonExtensionData]</c> property, e.g. a SpotInst group body,
+    /// whose other fields are stored, echoed and warned about) is documented as open: <c>additionalProperties: {}</c>.
+    /// </summary>
+    public static OpenApiOptions AddExtensionDataAsAdditionalProperties(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    {
+        var type = context.JsonTypeInfo;
+        if (type.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object
+            && type.Type.GetProperties().Any(p => p.IsDefined(typeof(JsonExtensionDataAttribute), inherit: true)))
+        {
+            schema.AdditionalPropertiesAllowed = true;
+            schema.AdditionalProperties = new OpenApiSchema();
+        }
+
+        return Task.CompletedTask;
+    });
+
     /// <summary>Sets the example of every contract that has one (<see cref="ContractExamples"/>), written as the API writes it.</summary>
     public static OpenApiOptions AddContractExamples(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
     {

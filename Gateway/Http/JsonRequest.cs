@@ -65,6 +65,13 @@ public static class JsonRequest
             };
         }
 
+        // A [JsonRequired] field missing from a nested object fails at that object: name the field.
+        if (value is { ValueKind: JsonValueKind.Object } found && type is { Kind: JsonTypeInfoKind.Object }
+            && type.Properties.FirstOrDefault(p => p.IsRequired && !found.TryGetProperty(p.Name, out _)) is { } absent)
+        {
+            return ApiErrorException.Validation($"{field}.{absent.Name}", $"{field}.{absent.Name} is required.");
+        }
+
         string expected = type is null ? "of another type" : Describe(type);
         string got = value is { } actual ? Show(actual) : "another value";
         return ApiErrorException.Validation(field, $"{field} must be {expected}; got {got}.");

@@ -232,8 +232,8 @@ public sealed class ArbitrageClientTests(GroupFacesSilo silo) : IDisposable
     public async Task The_platform_face_provisions_discovers_and_deprovisions_nodes()
     {
         var (_, client) = await NewTenantAsync(1000);
-        var cluster = new ProvisionCluster("orders", new Dictionary<string, NodeGroup> { ["data"] = new(2, "t3.micro", "7.0.2", new Dictionary<string, string> { ["tier"] = "data" }) },
-            new Dictionary<string, string> { ["zone_hint"] = "east" }, "mongodb", "7.0");
+        var cluster = new ProvisionCluster("orders", new Dictionary<string, NodeGroup> { ["data"] = new(2, "t3.micro", "7.0.2", new Dictionary<string, JsonElement> { ["tier"] = JsonSerializer.SerializeToElement("data") }) },
+            new Dictionary<string, JsonElement> { ["zone_hint"] = JsonSerializer.SerializeToElement("east"), ["replicas"] = JsonSerializer.SerializeToElement(3) }, "mongodb", "7.0");
 
         var provisioned = await client.Platform.ProvisionAsync(new ProvisionRequest(cluster, new ProvisionTarget("data")));
         Assert.Equal(2, provisioned.Count);

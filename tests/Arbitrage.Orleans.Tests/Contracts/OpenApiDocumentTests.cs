@@ -23,7 +23,15 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
         "GET /api/v1/wallets/{projectId}/transactions",
         "POST /api/v1/reservations", "GET /api/v1/reservations/{reservationId}", "POST /api/v1/reservations/{reservationId}/commit",
         "POST /api/v1/reservations/{reservationId}/release",
+        "GET /v1/spot/{account}/elastigroups", "POST /v1/spot/{account}/elastigroups", "GET /v1/spot/{account}/elastigroups/{id}", "PUT /v1/spot/{account}/elastigroups/{id}",
+        "DELETE /v1/spot/{account}/elastigroups/{id}", "GET /v1/spot/{account}/instances", "POST /v1/spot/{account}/instances", "GET /v1/spot/{account}/instances/{id}",
+        "PUT /v1/spot/{account}/instances/{id}", "DELETE /v1/spot/{account}/instances/{id}",
+        "GET /discover", "POST /provision", "POST /deprovision",
+        "POST /v1/simulation/workloads/{workloadId}/interrupt", "POST /v1/simulation/workloads/{workloadId}/health",
     ];
+
+    /// <summary>Typed operations that take no body.</summary>
+    private static readonly string[] WithoutBody = ["POST /v1/simulation/workloads/{workloadId}/interrupt"];
 
     private async Task<JsonObject> DocumentAsync()
     {
@@ -88,7 +96,8 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
             }
 
             var expected = new List<string> { "401", "403", "429", "503" };
-            if (method == "post" || path.EndsWith("/events", StringComparison.Ordinal) || path.EndsWith("/placements", StringComparison.Ordinal) || route is "GET /v1/workloads" or "GET /v1/pricing/current")
+            bool hasBody = (method is "post" or "put") && !WithoutBody.Contains(route);
+            if (hasBody || path.EndsWith("/events", StringComparison.Ordinal) || path.EndsWith("/placements", StringComparison.Ordinal) || route is "GET /v1/workloads" or "GET /v1/pricing/current")
             {
                 expected.Add("400");
             }
@@ -101,7 +110,7 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
                     $"{route} does not document {status} with the ApiErrorResponse schema");
             }
 
-            if (method == "post")
+            if (hasBody)
             {
                 var body = (string?)operation["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"];
                 Assert.True(body is not null, $"{route} has no request body schema");
@@ -160,11 +169,41 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
         Assert.Contains("project_id", schemas[((string)grant["$ref"]!).Split('/')[^1]]!["properties"]!.AsObject().Select(p => p.Key));
     }
 
+    [Fact]
+    public async Task The_group_faces_document_open_spot_bodies_snake_case_platform_records_and_prometheus_text()
+    {
+        var document = await DocumentAsync();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        JsonObject BodyOf(string path, string method = "post") =>
+            schemas[((string)document["paths"]![path]![method]!["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!).Split('/')[^1]]!.AsObject();
+
+        // A SpotInst body is taken verbatim: fields the product does not act on are allowed (stored, echoed, warned about).
+        foreach (var (path, method) in new[] { ("/v1/spot/{account}/elastigroups", "post"), ("/v1/spot/{account}/instances/{id}", "put") })
+        {
+            var body = BodyOf(path, method);
+            Assert.True(body["additionalProperties"] is JsonObject { Count: 0 }, $"{method} {path} does not document its unknown fields as allowed");
+            Assert.Contains("name", body["properties"]!.AsObject().Select(p => p.Key));
+        }
+
+        // The platform face is snake_case as its API reference.
+        var provision = BodyOf("/provision");
+        Assert.Equal(["cluster", "provision"], provision["properties"]!.AsObject().Select(p => p.Key).Order());
+        Assert.Contains("desired_count", schemas["NodeGroup"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Contains("node_group_id", schemas["ProvisionTarget"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["cluster_id", "node_id"], BodyOf("/deprovision")["properties"]!.AsObject().Select(p => p.Key).Order());
+        Assert.Equal(["agent_address", "node_id"], schemas["ClusterDiscoveryNode"]!["properties"]!.AsObject().Select(p => p.Key).Order());
+        Assert.Equal(["count", "node_ids"], schemas["NodeProvisionResponse"]!["properties"]!.AsObject().Select(p => p.Key).Order());
+
+        // The metrics are Prometheus text, not JSON.
+        var metrics = document["paths"]!["/v1/spot/metrics"]!["get"]!["responses"]!["200"]!["content"]!.AsObject();
+        Assert.Equal(["text/plain"], metrics.Select(c => c.Key));
+    }
+
     /// <summary>The routes that are in the document without typed schemas yet (the faces still to be typed), for the record.</summary>
     [Fact]
     public void The_untyped_routes_are_the_other_faces()
     {
         var untyped = Routes().Where(r => !TypedOperations.Contains(r)).ToList();
-        Assert.All(untyped, r => Assert.DoesNotMatch(@"^(GET|POST|DELETE) (/v1/(workloads|tokens|tenants)|/api/v1/(wallets|reservations))(/|$)", r));
+        Assert.All(untyped, r => Assert.DoesNotMatch(@"^(GET|POST|PUT|DELETE) (/v1/(workloads|tokens|tenants|simulation)|/api/v1/(wallets|reservations)|/v1/spot/\{account\}|/discover|/provision|/deprovision)(/|$)", r));
     }
 }

@@ -31,7 +31,7 @@ public sealed class PlatformApiTests(GroupFacesSilo silo)
         }
         """;
 
-    private async Task<HttpClient> NewTenantAsync() => silo.Host.ClientWith((await silo.NewTenantAsync(1000)).Token);
+    private async Task<HttpClient> NewTenantAsync() => silo.CheckedClient((await silo.NewTenantAsync(1000)).Token);
 
     private static async Task<List<(string NodeId, string Address)>> NodesAsync(HttpClient http, string cluster)
     {
@@ -139,5 +139,36 @@ public sealed class PlatformApiTests(GroupFacesSilo silo)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         (response, body) = await Api.PostAsync(http, "/deprovision", """{"cluster_id": "billing", "node_id": "wk-not-a-node"}""");
         Api.AssertError(response, body, HttpStatusCode.NotFound, "NODE_NOT_FOUND", "node_id");
+    }
+
+    [Fact]
+    public async Task Seed_payloads_are_answered_as_the_document_says_and_a_missing_or_mistyped_field_is_refused_by_name()
+    {
+        var http = await NewTenantAsync();
+
+        // The platform reference's payloads, attributes of any JSON type included, answered as the OpenAPI document says (checked on the way in).
+        var (response, body) = await Api.PostAsync(http, "/provision", Provision("ledger", 1));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, body.GetProperty("count").GetInt32());
+        await Eventually.TrueAsync(async () => (await NodesAsync(http, "ledger")).Count == 1, Limit);
+        var node = (await NodesAsync(http, "ledger"))[0];
+        (response, _) = await Api.PostAsync(http, "/deprovision", $$"""{"cluster_id": "ledger", "node_id": "{{node.NodeId}}"}""");
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.True(silo.HandlerOf(http).Checked >= 4, $"only {silo.HandlerOf(http).Checked} answers were checked against the document");
+
+        (response, body) = await Api.PostAsync(http, "/provision",
+            """{"cluster": {"cluster_id": "ledger", "nodes": {"data": {"node_class": "t3.micro"}}}, "provision": {"node_group_id": "data"}}""");
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "cluster.nodes.data.desired_count");
+
+        (response, body) = await Api.PostAsync(http, "/provision",
+            """{"cluster": {"cluster_id": "ledger", "nodes": {"data": {"desired_count": "two", "node_class": "t3.micro"}}}, "provision": {"node_group_id": "data"}}""");
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "cluster.nodes.data.desired_count");
+
+        (response, body) = await Api.PostAsync(http, "/provision",
+            """{"cluster": {"cluster_id": "ledger", "nodes": {"data": {"desired_count": 1001, "node_class": "t3.micro"}}}, "provision": {"node_group_id": "data"}}""");
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "cluster.nodes.data.desired_count");
+
+        (response, body) = await Api.PostAsync(http, "/deprovision", """{"cluster_id": "ledger"}""");
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "node_id");
     }
 }

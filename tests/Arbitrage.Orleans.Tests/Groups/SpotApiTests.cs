@@ -237,7 +237,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     private async Task<string> UsEast1aZoneIdAsync()
     {
         var (_, token) = await silo.NewTenantAsync(1);
-        using var bearer = silo.Host.ClientWith(token);
+        using var bearer = silo.CheckedClient(token);
         var zones = new SortedSet<string>(StringComparer.Ordinal);
         string? cursor = null;
         do
@@ -317,6 +317,9 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         (response, body) = await SendAsync(http, HttpMethod.Delete, $"/v1/spot/{account}/elastigroups/{id}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(Item(body).GetProperty("status").GetString(), new[] { "DELETING", "DELETED" });
+
+        // Every answer above (create, reads, updates, list, delete) matched the OpenAPI document's schema of the face.
+        Assert.True(silo.HandlerOf(http).Checked >= 6, $"only {silo.HandlerOf(http).Checked} answers were checked against the document");
     }
 
     [Fact]
@@ -376,7 +379,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     public async Task X_Auth_Token_or_Bearer_opens_the_face_ping_and_version_need_none_and_a_missing_or_unknown_token_is_401()
     {
         var (tenant, token) = await silo.NewTenantAsync(10);
-        using var anonymous = silo.Host.ClientWith(null);
+        using var anonymous = silo.CheckedClient(null);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v1/spot/ping")).StatusCode);
         var (_, version) = await Api.GetAsync(anonymous, "/v1/spot/version");
         Assert.False(string.IsNullOrEmpty(version.GetProperty("response").GetProperty("items")[0].GetProperty("version").GetString()));
@@ -389,7 +392,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
 
         using var spot = silo.SpotClientWith(token);
         Assert.Equal(HttpStatusCode.OK, (await spot.GetAsync($"/v1/spot/{tenant}/elastigroups")).StatusCode);
-        using var bearer = silo.Host.ClientWith(token);
+        using var bearer = silo.CheckedClient(token);
         Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync($"/v1/spot/{tenant}/elastigroups")).StatusCode);
 
         // X-Auth-Token is the SpotInst face's header only.
@@ -444,7 +447,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
         var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups");
         Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
-        using var bearer = silo.Host.ClientWith(token);
+        using var bearer = silo.CheckedClient(token);
         var (_, workloads) = await Api.GetAsync(bearer, "/v1/workloads");
         Assert.Equal(0, workloads.GetProperty("workloads").GetArrayLength());
     }
@@ -575,7 +578,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
         // Only the caller's groups: another tenant sees none of them; an operator sees every tenant's, labelled with the tenant.
         var (_, other) = await NewAccountAsync();
         Assert.DoesNotContain(id, await other.GetStringAsync("/v1/spot/metrics"));
-        using var operatorClient = silo.Host.ClientWith(silo.Host.AdminToken);
+        using var operatorClient = silo.CheckedClient(silo.Host.AdminToken);
         var all = (await operatorClient.GetStringAsync("/v1/spot/metrics")).Split('\n');
         Assert.Contains(all, l => l.StartsWith($"arb_group_target{{group=\"{id}\",name=\"test202018\",account=\"{account}\",tenant=\"{account}\"}} 2", StringComparison.Ordinal));
     }
