@@ -50,7 +50,8 @@ public static class GatewayExtensions
         services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Workloads.WorkloadRequirements>>(sp => sp.GetRequiredService<WorkloadRequestRules>());
         services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Tokens.CreateTokenRequest>, TokenRequestRules>();
         CreditRequestValidator.AddTo(services);
-        services.AddOpenApi("v1", o => o.AddContractExamples().AddContractExamples(CreditApiExamples.ByType).AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
+        HostFactoryRequestValidator.AddTo(services);
+        services.AddOpenApi("v1", o => o.AddContractExamples().AddContractExamples(CreditApiExamples.ByType).AddContractExamples(HostFactoryApiExamples.ByType).AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";
             document.Info.Description = "Workloads, pricing, tokens and tenants (/v1), providers (/api/v1/providers), wallets and credit reservations (/api/v1), groups as elastigroups and managed instances (/v1/spot) and as cluster node groups (/discover, /provision, /deprovision). "

@@ -55,12 +55,14 @@ public static class ApiContractsOpenApi
     public static OpenApiOptions AddOptionalInsteadOfNull(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
     {
         var contracts = typeof(CamelCaseJsonContext).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith(typeof(CamelCaseJsonContext).Namespace!, StringComparison.Ordinal) == true)
-            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            .GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var (name, component) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
         {
-            if (!contracts.Contains(name) || component is not OpenApiSchema { Properties: { Count: > 0 } properties } schema) continue;
+            if (!contracts.TryGetValue(name, out var contract) || component is not OpenApiSchema { Properties: { Count: > 0 } properties } schema) continue;
             foreach (var (field, property) in properties.ToList())
             {
+                // A field the API always sends, null when it has no value ([JsonIgnore(Condition = Never)]), stays nullable.
+                if (AlwaysSent(contract, field)) continue;
                 bool nullable = false;
                 if (property is OpenApiSchema { Type: { } type } inline && type.HasFlag(JsonSchemaType.Null) && type != JsonSchemaType.Null)
                 {
@@ -79,6 +81,10 @@ public static class ApiContractsOpenApi
 
         return Task.CompletedTask;
     });
+
+    private static bool AlwaysSent(Type contract, string field) => contract.GetProperties().Any(p =>
+        (p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name)) == field
+        && p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>()?.Condition == System.Text.Json.Serialization.JsonIgnoreCondition.Never);
 
     /// <summary>Sets the example of every contract that has one (<see cref="ContractExamples"/>), written as the API writes it.</summary>
     public static OpenApiOptions AddContractExamples(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>

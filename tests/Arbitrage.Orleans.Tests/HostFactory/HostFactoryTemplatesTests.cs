@@ -428,7 +428,14 @@ public sealed class HostFactoryTemplatesTests(HostFactoryTemplatesTests.Silo sil
         private Silo(Dictionary<string, string?> settings)
             : base(settings) => _directory = settings["Market:TemplatesDirectory"]!;
 
-        public HttpClient Client => _client ??= Host.ClientWith(Host.AdminToken);
+        /// <summary>The operator's client; every answer of the host-factory API is checked against the OpenAPI document.</summary>
+        public HttpClient Client => _client ?? throw new InvalidOperationException("The silo has not started.");
+
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            _client = await CheckedClientAsync(Host.AdminToken);
+        }
 
         public string TemplatesDirectory => _directory;
 
