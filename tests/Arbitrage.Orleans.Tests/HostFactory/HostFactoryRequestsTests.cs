@@ -189,6 +189,21 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     }
 
     [Fact]
+    public async Task A_request_in_the_records_spelling_is_refused_naming_the_fields_as_it_spells_them()
+    {
+        var http = await NewTenantAsync();
+
+        var (zero, zeroBody) = await PostAsync(http, """{"template_id": "web-server", "max_number": 0}""");
+        Api.AssertError(zero, zeroBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "max_number");
+        var (strategy, strategyBody) = await PostAsync(http, """{"template_id": "web-server", "max_number": 1, "provider_preference": {"type": "cheapest"}}""");
+        Api.AssertError(strategy, strategyBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "provider_preference.type");
+        var (seed, seedBody) = await PostAsync(http, """{"templateId": "web-server", "maxNumber": 1, "providerPreference": {"type": "cheapest"}}""");
+        Api.AssertError(seed, seedBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "providerPreference.type");
+        var (wrongType, wrongTypeBody) = await PostAsync(http, """{"template_id": "web-server", "max_number": "two"}""");
+        Api.AssertError(wrongType, wrongTypeBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "max_number");
+    }
+
+    [Fact]
     public async Task Refused_requests_create_nothing()
     {
         var http = await NewTenantAsync();
