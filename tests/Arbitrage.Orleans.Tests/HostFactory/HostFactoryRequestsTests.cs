@@ -346,6 +346,9 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
         Assert.Contains("aws-us-east-1", show.Out);
         var json = JsonDocument.Parse((await cli.RunAsync("requests", "show", id, "--output", "json")).Out).RootElement;
         Assert.Equal("completed", json.GetProperty("status").GetString());
+        // The API's fields in the API's order, the ones without a value (status_reason) as null.
+        Assert.Equal(["request_id", "template_id", "requested_count", "provider_type", "provider_instance", "status", "status_reason", "machines", "provider_selection", "created_at", "completed_at"],
+            json.EnumerateObject().Select(p => p.Name));
 
         var list = await cli.RunAsync("requests", "list");
         Assert.True(list.ExitCode == ArbCli.Success, list.ToString());
