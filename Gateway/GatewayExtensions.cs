@@ -51,10 +51,11 @@ public static class GatewayExtensions
         services.AddSingleton<IRequestValidator<Arbitrage.Orleans.Contracts.Tokens.CreateTokenRequest>, TokenRequestRules>();
         CreditRequestValidator.AddTo(services);
         PlatformRequestValidator.AddTo(services);
-        services.AddOpenApi("v1", o => o.AddContractExamples().AddContractExamples(CreditApiExamples.ByType).AddContractExamples(GroupApiExamples.ByType).AddExtensionDataAsAdditionalProperties().AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
+        HostFactoryRequestValidator.AddTo(services);
+        services.AddOpenApi("v1", o => o.AddContractExamples().AddContractExamples(CreditApiExamples.ByType).AddContractExamples(GroupApiExamples.ByType).AddContractExamples(HostFactoryApiExamples.ByType).AddExtensionDataAsAdditionalProperties().AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";
-            document.Info.Description = "Workloads, pricing, tokens and tenants (/v1), providers (/api/v1/providers), wallets and credit reservations (/api/v1), groups as elastigroups and managed instances (/v1/spot) and as cluster node groups (/discover, /provision, /deprovision). "
+            document.Info.Description = "Workloads, pricing, tokens and tenants (/v1), the host-factory API's providers, templates and requests (/api/v1/providers, /api/v1/templates, /api/v1/requests), wallets and credit reservations (/api/v1), groups as elastigroups and managed instances (/v1/spot) and as cluster node groups (/discover, /provision, /deprovision). "
                                         + "Every route but /health, /ready, /v1/spot/ping, /v1/spot/version and this document needs Authorization: Bearer <token> (under /v1/spot, X-Auth-Token: <token> also works). "
                                         + "Responses carry X-RateLimit-Limit/-Remaining/-Reset/-Window; over a limit, 429 RATE_LIMITED with Retry-After.";
             return Task.CompletedTask;

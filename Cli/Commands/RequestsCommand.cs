@@ -1,17 +1,20 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Arbitrage.Orleans.Cli.Api;
 using Arbitrage.Orleans.Cli.Output;
+using Arbitrage.Orleans.Client;
+using Arbitrage.Orleans.Contracts;
+using Arbitrage.Orleans.Contracts.Requests;
 using Spectre.Console;
 
 namespace Arbitrage.Orleans.Cli.Commands;
 
-/// <summary><c>arb requests create|show|list|cancel</c> over the host-factory API's <c>/api/v1/requests</c> (the seed's <c>ohfp requests</c> verbs).</summary>
+/// <summary>
+/// <c>arb requests create|show|list|cancel</c> over the host-factory API's <c>/api/v1/requests</c> (the seed's <c>ohfp requests</c> verbs),
+/// through the client library's typed <see cref="RequestsClient"/>; <c>-o json</c> prints the answer's record in the API's snake_case.
+/// </summary>
 public sealed class RequestsCommand(CommandRuntime runtime)
 {
-    private const string Path = "/api/v1/requests";
-
     public Command Build() => new Command("requests", "Request machines of a template on a selected provider, follow and return them").With(Create(), Show(), List(), Cancel());
 
     private static Argument<string> Id() => new("id") { Description = "The request's id (req-…)" };
@@ -46,19 +49,9 @@ public sealed class RequestsCommand(CommandRuntime runtime)
             if (parsed.GetValue(count) < 1) throw new UsageException($"--count must be at least 1; got {parsed.GetValue(count)}.");
             string? instance = parsed.GetValue(provider), type = parsed.GetValue(providerType), api = parsed.GetValue(providerApi);
             string? chosen = parsed.GetValue(strategy) ?? (instance is not null ? "explicit" : type is not null ? "load_balanced" : api is not null ? "api_based" : null);
-            var body = new JsonObject { ["templateId"] = parsed.GetValue(template), ["maxNumber"] = parsed.GetValue(count) };
-            if (chosen is not null || instance is not null || type is not null || api is not null)
-            {
-                var preference = new JsonObject();
-                if (chosen is not null) preference["type"] = chosen;
-                if (instance is not null) preference["provider_instance"] = instance;
-                if (type is not null) preference["provider_type"] = type;
-                if (api is not null) preference["provider_api"] = api;
-                body["providerPreference"] = preference;
-            }
-
-            var headers = parsed.GetValue(idempotencyKey) is { } key ? new Dictionary<string, string> { ["Idempotency-Key"] = key } : null;
-            var created = await session.Api.PostAsync(Path, body, cancellationToken, headers);
+            var preference = chosen is not null || instance is not null || type is not null || api is not null ? new ProviderPreference(chosen, instance, type, api) : null;
+            var created = Json(await session.Client.Requests.CreateAsync(new CreateMachinesRequest(parsed.GetValue(template)!, parsed.GetValue(count), preference),
+                parsed.GetValue(idempotencyKey), cancellationToken), SnakeCaseJsonContext.Default.CreatedRequest);
             string id = JsonText.Get(created, "request_id");
             if (!parsed.GetValue(wait))
             {
@@ -85,7 +78,7 @@ public sealed class RequestsCommand(CommandRuntime runtime)
         var command = new Command("show", "A request: its status, provider selection and machines with their states").With(id);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var r = await session.Api.GetAsync($"{Path}/{CommandParts.Segment(parsed.GetValue(id)!)}", cancellationToken);
+            var r = Json(await session.Client.Requests.GetAsync(parsed.GetValue(id)!, cancellationToken), SnakeCaseJsonContext.Default.RequestDetails);
             if (session.Output.IsJson)
             {
                 session.Output.Json(r);
@@ -105,8 +98,8 @@ public sealed class RequestsCommand(CommandRuntime runtime)
         var command = new Command("list", "The tenant's requests, newest first").With(page, pageSize, sort);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var answer = await session.Api.GetAsync(CommandParts.Query(Path, ("page", parsed.GetValue(page)), ("page_size", parsed.GetValue(pageSize)), ("sort", parsed.GetValue(sort))),
-                cancellationToken);
+            var answer = Json(await session.Client.Requests.GetPageAsync(new RequestListQuery(parsed.GetValue(sort), parsed.GetValue(pageSize)), parsed.GetValue(page) ?? 1, cancellationToken),
+                SnakeCaseJsonContext.Default.RequestList);
             if (session.Output.IsJson)
             {
                 session.Output.Json(answer);
@@ -132,7 +125,7 @@ public sealed class RequestsCommand(CommandRuntime runtime)
         var command = new Command("cancel", "Return a request's machines (terminates them); a repeat is harmless").With(id);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var answer = await session.Api.DeleteAsync($"{Path}/{CommandParts.Segment(parsed.GetValue(id)!)}", cancellationToken);
+            var answer = Json(await session.Client.Requests.CancelAsync(parsed.GetValue(id)!, cancellationToken), SnakeCaseJsonContext.Default.CancelledRequest);
             if (session.Output.IsJson)
             {
                 session.Output.Json(answer);
@@ -144,6 +137,9 @@ public sealed class RequestsCommand(CommandRuntime runtime)
         });
         return command;
     }
+
+    /// <summary>A record as the API writes it, for the table and <c>-o json</c>.</summary>
+    public static JsonElement Json<T>(T answer, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) => JsonSerializer.SerializeToElement(answer, info);
 
     public static void Print(Renderer output, JsonElement r)
     {
@@ -191,11 +187,10 @@ public sealed class RequestWatcher(Session session, CliContext context)
 
     private async Task<int> FollowAsync(string id, TimeSpan timeout, Action<string> showStatus, CancellationToken cancellationToken)
     {
-        string path = $"/api/v1/requests/{CommandParts.Segment(id)}";
         var started = context.Time.GetTimestamp();
         while (true)
         {
-            var request = await session.Api.GetAsync(path, cancellationToken);
+            var request = RequestsCommand.Json(await session.Client.Requests.GetAsync(id, cancellationToken), SnakeCaseJsonContext.Default.RequestDetails);
             var machines = JsonText.Items(request, "machines").ToList();
             foreach (var m in machines)
             {

@@ -1,15 +1,18 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Arbitrage.Orleans.Cli.Api;
 using Arbitrage.Orleans.Cli.Output;
+using Arbitrage.Orleans.Client;
+using Arbitrage.Orleans.Contracts;
+using Arbitrage.Orleans.Contracts.Templates;
 
 namespace Arbitrage.Orleans.Cli.Commands;
 
 /// <summary>
 /// <c>arb templates list|show|validate|refresh|migrate</c> over <c>/api/v1/templates</c> (the host-factory templates:
 /// reads need <c>pricing:read</c>, refresh and migrate <c>tenants:manage</c>). A validation that finds the template
-/// invalid on a provider exits 1.
+/// invalid on a provider exits 1. Calls go through the client library's typed <see cref="TemplatesClient"/>; <c>-o json</c>
+/// prints the answer's record in the API's snake_case (a template's own fields included, as the API wrote them).
 /// </summary>
 public sealed class TemplatesCommand(CommandRuntime runtime)
 {
@@ -27,8 +30,8 @@ public sealed class TemplatesCommand(CommandRuntime runtime)
         var command = new Command("list", "The merged templates and the file each comes from").With(type, name, api, page, size, sort);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var answer = await session.Api.GetAsync(CommandParts.Query("/api/v1/templates", ("provider_type", parsed.GetValue(type)), ("provider_name", parsed.GetValue(name)),
-                ("provider_api", parsed.GetValue(api)), ("page", parsed.GetValue(page)), ("page_size", parsed.GetValue(size)), ("sort", parsed.GetValue(sort))), cancellationToken);
+            var query = new TemplateListQuery(parsed.GetValue(type), parsed.GetValue(name), parsed.GetValue(api), parsed.GetValue(sort), parsed.GetValue(size));
+            var answer = RequestsCommand.Json(await session.Client.Templates.GetPageAsync(query, parsed.GetValue(page) ?? 1, cancellationToken), SnakeCaseJsonContext.Default.TemplateList);
             if (session.Output.IsJson)
             {
                 session.Output.Json(answer);
@@ -56,7 +59,7 @@ public sealed class TemplatesCommand(CommandRuntime runtime)
         var command = new Command("show", "One merged template").With(id, sourceInfo, chain);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var template = await session.Api.GetAsync($"/api/v1/templates/{CommandParts.Segment(parsed.GetValue(id)!)}?include_source=true", cancellationToken);
+            var template = RequestsCommand.Json(await session.Client.Templates.GetAsync(parsed.GetValue(id)!, includeSource: true, cancellationToken), SnakeCaseJsonContext.Default.Template);
             if (session.Output.IsJson)
             {
                 session.Output.Json(template);
@@ -144,8 +147,8 @@ public sealed class TemplatesCommand(CommandRuntime runtime)
             {
                 if (templateId is null) throw new UsageException("--all takes --provider; --providers takes a template id.");
                 var names = many.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                var body = new JsonObject { ["provider_instances"] = new JsonArray(names.Select(n => (JsonNode)n!).ToArray()), ["validation_level"] = level };
-                var multi = await session.Api.PostAsync($"/api/v1/templates/{CommandParts.Segment(templateId)}/validate-multi", body, cancellationToken);
+                var multi = RequestsCommand.Json(await session.Client.Templates.ValidateMultiAsync(templateId, new ValidateTemplateMultiRequest(names, level), cancellationToken),
+                    SnakeCaseJsonContext.Default.TemplateMultiValidationResponse);
                 if (session.Output.IsJson) session.Output.Json(multi);
                 else
                 {
@@ -158,13 +161,13 @@ public sealed class TemplatesCommand(CommandRuntime runtime)
             }
 
             var ids = templateId is not null ? [templateId]
-                : JsonText.Items(await session.Api.GetAsync("/api/v1/templates?page_size=200", cancellationToken), "templates").Select(t => JsonText.Get(t, "template_id")).ToList();
+                : await session.Client.Templates.ListAsync(new TemplateListQuery(PageSize: 200), cancellationToken).Select(t => t.TemplateId).ToListAsync(cancellationToken);
             var answers = new List<JsonElement>();
             bool valid = true;
             foreach (var template in ids)
             {
-                var body = new JsonObject { ["provider_instance"] = one, ["validation_level"] = level };
-                var answer = await session.Api.PostAsync($"/api/v1/templates/{CommandParts.Segment(template)}/validate", body, cancellationToken);
+                var answer = RequestsCommand.Json(await session.Client.Templates.ValidateAsync(template, new ValidateTemplateRequest(one, level), cancellationToken),
+                    SnakeCaseJsonContext.Default.TemplateValidationResponse);
                 valid &= answer.GetProperty("valid").GetBoolean();
                 answers.Add(answer);
                 if (!session.Output.IsJson) Print(session.Output, template, one!, level, answer);
@@ -195,7 +198,7 @@ public sealed class TemplatesCommand(CommandRuntime runtime)
         var command = new Command("refresh", "Re-read the template files on every silo (a file that does not parse is refused and the previous templates stay)").With(verbose);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var answer = await session.Api.PostAsync("/api/v1/templates/refresh", new JsonObject(), cancellationToken);
+            var answer = RequestsCommand.Json(await session.Client.Templates.RefreshAsync(cancellationToken), SnakeCaseJsonContext.Default.TemplateRefreshResponse);
             if (session.Output.IsJson)
             {
                 session.Output.Json(answer);
@@ -221,8 +224,8 @@ public sealed class TemplatesCommand(CommandRuntime runtime)
         var command = new Command("migrate", "Move a file's templates into a provider instance's file, merging with what it holds").With(from, to, dryRun, backup);
         runtime.Action(command, async (session, parsed, cancellationToken) =>
         {
-            var body = new JsonObject { ["from"] = parsed.GetValue(from), ["to_provider"] = parsed.GetValue(to), ["dry_run"] = parsed.GetValue(dryRun), ["backup"] = parsed.GetValue(backup) };
-            var answer = await session.Api.PostAsync("/api/v1/templates/migrate", body, cancellationToken);
+            var request = new MigrateTemplatesRequest(parsed.GetValue(from)!, parsed.GetValue(to)!, parsed.GetValue(dryRun), parsed.GetValue(backup));
+            var answer = RequestsCommand.Json(await session.Client.Templates.MigrateAsync(request, cancellationToken), SnakeCaseJsonContext.Default.TemplateMigrationResult);
             if (session.Output.IsJson)
             {
                 session.Output.Json(answer);

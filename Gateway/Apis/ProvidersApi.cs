@@ -1,8 +1,17 @@
 using System.Text.Json;
+using Arbitrage.Orleans.Contracts.Providers;
+using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.HostFactory;
 using Arbitrage.Orleans.Grains.Market;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Orleans;
+using ProviderCapabilities = Arbitrage.Orleans.Contracts.Providers.ProviderCapabilities;
+using ProviderDefinitionsResult = Arbitrage.Orleans.Contracts.Providers.ProviderDefinitionsResult;
+using ProviderDetails = Arbitrage.Orleans.Contracts.Providers.ProviderDetails;
+using ProviderSelection = Arbitrage.Orleans.Contracts.Providers.ProviderSelection;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
@@ -23,31 +32,28 @@ public static class ProvidersApi
 
     public static IEndpointRouteBuilder MapProvidersApi(this IEndpointRouteBuilder routes)
     {
-        var providers = routes.MapGroup("/api/v1/providers").WithTags("Providers");
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, TooLarge = StatusCodes.Status413PayloadTooLarge,
+            Unprocessable = StatusCodes.Status422UnprocessableEntity;
+        var providers = routes.MapGroup("/api/v1/providers").WithTags("Providers").AddEndpointFilter<RequestValidationFilter>();
         providers.MapGet("/", ListAsync)
             .WithName("ListProviders").WithSummary("Every configured provider instance with its health, paged (page, page_size, sort; filters type, enabled)")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
+            .ProducesApiErrors(BadRequest).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
         providers.MapPost("/validate", ValidateAsync)
             .WithName("ValidateProviders").WithSummary("Checks provider definitions by the providers file's rules without applying them: errors and warnings per provider")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ValidationName);
+            .Accepts<ValidateProvidersRequest>("application/json").ProducesApiErrors(BadRequest, TooLarge).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ValidationName);
         providers.MapPost("/select", SelectAsync)
             .WithName("SelectProvider").WithSummary("A dry run of provider selection for a template and strategy, weighing the live market")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
+            .Accepts<SelectProviderRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, TooLarge, Unprocessable).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
         providers.MapGet("/{name}", DetailsAsync)
             .WithName("GetProvider").WithSummary("A provider's configuration, limits, health and statistics")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
+            .ProducesApiErrors(NotFound).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
         providers.MapGet("/{name}/capabilities", CapabilitiesAsync)
             .WithName("GetProviderCapabilities").WithSummary("A provider's launch APIs, pricing models, regions and zones")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
+            .ProducesApiErrors(NotFound).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
         return routes;
     }
 
-    /// <summary>A provider as the list shows it (the seed's fields).</summary>
-    public sealed record ProviderSummary(string Name, string Type, bool Enabled, int Priority, int Weight, IReadOnlyList<string> Capabilities, string Status);
-
-    public sealed record ProviderList(IReadOnlyList<ProviderSummary> Providers, int Total, int Enabled, Pagination Pagination);
-
-    private static async Task<IResult> ListAsync(HttpContext context, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Ok<ProviderList>> ListAsync(HttpContext context, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var page = PageQuery.From(context.Request.Query, SortFields);
         string? type = context.Request.Query["type"].ToString() is { Length: > 0 } t ? t : null;
@@ -62,7 +68,7 @@ public static class ProvidersApi
         var matching = details
             .Where(d => type is null || d.Type.Equals(type, StringComparison.OrdinalIgnoreCase))
             .Where(d => enabled is null || d.Enabled == enabled)
-            .Select(d => new ProviderSummary(d.Name, d.Type, d.Enabled, d.Priority, d.Weight, d.Capabilities, d.Status))
+            .Select(d => d.ToSummary())
             .ToList();
         var paged = page.Apply(matching, (p, field) => field switch
         {
@@ -73,57 +79,43 @@ public static class ProvidersApi
             "weight" => p.Weight,
             _ => p.Status,
         });
-        return Results.Json(new ProviderList(paged.Items, matching.Count, matching.Count(p => p.Enabled), paged.Pagination), ApiJson.SnakeCase);
+        return TypedResults.Ok(new ProviderList(paged.Items, matching.Count, matching.Count(p => p.Enabled), paged.Pagination));
     }
 
-    private static async Task<IResult> DetailsAsync(string name, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken)
-    {
-        var d = await Provider(name, directory, grains).GetDetails().WaitAsync(cancellationToken);
-        return Results.Json(d, ApiJson.SnakeCase);
-    }
+    private static async Task<Ok<ProviderDetails>> DetailsAsync(string name, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await Provider(name, directory, grains).GetDetails().WaitAsync(cancellationToken)).ToContract());
 
-    private static async Task<IResult> CapabilitiesAsync(string name, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken)
-    {
-        var c = await Provider(name, directory, grains).GetCapabilities().WaitAsync(cancellationToken);
-        return Results.Json(c, ApiJson.SnakeCase);
-    }
+    private static async Task<Ok<ProviderCapabilities>> CapabilitiesAsync(string name, IProviderDirectory directory, IGrainFactory grains, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await Provider(name, directory, grains).GetCapabilities().WaitAsync(cancellationToken)).ToContract());
 
     /// <summary>
     /// <c>{"providers": [definition, …]}</c>, each definition with the providers file's fields; or
     /// <c>{"configured": true}</c> (with <c>provider_names</c> to narrow it) for the configured providers themselves.
+    /// A body without a list of definitions is 400 INVALID_CONFIGURATION naming <c>providers</c>.
     /// </summary>
-    private static async Task<IResult> ValidateAsync(HttpContext context, IProviderDefinitionValidator validator)
+    private static async Task<Ok<ProviderDefinitionsResult>> ValidateAsync(HttpContext context, IProviderDefinitionValidator validator)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        if (body.Bool("configured") is true)
+        var root = await JsonBody.ReadRootAsync(context.Request, context.RequestAborted);
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("providers", out var list) && list.ValueKind != JsonValueKind.Array)
         {
-            var names = body.Strings("provider_names") ?? [];
-            return Results.Json(await validator.ValidateConfiguredAsync(names, context.RequestAborted), ApiJson.SnakeCase);
+            throw HostFactoryRequestValidator.NoProviderDefinitions();
         }
 
-        if (!body.Root.TryGetProperty("providers", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() is 0 or > MaxDefinitions)
-        {
-            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidConfiguration,
-                $"The body must be {{\"providers\": [...]}} with 1 to {MaxDefinitions} provider definitions.",
-                new Dictionary<string, object?>
-                {
-                    ["field"] = "providers",
-                    ["suggestion"] = "Send the providers file's content: {\"providers\": [{\"name\": \"aws-test\", \"type\": \"aws\", ...}]}, or {\"configured\": true} to check the configured providers",
-                });
-        }
-
-        var result = validator.Validate(list.EnumerateArray().ToList());
-        return Results.Json(result, ApiJson.SnakeCase);
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var request = JsonRequest.Read(root, (JsonTypeInfo<ValidateProvidersRequest>)options.GetTypeInfo(typeof(ValidateProvidersRequest)));
+        context.RequestServices.GetRequiredService<IRequestValidator<ValidateProvidersRequest>>().Validate(request, context.RequestServices);
+        if (request.Configured is true) return TypedResults.Ok((await validator.ValidateConfiguredAsync(request.ProviderNames ?? [], context.RequestAborted)).ToContract());
+        return TypedResults.Ok(validator.Validate(request.Providers!.ToList()).ToContract());
     }
 
-    private static async Task<IResult> SelectAsync(HttpContext context, IProviderSelector selector, IPlacementService placement, ITemplateCatalog catalog)
+    private static async Task<Ok<ProviderSelection>> SelectAsync(
+        RequestBody<SelectProviderRequest> body, IProviderSelector selector, IPlacementService placement, ITemplateCatalog catalog, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        var request = body.Object("template") is null && body.String("template_id", 256) is { } templateId
-            ? await ReadStoredSelectionAsync(body, templateId, catalog, placement, context.RequestAborted)
-            : ReadSelection(body, placement);
-        var selection = await selector.SelectAsync(request, context.RequestAborted);
-        return Results.Json(selection, ApiJson.SnakeCase);
+        var asked = body.Value;
+        var request = asked.Template is null && asked.TemplateId is { } templateId
+            ? await ReadStoredSelectionAsync(asked, templateId, catalog, placement, cancellationToken)
+            : ReadSelection(asked, placement);
+        return TypedResults.Ok((await selector.SelectAsync(request, cancellationToken)).ToContract());
     }
 
     /// <summary>
@@ -131,7 +123,7 @@ public static class ProvidersApi
     /// filters overridden by the body's <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c>, for its
     /// <c>max_instances</c> machines. An unknown id is 404 TEMPLATE_NOT_FOUND listing the catalog's ids.
     /// </summary>
-    public static async Task<ProviderSelectionRequest> ReadStoredSelectionAsync(JsonBody body, string templateId, ITemplateCatalog catalog, IPlacementService placement, CancellationToken cancellationToken)
+    public static async Task<ProviderSelectionRequest> ReadStoredSelectionAsync(SelectProviderRequest body, string templateId, ITemplateCatalog catalog, IPlacementService placement, CancellationToken cancellationToken)
     {
         var template = await catalog.FindAsync(templateId, cancellationToken);
         if (template is null)
@@ -146,9 +138,9 @@ public static class ProvidersApi
                 });
         }
 
-        string? instance = body.String("provider_instance", 128) ?? template.ProviderName;
-        string? type = body.String("provider_type", 32) ?? template.ProviderType;
-        string? api = body.String("provider_api", 128) ?? template.ProviderApi;
+        string? instance = body.ProviderInstance ?? template.ProviderName;
+        string? type = body.ProviderType ?? template.ProviderType;
+        string? api = body.ProviderApi ?? template.ProviderApi;
         string strategy = Strategy(body, instance, type, api, "template's provider_name", "template's provider_type", "template's provider_api");
         try
         {
@@ -173,14 +165,16 @@ public static class ProvidersApi
     /// a <c>selection_strategy</c>, and <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c> that override the
     /// template's. Without a strategy: explicit when an instance is named, else default.
     /// </summary>
-    public static ProviderSelectionRequest ReadSelection(JsonBody body, IPlacementService placement)
+    public static ProviderSelectionRequest ReadSelection(SelectProviderRequest body, IPlacementService placement)
     {
-        var template = body.Object("template")
-            ?? throw ApiErrorException.Validation("template", "template or template_id is required: the template to select a provider for, inline or stored.");
+        // The inline template is free-form (the template's snake_case fields): read field by field, each error naming template.<field>.
+        var template = body.Template is { } inline
+            ? new JsonBody(JsonSerializer.SerializeToElement(inline, ApiJson.SnakeCase), "template.")
+            : throw ApiErrorException.Validation("template", "template or template_id is required: the template to select a provider for, inline or stored.");
         string? templateId = template.String("template_id", 256);
-        string? instance = body.String("provider_instance", 128) ?? template.String("provider_name", 128);
-        string? type = body.String("provider_type", 32) ?? template.String("provider_type", 32);
-        string? api = body.String("provider_api", 128) ?? template.String("provider_api", 128);
+        string? instance = body.ProviderInstance ?? template.String("provider_name", 128);
+        string? type = body.ProviderType ?? template.String("provider_type", 32);
+        string? api = body.ProviderApi ?? template.String("provider_api", 128);
         string strategy = Strategy(body, instance, type, api, "template.provider_name", "template.provider_type", "template.provider_api");
         template.Strings("subnet_ids");
         template.String("image_id", 256);
@@ -209,16 +203,9 @@ public static class ProvidersApi
     }
 
     /// <summary>The body's <c>selection_strategy</c>, checked against what it needs; without one, explicit when an instance is named, else default.</summary>
-    private static string Strategy(JsonBody body, string? instance, string? type, string? api, string instanceFrom, string typeFrom, string apiFrom)
+    private static string Strategy(SelectProviderRequest body, string? instance, string? type, string? api, string instanceFrom, string typeFrom, string apiFrom)
     {
-        string strategy = body.String("selection_strategy", 32) ?? (instance is not null ? SelectionStrategies.Explicit : SelectionStrategies.Default);
-        if (!SelectionStrategies.All.Contains(strategy))
-        {
-            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError,
-                $"selection_strategy '{strategy}' is not one of {string.Join(", ", SelectionStrategies.All)}.",
-                new Dictionary<string, object?> { ["field"] = "selection_strategy", ["available_strategies"] = SelectionStrategies.All });
-        }
-
+        string strategy = body.SelectionStrategy ?? (instance is not null ? SelectionStrategies.Explicit : SelectionStrategies.Default);
         if (strategy == SelectionStrategies.Explicit && instance is null) throw ApiErrorException.Validation("provider_instance", $"provider_instance (or the {instanceFrom}) is required by the explicit strategy.");
         if (strategy == SelectionStrategies.LoadBalanced && type is null) throw ApiErrorException.Validation("provider_type", $"provider_type (or the {typeFrom}) is required by the load_balanced strategy: it balances across the instances of a type.");
         if (strategy == SelectionStrategies.ApiBased && api is null) throw ApiErrorException.Validation("provider_api", $"provider_api (or the {apiFrom}) is required by the api_based strategy.");

@@ -1,7 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Arbitrage.Orleans.Contracts.Requests;
+using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.HostFactory;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
@@ -22,69 +29,46 @@ public static class RequestsApi
 
     public static IEndpointRouteBuilder MapRequestsApi(this IEndpointRouteBuilder routes)
     {
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict,
+            TooLarge = StatusCodes.Status413PayloadTooLarge, Unprocessable = StatusCodes.Status422UnprocessableEntity;
         var requests = routes.MapGroup("/api/v1/requests").WithTags("Requests");
         requests.MapPost("/", CreateAsync)
             .WithName("CreateRequest").WithSummary("Requests maxNumber machines of a template on a selected provider (202, pending; Idempotency-Key makes retries return the first answer)")
-            .Produces<CreatedRequest>(StatusCodes.Status202Accepted).RequirePermission(Permissions.WorkloadsCreate).WithRateLimitClass(RateLimitClasses.RequestsName);
+            .WithDescription("The body may also spell its names as the seed does: templateId, maxNumber, providerPreference (with camelCase names inside).")
+            .Accepts<CreateMachinesRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, Conflict, TooLarge, Unprocessable)
+            .RequirePermission(Permissions.WorkloadsCreate).WithRateLimitClass(RateLimitClasses.RequestsName);
         requests.MapGet("/", ListAsync)
             .WithName("ListRequests").WithSummary("The tenant's requests, newest first, paged (page, page_size, sort)")
-            .Produces<RequestList>().RequirePermission(Permissions.WorkloadsRead);
+            .ProducesApiErrors(BadRequest).RequirePermission(Permissions.WorkloadsRead);
         requests.MapGet("/{requestId}", GetAsync)
             .WithName("GetRequest").WithSummary("A request with its machines and their states; completed once every machine runs, failed with a reason per machine")
-            .Produces<RequestDetails>().RequirePermission(Permissions.WorkloadsRead);
+            .ProducesApiErrors(NotFound).RequirePermission(Permissions.WorkloadsRead);
         requests.MapDelete("/{requestId}", CancelAsync)
             .WithName("CancelRequest").WithSummary("Returns the request's machines (terminates their workloads); 202 with their states, a repeat is harmless")
-            .Produces<CancelledRequest>(StatusCodes.Status202Accepted).RequirePermission(Permissions.WorkloadsDelete);
+            .ProducesApiErrors(NotFound).RequirePermission(Permissions.WorkloadsDelete);
         return routes;
     }
 
-    public sealed record CreatedSelection(string ProviderType, string ProviderInstance, string SelectionReason, double Confidence, IReadOnlyList<string> Alternatives);
-
-    /// <summary>The seed's answer to a new request.</summary>
-    public sealed record CreatedRequest(string RequestId, string TemplateId, int RequestedCount, CreatedSelection ProviderSelection, string Status, DateTime CreatedAt);
-
-    public sealed record MachineView(string MachineId, string WorkloadId, string ProviderInstance, string Status, string? Reason, DateTime CreatedAt);
-
-    public sealed record SelectionView(string SelectionReason, double Confidence, double SelectionTimeMs, string Strategy, IReadOnlyList<string> Alternatives);
-
-    /// <summary>The seed's request, with each machine's workload and the reason a machine (or the request) is not running.</summary>
-    public sealed record RequestDetails(
-        string RequestId, string TemplateId, int RequestedCount, string ProviderType, string ProviderInstance, string Status, string? StatusReason,
-        IReadOnlyList<MachineView> Machines, SelectionView ProviderSelection, DateTime CreatedAt, DateTime? CompletedAt);
-
-    public sealed record CancelledRequest(string RequestId, string Status, string Message, IReadOnlyList<MachineView> Machines);
-
-    public sealed record RequestListItem(
-        string RequestId, string TemplateId, int RequestedCount, string ProviderType, string ProviderInstance, string Status, DateTime CreatedAt, DateTime? CompletedAt);
-
-    public sealed record RequestList(IReadOnlyList<RequestListItem> Data, Pagination Pagination);
-
-    /// <summary>What a POST asks for, checked field by field.</summary>
-    private sealed record Asked(string TemplateId, int MaxNumber, string? Strategy, string? Instance, string? Type, string? Api);
-
-    private static async Task<IResult> CreateAsync(HttpContext context, IHostRequestService requests)
+    private static async Task<Accepted<CreatedRequest>> CreateAsync(HttpContext context, IHostRequestService requests)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        var asked = Read(body);
+        var root = await JsonBody.ReadRootAsync(context.Request, context.RequestAborted);
+        var asked = Read(context, root);
+        var preference = asked.ProviderPreference;
         var grant = context.Grant();
         string key = context.Request.Headers[WorkloadsApi.IdempotencyKeyHeader].ToString();
         if (key.Length > 255) throw ApiErrorException.Validation(WorkloadsApi.IdempotencyKeyHeader, $"The {WorkloadsApi.IdempotencyKeyHeader} header may have at most 255 characters.");
         string id = key.Length == 0 ? TokenSecrets.NewId("req-", 8) : "req-" + Digest($"{grant.TenantId}\n{key}")[..16];
         var summary = await requests.CreateAsync(
-            new HostRequestAsk(grant.TenantId, id, asked.TemplateId, asked.MaxNumber, asked.Strategy, asked.Instance, asked.Type, asked.Api, Digest(body.Root.GetRawText()), Retryable: key.Length > 0),
+            new HostRequestAsk(grant.TenantId, id, asked.TemplateId, asked.MaxNumber, preference?.Type, preference?.ProviderInstance, preference?.ProviderType, preference?.ProviderApi,
+                Digest(root.GetRawText()), Retryable: key.Length > 0),
             context.RequestAborted);
-        var s = summary.Selection;
-        return Results.Json(new CreatedRequest(summary.RequestId, summary.TemplateId, summary.RequestedCount,
-                new CreatedSelection(s.ProviderType, s.ProviderInstance, s.SelectionReason, s.Confidence, s.Alternatives), summary.Status, summary.CreatedAt.UtcDateTime),
-            ApiJson.SnakeCase, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, summary.ToCreated());
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IHostRequestCatalog catalog)
+    private static async Task<Ok<RequestList>> ListAsync(HttpContext context, IHostRequestCatalog catalog)
     {
         var page = PageQuery.From(context.Request.Query, SortFields);
-        var all = (await catalog.ListAsync(context.Grant().TenantId, context.RequestAborted))
-            .Select(r => new RequestListItem(r.RequestId, r.TemplateId, r.RequestedCount, r.ProviderType, r.ProviderInstance, r.Status, r.CreatedAt.UtcDateTime, r.CompletedAt?.UtcDateTime))
-            .ToList();
+        var all = (await catalog.ListAsync(context.Grant().TenantId, context.RequestAborted)).Select(r => r.ToContract()).ToList();
         var paged = page.Apply(all, (r, field) => field switch
         {
             "created_at" => r.CreatedAt,
@@ -93,59 +77,50 @@ public static class RequestsApi
             "requested_count" => r.RequestedCount,
             _ => r.ProviderInstance,
         });
-        return Results.Json(new RequestList(paged.Items, paged.Pagination), ApiJson.SnakeCase);
+        return TypedResults.Ok(new RequestList(paged.Items, paged.Pagination));
     }
 
-    private static async Task<IResult> GetAsync(string requestId, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<RequestDetails>> GetAsync(string requestId, HttpContext context, IGrainFactory grains)
     {
         var details = await Request(grains, requestId).Get(context.Grant().TenantId) ?? throw Missing(requestId);
-        return Results.Json(View(details), ApiJson.SnakeCase);
+        return TypedResults.Ok(details.ToContract());
     }
 
-    private static async Task<IResult> CancelAsync(string requestId, HttpContext context, IGrainFactory grains)
+    private static async Task<Accepted<CancelledRequest>> CancelAsync(string requestId, HttpContext context, IGrainFactory grains)
     {
         var details = await Request(grains, requestId).Cancel(context.Grant().TenantId) ?? throw Missing(requestId);
-        return Results.Json(new CancelledRequest(details.Summary.RequestId, details.Summary.Status, "The machines are being returned", details.Machines.Select(Machine).ToList()),
-            ApiJson.SnakeCase, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null,
+            new CancelledRequest(details.Summary.RequestId, details.Summary.Status, "The machines are being returned", details.Machines.Select(m => m.ToContract()).ToList()));
     }
 
     /// <summary>
-    /// Reads a request: <c>templateId</c> (or <c>template_id</c>), <c>maxNumber</c> (or <c>max_number</c>) and an optional
-    /// <c>providerPreference</c> {<c>type</c>, <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c>}; every error names its field.
+    /// Reads a new request as a <see cref="CreateMachinesRequest"/>: the record's names (<c>template_id</c>, <c>max_number</c>,
+    /// <c>provider_preference</c> {<c>type</c>, <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c>}) or the
+    /// seed's (<c>templateId</c>, <c>maxNumber</c>, <c>providerPreference</c>, and camelCase names inside it), checked by
+    /// <see cref="HostFactoryRequestValidator"/>. Errors name each field as the body spells it (the seed's spelling when it is absent).
     /// </summary>
-    private static Asked Read(JsonBody body)
+    private static CreateMachinesRequest Read(HttpContext context, JsonElement root)
     {
-        string templateField = body.Root.TryGetProperty("template_id", out _) && !body.Root.TryGetProperty("templateId", out _) ? "template_id" : "templateId";
-        string templateId = body.RequiredString(templateField, 128);
-        string countField = body.Root.TryGetProperty("max_number", out _) && !body.Root.TryGetProperty("maxNumber", out _) ? "max_number" : "maxNumber";
-        int maxNumber = body.Int(countField) ?? throw ApiErrorException.Validation(countField, $"{countField} is required: how many machines to launch (at least 1).");
-        if (maxNumber < 1) throw ApiErrorException.Validation(countField, $"{countField} must be at least 1; got {maxNumber}.");
+        var body = root.ValueKind == JsonValueKind.Object ? JsonObject.Create(root)! : throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "A JSON object is required as the request body.");
+        var recordSpelled = HostFactoryRequestValidator.SeedSpelling.Where(s => body.ContainsKey(s.Record) && !body.ContainsKey(s.Seed)).Select(s => s.Record).ToHashSet();
+        Respell(body, HostFactoryRequestValidator.SeedSpelling);
+        if (body["provider_preference"] is JsonObject preference) Respell(preference, HostFactoryRequestValidator.PreferenceSeedSpelling);
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var request = JsonRequest.Read(JsonSerializer.SerializeToElement(body), (JsonTypeInfo<CreateMachinesRequest>)options.GetTypeInfo(typeof(CreateMachinesRequest)));
+        HostFactoryRequestValidator.Validate(request, recordSpelled);
+        return request;
+    }
 
-        var preference = body.Object("providerPreference") ?? body.Object("provider_preference");
-        string? strategy = preference?.String("type", 32);
-        if (strategy is not null && !SelectionStrategies.All.Contains(strategy))
+    /// <summary>Renames the seed's spelling of a field to the record's (the seed's wins when a body has both).</summary>
+    private static void Respell(JsonObject body, IReadOnlyList<(string Seed, string Record)> spelling)
+    {
+        foreach (var (seed, record) in spelling)
         {
-            throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError,
-                $"providerPreference.type '{strategy}' is not one of {string.Join(", ", SelectionStrategies.All)}.",
-                new Dictionary<string, object?> { ["field"] = "providerPreference.type", ["available_strategies"] = SelectionStrategies.All });
+            if (!body.TryGetPropertyValue(seed, out var value)) continue;
+            body.Remove(seed);
+            body[record] = value;
         }
-
-        return new Asked(templateId, maxNumber, strategy,
-            preference?.String("provider_instance", 128) ?? preference?.String("providerInstance", 128),
-            preference?.String("provider_type", 32) ?? preference?.String("providerType", 32),
-            preference?.String("provider_api", 128) ?? preference?.String("providerApi", 128));
     }
-
-    private static RequestDetails View(HostRequestDetails d)
-    {
-        var s = d.Summary;
-        return new RequestDetails(s.RequestId, s.TemplateId, s.RequestedCount, s.Selection.ProviderType, s.Selection.ProviderInstance, s.Status, d.StatusReason,
-            d.Machines.Select(Machine).ToList(),
-            new SelectionView(s.Selection.SelectionReason, s.Selection.Confidence, s.Selection.SelectionTimeMs, s.Selection.Strategy, s.Selection.Alternatives),
-            s.CreatedAt.UtcDateTime, d.CompletedAt?.UtcDateTime);
-    }
-
-    private static MachineView Machine(HostMachine m) => new(m.MachineId, m.WorkloadId, m.ProviderInstance, m.Status, m.Reason, m.CreatedAt.UtcDateTime);
 
     private static IHostRequestGrain Request(IGrainFactory grains, string requestId) =>
         requestId.Length is > 4 and <= 64 && requestId.StartsWith("req-", StringComparison.Ordinal) ? grains.GetGrain<IHostRequestGrain>(requestId) : throw Missing(requestId);

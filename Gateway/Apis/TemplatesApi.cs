@@ -1,8 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Arbitrage.Orleans.Contracts.Templates;
+using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.HostFactory;
 using Arbitrage.Orleans.Grains.Market;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TemplateMigrationResult = Arbitrage.Orleans.Contracts.Templates.TemplateMigrationResult;
+using TemplateValidation = Arbitrage.Orleans.Contracts.Templates.TemplateValidation;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
@@ -23,47 +27,38 @@ public static class TemplatesApi
 
     public static IEndpointRouteBuilder MapTemplatesApi(this IEndpointRouteBuilder routes)
     {
-        var templates = routes.MapGroup("/api/v1/templates").WithTags("Templates");
+        const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict,
+            TooLarge = StatusCodes.Status413PayloadTooLarge, Unprocessable = StatusCodes.Status422UnprocessableEntity;
+        var templates = routes.MapGroup("/api/v1/templates").WithTags("Templates").AddEndpointFilter<RequestValidationFilter>();
         templates.MapGet("/", ListAsync)
             .WithName("ListTemplates").WithSummary("The merged templates with their primary source, paged (page, page_size, sort; filters provider_type, provider_name, provider_api)")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.TemplatesName);
+            .ProducesApiErrors(BadRequest).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.TemplatesName);
         templates.MapPost("/", CreateAsync)
             .WithName("CreateTemplate").WithSummary("Creates a template's API layer (it overrides the template's files field by field); 409 when the API layer has it")
-            .RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
+            .Accepts<Template>("application/json").ProducesApiErrors(BadRequest, Conflict, TooLarge, Unprocessable).RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
         templates.MapPost("/refresh", RefreshAsync)
             .WithName("RefreshTemplates").WithSummary("Re-reads the template files on every silo; a file that does not parse refuses the refresh and the previous templates stay")
-            .RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
+            .ProducesApiErrors(BadRequest, NotFound).RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
         templates.MapPost("/migrate", MigrateAsync)
             .WithName("MigrateTemplates").WithSummary("Moves a file's templates into a provider instance's file (merging), with a backup when asked; a dry run writes nothing")
-            .RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
+            .Accepts<MigrateTemplatesRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, Conflict, TooLarge).RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
         templates.MapGet("/{id}", GetAsync)
             .WithName("GetTemplate").WithSummary("One merged template; include_source=true adds its override chain")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.TemplatesName);
+            .ProducesApiErrors(BadRequest, NotFound).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.TemplatesName);
         templates.MapPut("/{id}", PutAsync)
             .WithName("PutTemplate").WithSummary("Creates or replaces a template's API layer")
-            .RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
+            .Accepts<Template>("application/json").ProducesApiErrors(BadRequest, Conflict, TooLarge, Unprocessable).RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
         templates.MapDelete("/{id}", DeleteAsync)
             .WithName("DeleteTemplate").WithSummary("Removes a template's API layer: its files show through again")
-            .RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
+            .ProducesApiErrors(NotFound, Conflict).RequirePermission(Permissions.TenantsManage).WithRateLimitClass(RateLimitClasses.TemplatesName);
         templates.MapPost("/{id}/validate", ValidateAsync)
             .WithName("ValidateTemplate").WithSummary("Checks a template against a provider instance (strict or lenient): errors, warnings, supported and unsupported features")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ValidationName);
+            .Accepts<ValidateTemplateRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, TooLarge).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ValidationName);
         templates.MapPost("/{id}/validate-multi", ValidateMultiAsync)
             .WithName("ValidateTemplateMulti").WithSummary("Checks a template against several provider instances: compatible and incompatible providers")
-            .RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ValidationName);
+            .Accepts<ValidateTemplateMultiRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, TooLarge).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ValidationName);
         return routes;
     }
-
-    public sealed record TemplateList(IReadOnlyList<JsonObject> Templates, int Total, JsonObject Filters, Pagination Pagination);
-
-    public sealed record TemplateValidationResponse(
-        bool Valid, string ProviderInstance, string ValidationLevel, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings,
-        IReadOnlyList<string> SupportedFeatures, IReadOnlyList<string> UnsupportedFeatures);
-
-    /// <summary><c>validation_results</c> is keyed by provider instance names, kept as they are.</summary>
-    public sealed record TemplateMultiValidationResponse(string TemplateId, JsonObject ValidationResults, IReadOnlyList<string> CompatibleProviders, IReadOnlyList<string> IncompatibleProviders);
-
-    public sealed record TemplateRefreshResponse(bool Refreshed, int Templates, long Generation, IReadOnlyList<TemplateFileCount> Files);
 
     private static readonly (string Query, Func<HostTemplate, string?> Field)[] Filters =
     [
@@ -72,10 +67,10 @@ public static class TemplatesApi
         ("provider_api", t => t.ProviderApi),
     ];
 
-    private static async Task<IResult> ListAsync(HttpContext context, ITemplateCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Ok<TemplateList>> ListAsync(HttpContext context, ITemplateCatalog catalog, CancellationToken cancellationToken)
     {
         var page = PageQuery.From(context.Request.Query, SortFields);
-        var filters = new JsonObject();
+        var filters = new Dictionary<string, string>();
         IEnumerable<HostTemplate> matching = await catalog.ListAsync(cancellationToken);
         foreach (var (name, field) in Filters)
         {
@@ -94,10 +89,10 @@ public static class TemplatesApi
             "max_instances" => t.MaxInstances,
             _ => t.TemplateId,
         });
-        return Results.Json(new TemplateList(paged.Items.Select(t => Render(t, includeChain: false)).ToList(), list.Count, filters, paged.Pagination), ApiJson.SnakeCase);
+        return TypedResults.Ok(new TemplateList(paged.Items.Select(t => t.ToContract(includeChain: false)).ToList(), list.Count, filters, paged.Pagination));
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, ITemplateCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Ok<Template>> GetAsync(string id, HttpContext context, ITemplateCatalog catalog, CancellationToken cancellationToken)
     {
         bool includeSource = context.Request.Query["include_source"].ToString() switch
         {
@@ -106,85 +101,89 @@ public static class TemplatesApi
             var other => throw ApiErrorException.Validation("include_source", $"include_source must be true or false; got '{other}'."),
         };
         var template = await FindAsync(catalog, id, cancellationToken);
-        return Results.Json(Render(template, includeSource), ApiJson.SnakeCase);
+        return TypedResults.Ok(template.ToContract(includeSource));
     }
 
-    /// <summary>The body is the template: its fields, snake_case, with its <c>template_id</c>.</summary>
-    private static async Task<IResult> CreateAsync(HttpContext context, ITemplateAdministration administration)
+    /// <summary>The body is the template: its fields, snake_case, with its <c>template_id</c>; stored as sent (every field, unknown ones too).</summary>
+    private static async Task<Created<Template>> CreateAsync(HttpContext context, ITemplateAdministration administration)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        string id = body.RequiredString("template_id", 128);
-        var written = await administration.PutAsync(id, body.Root.GetRawText(), createOnly: true, context.RequestAborted);
-        return Results.Json(Render(written.Template, includeChain: true), ApiJson.SnakeCase, statusCode: StatusCodes.Status201Created);
+        var (templateId, json) = await ReadTemplateAsync(context, idRequired: true);
+        var written = await administration.PutAsync(templateId!, json, createOnly: true, context.RequestAborted);
+        return TypedResults.Created((string?)null, written.Template.ToContract(includeChain: true));
     }
 
-    private static async Task<IResult> PutAsync(string id, HttpContext context, ITemplateAdministration administration)
+    private static async Task<Results<Created<Template>, Ok<Template>>> PutAsync(string id, HttpContext context, ITemplateAdministration administration)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        var written = await administration.PutAsync(id, body.Root.GetRawText(), createOnly: false, context.RequestAborted);
-        return Results.Json(Render(written.Template, includeChain: true), ApiJson.SnakeCase, statusCode: written.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        var (_, json) = await ReadTemplateAsync(context, idRequired: false);
+        var written = await administration.PutAsync(id, json, createOnly: false, context.RequestAborted);
+        var template = written.Template.ToContract(includeChain: true);
+        return written.Created ? TypedResults.Created((string?)null, template) : TypedResults.Ok(template);
     }
 
     /// <summary>204 when no file defines the template; else 200 with the template its files now make.</summary>
-    private static async Task<IResult> DeleteAsync(string id, ITemplateAdministration administration, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, Ok<Template>>> DeleteAsync(string id, ITemplateAdministration administration, CancellationToken cancellationToken)
     {
         var remaining = await administration.DeleteAsync(id, cancellationToken);
-        return remaining is null ? Results.NoContent() : Results.Json(Render(remaining, includeChain: true), ApiJson.SnakeCase);
+        return remaining is null ? TypedResults.NoContent() : TypedResults.Ok(remaining.ToContract(includeChain: true));
     }
 
-    private static async Task<IResult> RefreshAsync(ITemplateAdministration administration, CancellationToken cancellationToken)
+    private static async Task<Ok<TemplateRefreshResponse>> RefreshAsync(ITemplateAdministration administration, CancellationToken cancellationToken)
     {
         var refreshed = await administration.RefreshAsync(cancellationToken);
-        return Results.Json(new TemplateRefreshResponse(true, refreshed.Templates, refreshed.Generation, refreshed.Files), ApiJson.SnakeCase);
+        return TypedResults.Ok(new TemplateRefreshResponse(true, refreshed.Templates, refreshed.Generation,
+            refreshed.Files.Select(f => new Arbitrage.Orleans.Contracts.Templates.TemplateFileCount(f.File, f.FileType, f.Templates)).ToList()));
     }
 
     /// <summary><c>{"from": "templates.json", "to_provider": "sim-aws", "dry_run": false, "backup": true}</c>.</summary>
-    private static async Task<IResult> MigrateAsync(HttpContext context, ITemplateAdministration administration)
+    private static async Task<Ok<TemplateMigrationResult>> MigrateAsync(RequestBody<MigrateTemplatesRequest> body, ITemplateAdministration administration, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        var migration = new TemplateMigration(body.RequiredString("from", 256), body.RequiredString("to_provider", 128), body.Bool("dry_run") ?? false, body.Bool("backup") ?? false);
-        var result = await administration.MigrateAsync(migration, context.RequestAborted);
-        return Results.Json(result, ApiJson.SnakeCase);
+        var request = body.Value;
+        var r = await administration.MigrateAsync(new TemplateMigration(request.From, request.ToProvider, request.DryRun ?? false, request.Backup ?? false), cancellationToken);
+        return TypedResults.Ok(new TemplateMigrationResult(r.From, r.To, r.DryRun, r.Moved, r.Merged, r.FilesWritten, r.Backups));
     }
 
     /// <summary><c>{"provider_instance": "aws-us-east-1", "validation_level": "strict"}</c>; without an instance, the template's <c>provider_name</c>.</summary>
-    private static async Task<IResult> ValidateAsync(string id, HttpContext context, ITemplateCatalog catalog, ITemplateValidator validator, IProviderDirectory directory)
+    private static async Task<Ok<TemplateValidationResponse>> ValidateAsync(
+        string id, RequestBody<ValidateTemplateRequest> body, ITemplateCatalog catalog, ITemplateValidator validator, IProviderDirectory directory, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        string level = Level(body);
-        var template = await FindAsync(catalog, id, context.RequestAborted);
-        string instance = body.String("provider_instance", 128) ?? template.ProviderName
+        string level = body.Value.ValidationLevel ?? "lenient";
+        var template = await FindAsync(catalog, id, cancellationToken);
+        string instance = body.Value.ProviderInstance ?? template.ProviderName
             ?? throw ApiErrorException.Validation("provider_instance", "provider_instance is required: the template names no provider_name.");
         string provider = directory.ProviderNames.FirstOrDefault(n => n.Equals(instance, StringComparison.OrdinalIgnoreCase)) ?? throw ProviderNotFound(instance, directory);
-        var result = await validator.ValidateAsync(template, provider, level == "strict", context.RequestAborted);
-        return Results.Json(new TemplateValidationResponse(result.Valid, provider, level, result.Errors, result.Warnings, result.SupportedFeatures, result.UnsupportedFeatures), ApiJson.SnakeCase);
+        var result = await validator.ValidateAsync(template, provider, level == "strict", cancellationToken);
+        return TypedResults.Ok(new TemplateValidationResponse(result.Valid, provider, level, result.Errors, result.Warnings, result.SupportedFeatures, result.UnsupportedFeatures));
     }
 
     /// <summary><c>{"provider_instances": [...], "validation_level": "lenient"}</c>; a provider not configured is incompatible, saying so.</summary>
-    private static async Task<IResult> ValidateMultiAsync(string id, HttpContext context, ITemplateCatalog catalog, ITemplateValidator validator)
+    private static async Task<Ok<TemplateMultiValidationResponse>> ValidateMultiAsync(
+        string id, RequestBody<ValidateTemplateMultiRequest> body, ITemplateCatalog catalog, ITemplateValidator validator, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        string level = Level(body);
-        var instances = body.Strings("provider_instances", MaxProviders);
-        if (instances is null || instances.Count == 0) throw ApiErrorException.Validation("provider_instances", $"provider_instances is required: 1 to {MaxProviders} provider instance names.");
-        var template = await FindAsync(catalog, id, context.RequestAborted);
-        var results = new JsonObject();
+        string level = body.Value.ValidationLevel ?? "lenient";
+        var template = await FindAsync(catalog, id, cancellationToken);
+        var results = new Dictionary<string, TemplateValidation>();
         var compatible = new List<string>();
         var incompatible = new List<string>();
-        foreach (var instance in instances.Distinct(StringComparer.OrdinalIgnoreCase))
+        foreach (var instance in body.Value.ProviderInstances.Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            var result = await validator.ValidateAsync(template, instance, level == "strict", context.RequestAborted);
-            results[instance] = JsonSerializer.SerializeToNode(result, ApiJson.SnakeCase);
+            var result = await validator.ValidateAsync(template, instance, level == "strict", cancellationToken);
+            results[instance] = new TemplateValidation(result.Valid, result.Errors, result.Warnings, result.SupportedFeatures, result.UnsupportedFeatures);
             (result.Valid ? compatible : incompatible).Add(instance);
         }
 
-        return Results.Json(new TemplateMultiValidationResponse(template.TemplateId, results, compatible, incompatible), ApiJson.SnakeCase);
+        return TypedResults.Ok(new TemplateMultiValidationResponse(template.TemplateId, results, compatible, incompatible));
     }
 
-    private static string Level(JsonBody body)
+    /// <summary>
+    /// A template body as sent: its own JSON is what is stored, so every field keeps its value exactly. Only
+    /// <c>template_id</c> is read here (required on POST: 400 naming it); the template store checks the fields by the
+    /// templates' rules (422 TEMPLATE_INVALID naming the field), as for a template file.
+    /// </summary>
+    private static async Task<(string? TemplateId, string Json)> ReadTemplateAsync(HttpContext context, bool idRequired)
     {
-        string level = body.String("validation_level", 16) ?? "lenient";
-        return level is "strict" or "lenient" ? level : throw ApiErrorException.Validation("validation_level", $"validation_level must be strict or lenient; got '{level}'.");
+        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
+        string? id = idRequired ? body.RequiredString("template_id", 128) : null;
+        return (id, body.Root.GetRawText());
     }
 
     private static async Task<HostTemplate> FindAsync(ITemplateCatalog catalog, string id, CancellationToken cancellationToken)
@@ -206,25 +205,4 @@ public static class TemplatesApi
             ["available_providers"] = directory.ProviderNames,
             ["suggestion"] = "Use 'GET /api/v1/providers' to see available providers",
         });
-
-    /// <summary>A template as the API shows it: its merged fields (unknown ones too), then <c>source_info</c>.</summary>
-    public static JsonObject Render(HostTemplate template, bool includeChain)
-    {
-        var rendered = JsonNode.Parse(template.FieldsJson)!.AsObject();
-        var source = new JsonObject
-        {
-            ["source_file"] = template.Source.SourceFile,
-            ["file_type"] = template.Source.FileType,
-            ["priority"] = template.Source.Priority,
-        };
-        if (includeChain)
-        {
-            source["override_chain"] = new JsonArray(template.Source.OverrideChain
-                .Select(l => (JsonNode)new JsonObject { ["file"] = l.File, ["fields"] = new JsonArray(l.Fields.Select(f => (JsonNode)f!).ToArray()) })
-                .ToArray());
-        }
-
-        rendered["source_info"] = source;
-        return rendered;
-    }
 }

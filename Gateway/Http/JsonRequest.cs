@@ -15,6 +15,12 @@ public static class JsonRequest
     public static async ValueTask<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
     {
         var root = await JsonBody.ReadRootAsync(context.Request, context.RequestAborted);
+        return Read(root, typeInfo);
+    }
+
+    /// <summary>A body already read (<see cref="JsonBody.ReadRootAsync"/>) as a contract record, a wrong type answered as by <see cref="ReadAsync{T}"/>.</summary>
+    public static T Read<T>(JsonElement root, JsonTypeInfo<T> typeInfo)
+    {
         try
         {
             return root.Deserialize(typeInfo) ?? throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "A JSON object is required as the request body.");

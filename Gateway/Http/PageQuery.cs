@@ -1,9 +1,7 @@
 using System.Globalization;
+using Pagination = Arbitrage.Orleans.Contracts.Pagination;
 
 namespace Arbitrage.Orleans.Gateway.Http;
-
-/// <summary>The <c>pagination</c> object of a host-factory list.</summary>
-public sealed record Pagination(int Page, int PageSize, int TotalItems, int TotalPages, bool HasNext, bool HasPrevious);
 
 /// <summary>A page of a list: its items and where it sits.</summary>
 public sealed record Paged<T>(IReadOnlyList<T> Items, Pagination Pagination);

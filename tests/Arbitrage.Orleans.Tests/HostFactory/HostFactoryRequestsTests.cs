@@ -21,7 +21,7 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     private async Task<HttpClient> NewTenantAsync()
     {
         var (_, token) = await silo.NewTenantAsync(1000);
-        return silo.Host.ClientWith(token);
+        return await silo.CheckedClientAsync(token);
     }
 
     private static Task<(HttpResponseMessage Response, JsonElement Body)> PostAsync(HttpClient http, string json, string? key = null) =>
@@ -170,7 +170,7 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     public async Task A_retry_with_its_key_is_answered_even_after_the_template_is_gone()
     {
         // A retry answers the first request as it was: it does not depend on the template or the providers now.
-        using var admin = silo.Host.ClientWith(silo.Host.AdminToken);
+        using var admin = await silo.CheckedClientAsync(silo.Host.AdminToken);
         string template = $"retry-{Guid.NewGuid():N}"[..20];
         var (put, _) = await Api.SendAsync(admin, HttpMethod.Put, $"/api/v1/templates/{template}", """{"image_id": "ami-retry", "max_instances": 2}""");
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
@@ -186,6 +186,21 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
         Assert.Equal(body.GetProperty("request_id").GetString(), repeat.GetProperty("request_id").GetString());
         var (fresh, freshBody) = await PostAsync(http, ask, Guid.NewGuid().ToString("N"));
         Api.AssertError(fresh, freshBody, HttpStatusCode.NotFound, "TEMPLATE_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task A_request_in_the_records_spelling_is_refused_naming_the_fields_as_it_spells_them()
+    {
+        var http = await NewTenantAsync();
+
+        var (zero, zeroBody) = await PostAsync(http, """{"template_id": "web-server", "max_number": 0}""");
+        Api.AssertError(zero, zeroBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "max_number");
+        var (strategy, strategyBody) = await PostAsync(http, """{"template_id": "web-server", "max_number": 1, "provider_preference": {"type": "cheapest"}}""");
+        Api.AssertError(strategy, strategyBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "provider_preference.type");
+        var (seed, seedBody) = await PostAsync(http, """{"templateId": "web-server", "maxNumber": 1, "providerPreference": {"type": "cheapest"}}""");
+        Api.AssertError(seed, seedBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "providerPreference.type");
+        var (wrongType, wrongTypeBody) = await PostAsync(http, """{"template_id": "web-server", "max_number": "two"}""");
+        Api.AssertError(wrongType, wrongTypeBody, HttpStatusCode.BadRequest, "VALIDATION_ERROR", "max_number");
     }
 
     [Fact]
@@ -261,7 +276,7 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     public async Task An_interrupted_machine_is_replaced_and_the_request_stays_complete_with_the_new_instance()
     {
         // The simulation's interruption hook needs an operator token: the bootstrap tenant's.
-        using var http = silo.Host.ClientWith(silo.Host.AdminToken);
+        using var http = await silo.CheckedClientAsync(silo.Host.AdminToken);
         var (_, body) = await PostAsync(http, Ask(1));
         string id = body.GetProperty("request_id").GetString()!;
         var before = (await WaitForStatusAsync(http, id, "completed")).GetProperty("machines")[0];
@@ -331,6 +346,9 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
         Assert.Contains("aws-us-east-1", show.Out);
         var json = JsonDocument.Parse((await cli.RunAsync("requests", "show", id, "--output", "json")).Out).RootElement;
         Assert.Equal("completed", json.GetProperty("status").GetString());
+        // The API's fields in the API's order, the ones without a value (status_reason) as null.
+        Assert.Equal(["request_id", "template_id", "requested_count", "provider_type", "provider_instance", "status", "status_reason", "machines", "provider_selection", "created_at", "completed_at"],
+            json.EnumerateObject().Select(p => p.Name));
 
         var list = await cli.RunAsync("requests", "list");
         Assert.True(list.ExitCode == ArbCli.Success, list.ToString());

@@ -277,6 +277,33 @@ public sealed class HostFactoryTemplatesTests(HostFactoryTemplatesTests.Silo sil
     }
 
     [Fact]
+    public async Task Free_form_template_fields_come_back_exactly_as_written()
+    {
+        const string written = """
+            {"image_id": "ami-rt", "max_instances": 3, "bid_ratio": 0.50, "huge": 12345678901234567890, "empty": "",
+             "labels": {"team": "ml", "nested": [1, {"a": null}, "x"]}, "spot_only": true}
+            """;
+        using var sent = JsonDocument.Parse(written);
+
+        var (put, answer) = await SendAsync(HttpMethod.Put, "/api/v1/templates/round-trip", written);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        var (get, read) = await Api.GetAsync(Http, "/api/v1/templates/round-trip");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        foreach (var body in new[] { answer, read })
+        {
+            Assert.Equal("round-trip", body.GetProperty("template_id").GetString());
+            foreach (var field in sent.RootElement.EnumerateObject())
+            {
+                // Written compactly, numbers as their own text: 0.50 stays 0.50, a number beyond long stays whole.
+                Assert.Equal(JsonSerializer.Serialize(field.Value), JsonSerializer.Serialize(body.GetProperty(field.Name)));
+            }
+        }
+
+        var (deleted, _) = await SendAsync(HttpMethod.Delete, "/api/v1/templates/round-trip");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_template_fields_are_TEMPLATE_INVALID_naming_the_field_and_nothing_is_stored()
     {
         var (response, body) = await Api.PostAsync(Http, "/api/v1/templates", """{"template_id": "bad-one", "max_instances": "many"}""");
@@ -428,7 +455,14 @@ public sealed class HostFactoryTemplatesTests(HostFactoryTemplatesTests.Silo sil
         private Silo(Dictionary<string, string?> settings)
             : base(settings) => _directory = settings["Market:TemplatesDirectory"]!;
 
-        public HttpClient Client => _client ??= Host.ClientWith(Host.AdminToken);
+        /// <summary>The operator's client; every answer of the host-factory API is checked against the OpenAPI document.</summary>
+        public HttpClient Client => _client ?? throw new InvalidOperationException("The silo has not started.");
+
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            _client = await CheckedClientAsync(Host.AdminToken);
+        }
 
         public string TemplatesDirectory => _directory;
 

@@ -415,7 +415,14 @@ public sealed class HostFactoryProvidersTests(HostFactoryProvidersTests.Silo sil
 
         private HttpClient? _client;
 
-        public HttpClient Client => _client ??= Host.ClientWith(Host.AdminToken);
+        /// <summary>The operator's client; every answer of the host-factory API is checked against the OpenAPI document.</summary>
+        public HttpClient Client => _client ?? throw new InvalidOperationException("The silo has not started.");
+
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            _client = await CheckedClientAsync(Host.AdminToken);
+        }
 
         private static string WriteProvidersFile()
         {

@@ -22,7 +22,8 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
     private string _providersFile = "";
 
     /// <summary>The typed routes, whose every response to a tenant's client is checked against the contracts.</summary>
-    public static readonly string[] TypedPrefixes = ["/v1/workloads", "/v1/pricing/estimate", "/v1/pricing/current", "/v1/tokens", "/v1/tenants", "/api/v1/wallets", "/api/v1/reservations", "/v1/simulation/"];
+    public static readonly string[] TypedPrefixes = ["/v1/workloads", "/v1/pricing/estimate", "/v1/pricing/current", "/v1/tokens", "/v1/tenants", "/api/v1/wallets", "/api/v1/reservations",
+        "/v1/simulation/", "/api/v1/providers", "/api/v1/templates", "/api/v1/requests"];
 
     public SiloProcess Silo { get; private set; } = null!;
 
