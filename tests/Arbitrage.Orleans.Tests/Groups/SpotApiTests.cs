@@ -439,17 +439,24 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     {
         var (account, token) = await silo.NewTenantAsync(1000);
         using var http = silo.SpotClientWith(token);
-        string json = SeedElastigroup.Replace(from, to, StringComparison.Ordinal);
-        Assert.NotEqual(SeedElastigroup, json);
-
-        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", json);
-
-        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
-        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups");
-        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+        await AssertRefusedAsync(http, account, "elastigroups", SeedElastigroup, from, to, field);
         using var bearer = silo.CheckedClient(token);
         var (_, workloads) = await Api.GetAsync(bearer, "/v1/workloads");
         Assert.Equal(0, workloads.GetProperty("workloads").GetArrayLength());
+    }
+
+    /// <summary>The <paramref name="template"/> body with <paramref name="from"/> changed to <paramref name="to"/> is refused naming <paramref name="field"/>, and the account lists nothing of that kind.</summary>
+    private static async Task<JsonElement> AssertRefusedAsync(HttpClient http, string account, string kind, string template, string from, string to, string field)
+    {
+        string json = template.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(template, json);
+
+        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/{kind}", json);
+
+        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
+        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/{kind}");
+        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+        return body;
     }
 
     [Theory]
@@ -458,15 +465,8 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     public async Task A_managed_instance_with_an_unknown_instance_type_is_refused_naming_it_and_creates_nothing(string from, string to, string field)
     {
         var (account, http) = await NewAccountAsync();
-        string json = SeedManagedInstance.Replace(from, to, StringComparison.Ordinal);
-        Assert.NotEqual(SeedManagedInstance, json);
-
-        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/instances", json);
-
-        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
+        var body = await AssertRefusedAsync(http, account, "instances", SeedManagedInstance, from, to, field);
         Assert.Contains("t9.imaginary", body.GetProperty("error").GetProperty("message").GetString());
-        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
-        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
     }
 
     [Theory]
@@ -476,14 +476,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     public async Task A_managed_instance_with_a_bad_health_check_is_refused_naming_the_field_and_creates_nothing(string from, string to, string field)
     {
         var (account, http) = await NewAccountAsync();
-        string json = SeedManagedInstance.Replace(from, to, StringComparison.Ordinal);
-        Assert.NotEqual(SeedManagedInstance, json);
-
-        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/instances", json);
-
-        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
-        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/instances");
-        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+        await AssertRefusedAsync(http, account, "instances", SeedManagedInstance, from, to, field);
     }
 
     [Fact]
@@ -528,14 +521,7 @@ public sealed class SpotApiTests(GroupFacesSilo silo)
     public async Task Bad_weights_are_refused_naming_the_body_field_and_create_nothing(string from, string to, string field)
     {
         var (account, http) = await NewAccountAsync();
-        string json = WeightedElastigroup.Replace(from, to, StringComparison.Ordinal);
-        Assert.NotEqual(WeightedElastigroup, json);
-
-        var (response, body) = await SendAsync(http, HttpMethod.Post, $"/v1/spot/{account}/elastigroups", json);
-
-        Api.AssertError(response, body, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
-        var (_, list) = await Api.GetAsync(http, $"/v1/spot/{account}/elastigroups");
-        Assert.Equal(0, list.GetProperty("response").GetProperty("count").GetInt32());
+        await AssertRefusedAsync(http, account, "elastigroups", WeightedElastigroup, from, to, field);
     }
 
     [Fact]
