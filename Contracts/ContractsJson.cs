@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Arbitrage.Orleans.Contracts.Groups;
+using Arbitrage.Orleans.Contracts.Health;
 using Arbitrage.Orleans.Contracts.Platform;
 using Arbitrage.Orleans.Contracts.Pricing;
 using Arbitrage.Orleans.Contracts.Providers;
@@ -24,6 +25,7 @@ namespace Arbitrage.Orleans.Contracts;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ApiErrorResponse))]
+[JsonSerializable(typeof(HealthAnswer))]
 [JsonSerializable(typeof(CreateTenantRequest))]
 [JsonSerializable(typeof(CreatedTenant))]
 [JsonSerializable(typeof(SpotEnvelope))]

@@ -15,7 +15,7 @@ public sealed record CreateWorkloadRequest(string Name, WorkloadRequirements Req
 /// </summary>
 public sealed record WorkloadRequirements(
     [property: JsonPropertyName("minCPU"), Range(1, int.MaxValue)] int MinCpu,
-    [property: JsonPropertyName("minMemoryGB"), Range(double.Epsilon, double.MaxValue)] double MinMemoryGb,
+    [property: JsonPropertyName("minMemoryGB"), Range(1.0, double.MaxValue)] double MinMemoryGb,
     [property: Range(0, int.MaxValue)] int? GpuCount = null,
     string? GpuType = null,
     IReadOnlyList<string>? PreferredRegions = null,

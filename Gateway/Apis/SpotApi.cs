@@ -30,9 +30,9 @@ public static class SpotApi
         const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict, TooLarge = StatusCodes.Status413PayloadTooLarge;
         var spot = routes.MapGroup("/v1/spot").WithTags("Spot");
         spot.MapGet("/ping", () => TypedResults.Ok(new SpotPing(new SpotPingResponse(new SpotStatus(200, "OK"), ["pong"]))))
-            .WithName("SpotPing").WithSummary("Liveness of the SpotInst-style face (no token needed)").AllowAnonymous().DisableRateLimiting();
+            .WithName("SpotPing").WithSummary("Liveness of the SpotInst-style face (no token needed)").ProducesUnexpectedError().AllowAnonymous().DisableRateLimiting();
         spot.MapGet("/version", () => TypedResults.Ok(new SpotVersion(new SpotVersionResponse(new SpotStatus(200, "OK"), [new SpotVersionItem(Version)]))))
-            .WithName("SpotVersion").WithSummary("The product's version (no token needed)").AllowAnonymous().DisableRateLimiting();
+            .WithName("SpotVersion").WithSummary("The product's version (no token needed)").ProducesUnexpectedError().AllowAnonymous().DisableRateLimiting();
         spot.MapGet("/metrics", MetricsAsync).WithName("SpotMetrics")
             .WithSummary("Prometheus text: each group's target, members, running, spot share, fallbacks and interruptions (the tenant's groups; every group for an operator)")
             .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesApiErrors().RequirePermission(Permissions.WorkloadsRead);

@@ -58,6 +58,10 @@ public static class ContractExamples
         [typeof(CreateTokenRequest)] = CreateToken,
         [typeof(TokenResponse)] = Token,
         [typeof(TokenListResponse)] = new TokenListResponse([new ApiToken(Token.Id, Token.Name, Token.Permissions, Token.CreatedAt, Token.ExpiresAt)]),
+        [typeof(PriceHistory)] = new PriceHistory("sim-aws", "us-east-1", "m5.large", Noon.AddDays(-7), Noon, 500, false,
+            [new PriceSeries("use1-az1", 2, [new PricePoint(Noon.AddDays(-7), 0.0351m), new PricePoint(Noon.AddHours(-5), 0.0372m)])], null, Apis.PricingApi.ProviderHistory),
+        [typeof(Arbitrage.Orleans.Contracts.Health.HealthAnswer)] = new Arbitrage.Orleans.Contracts.Health.HealthAnswer("healthy",
+            new Dictionary<string, Arbitrage.Orleans.Contracts.Health.HealthCheckAnswer> { ["database"] = new("healthy") }),
     };
 
     /// <summary>The example of <paramref name="type"/>, or null when it has none.</summary>

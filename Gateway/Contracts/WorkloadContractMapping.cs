@@ -7,6 +7,9 @@ namespace Arbitrage.Orleans.Gateway.Contracts;
 /// <summary>Between the workload records of the wire (Arbitrage.Orleans.Contracts.Workloads) and the grains' records.</summary>
 public static class WorkloadContractMapping
 {
+    /// <summary>The smallest minMemoryGB the Compute Arbitrage API's schema allows.</summary>
+    public const double MinimumMemoryGb = 1;
+
     public static GrainWorkloads.WorkloadSpec ToSpec(this CreateWorkloadRequest request) =>
         new(request.Name, request.Requirements.ToPlacement(), request.Config.ToGrain(), request.Metadata ?? new Dictionary<string, string>());
 
@@ -15,8 +18,13 @@ public static class WorkloadContractMapping
 
     public static GrainWorkloads.WorkloadConfig ToGrain(this WorkloadConfig c) => new(c.ImageId, c.HealthCheckPort, c.HealthCheckPath ?? "/health", c.EnvironmentVariables, c.StartupScript);
 
+    /// <summary>
+    /// The requirements as the Compute Arbitrage API types them. A workload made by a group or a host-factory request
+    /// from instance types alone has no memory floor of its own (a placeholder below 1 GB); the API's schema allows no
+    /// minMemoryGB below 1, so such a floor is shown as 1 — the instance types of its placements say what it runs on.
+    /// </summary>
     public static WorkloadRequirements ToContract(this PlacementRequirements r) =>
-        new(r.MinCpu, r.MinMemoryGb, r.GpuCount, r.GpuType, r.PreferredRegions, r.MaxPricePerHour, r.MaxInterruptionRate, r.Providers, r.AllowSpot, r.AllowOnDemand);
+        new(r.MinCpu, Math.Max(r.MinMemoryGb, MinimumMemoryGb), r.GpuCount, r.GpuType, r.PreferredRegions, r.MaxPricePerHour, r.MaxInterruptionRate, r.Providers, r.AllowSpot, r.AllowOnDemand);
 
     public static WorkloadConfig ToContract(this GrainWorkloads.WorkloadConfig c) => new(c.ImageId, c.HealthCheckPort, c.HealthCheckPath, c.EnvironmentVariables, c.StartupScript);
 

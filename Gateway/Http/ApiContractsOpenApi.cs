@@ -11,8 +11,16 @@ namespace Arbitrage.Orleans.Gateway.Http;
 /// <summary>What the OpenAPI document says about typed routes: their error responses and their contracts' examples.</summary>
 public static class ApiContractsOpenApi
 {
-    /// <summary>Every route behind a token may answer 401 (no or a bad token), 403 (a missing permission), 429 (over a rate limit) and 503 (the cluster or database cannot serve).</summary>
-    public static readonly int[] CommonErrors = [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable];
+    /// <summary>
+    /// Every route behind a token may answer 401 (no or a bad token), 403 (a missing permission), 429 (over a rate
+    /// limit), 503 (the cluster or database cannot serve) and 500 (anything unexpected, with the request id to quote).
+    /// </summary>
+    public static readonly int[] CommonErrors = [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests,
+        StatusCodes.Status500InternalServerError, StatusCodes.Status503ServiceUnavailable];
+
+    /// <summary>Documents the one error an anonymous route that reads no input and calls nothing can still answer: 500 (anything unexpected).</summary>
+    public static RouteHandlerBuilder ProducesUnexpectedError(this RouteHandlerBuilder builder) =>
+        builder.Produces<ApiErrorResponse>(StatusCodes.Status500InternalServerError, "application/json");
 
     /// <summary>Documents the <see cref="ApiErrorResponse"/> of each status in <paramref name="statuses"/> and of <see cref="CommonErrors"/>.</summary>
     public static RouteHandlerBuilder ProducesApiErrors(this RouteHandlerBuilder builder, params int[] statuses)
@@ -31,7 +39,7 @@ public static class ApiContractsOpenApi
         foreach (var endpoint in context.ApplicationServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
             if (endpoint.Metadata.GetMetadata<MethodInfo>() is not null || endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is { ExcludeFromDescription: true }) continue;
-            string path = "/" + System.Text.RegularExpressions.Regex.Replace(endpoint.RoutePattern.RawText ?? "", @"\{\*{0,2}([^}:=?]+)[^}]*\}", "{$1}").Trim('/');
+            string path = DocumentPath(endpoint.RoutePattern.RawText ?? "");
             if (!document.Paths.TryGetValue(path, out var item)) document.Paths[path] = item = new OpenApiPathItem();
             var pathItem = (OpenApiPathItem)item;
             pathItem.Operations ??= new Dictionary<HttpMethod, OpenApiOperation>();
@@ -47,6 +55,10 @@ public static class ApiContractsOpenApi
 
         return Task.CompletedTask;
     });
+
+    /// <summary>A route pattern as the document spells its path: <c>/v1/x/{id:int}</c> → <c>/v1/x/{id}</c>, a catch-all <c>{**rest}</c> → <c>{rest}</c>.</summary>
+    public static string DocumentPath(string routePattern) =>
+        "/" + System.Text.RegularExpressions.Regex.Replace(routePattern, @"\{\*{0,2}([^}:=?]+)[^}]*\}", "{$1}").Trim('/');
 
     /// <summary>
     /// The contracts (the records of Arbitrage.Orleans.Contracts, written with <see cref="ApiJsonContexts"/>' options)

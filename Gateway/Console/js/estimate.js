@@ -9,7 +9,7 @@ export function requirementFields(prefix, defaults = {}) {
   };
   const f = {
     minCPU: input('minCPU', 'Min vCPUs', { type: 'number', min: 1, step: 1, value: defaults.minCPU ?? 2 }),
-    minMemoryGB: input('minMemoryGB', 'Min memory (GB)', { type: 'number', min: 0.5, step: 0.5, value: defaults.minMemoryGB ?? 4 }),
+    minMemoryGB: input('minMemoryGB', 'Min memory (GB)', { type: 'number', min: 1, step: 0.5, value: defaults.minMemoryGB ?? 4 }),
     gpuCount: input('gpuCount', 'GPUs', { type: 'number', min: 0, step: 1, value: 0 }),
     gpuType: input('gpuType', 'GPU type (optional)', { placeholder: 'nvidia-t4' }),
     preferredRegions: input('preferredRegions', 'Preferred regions (comma-separated)', { placeholder: 'us-east-1' }),

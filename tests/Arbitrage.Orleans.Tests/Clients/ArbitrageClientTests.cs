@@ -34,7 +34,7 @@ public sealed class ArbitrageClientTests(GroupFacesSilo silo) : IDisposable
 
     private IArbitrageClient ClientWith(string token)
     {
-        var library = new ClientLibrary(silo.Host.BaseAddress, token);
+        var library = new ClientLibrary(silo.Host, token);
         _libraries.Add(library);
         return library.Client;
     }

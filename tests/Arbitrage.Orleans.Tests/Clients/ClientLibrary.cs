@@ -23,6 +23,12 @@ public sealed class ClientLibrary : IDisposable
         _services = services.BuildServiceProvider();
     }
 
+    /// <summary>The library speaking to a real silo, every answer it reads checked against the silo's OpenAPI document and the seed's schemas.</summary>
+    public ClientLibrary(Infrastructure.InProcessSilo silo, string token)
+        : this(silo.BaseAddress, token, http => http.ConfigurePrimaryHttpMessageHandler(silo.NewCheckingHandler))
+    {
+    }
+
     public IArbitrageClient Client => _services.GetRequiredService<IArbitrageClient>();
 
     public void Dispose() => _services.Dispose();

@@ -27,7 +27,7 @@ public sealed class ComputeArbitrageClientTests(GroupFacesSilo silo) : IDisposab
 
     private IArbitrageClient ClientWith(string token)
     {
-        var library = new ClientLibrary(silo.Host.BaseAddress, token);
+        var library = new ClientLibrary(silo.Host, token);
         _libraries.Add(library);
         return library.Client;
     }

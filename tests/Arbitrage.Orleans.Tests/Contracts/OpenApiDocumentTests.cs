@@ -17,6 +17,7 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
     [
         "POST /v1/workloads", "GET /v1/workloads", "GET /v1/workloads/{workloadId}", "DELETE /v1/workloads/{workloadId}", "GET /v1/workloads/{workloadId}/endpoint",
         "GET /v1/workloads/{workloadId}/events", "GET /v1/workloads/{workloadId}/placements", "POST /v1/pricing/estimate", "GET /v1/pricing/current",
+        "GET /v1/pricing/history",
         "POST /v1/tokens", "GET /v1/tokens", "DELETE /v1/tokens/{tokenId}",
         "POST /v1/tenants", "POST /v1/tenants/{tenantId}/credit",
         "POST /api/v1/wallets", "GET /api/v1/wallets/{projectId}", "POST /api/v1/wallets/{projectId}/topup", "POST /api/v1/wallets/{projectId}/transfer",
@@ -101,9 +102,9 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
                 Assert.True(schema["examples"] is JsonArray { Count: > 0 }, $"{route}: {reference} has no example");
             }
 
-            var expected = new List<string> { "401", "403", "429", "503" };
+            var expected = new List<string> { "401", "403", "414", "429", "431", "500", "503" };
             bool hasBody = (method is "post" or "put") && !WithoutBody.Contains(route);
-            if (hasBody || path.EndsWith("/events", StringComparison.Ordinal) || path.EndsWith("/placements", StringComparison.Ordinal) || route is "GET /v1/workloads" or "GET /v1/pricing/current")
+            if (hasBody || path.EndsWith("/events", StringComparison.Ordinal) || path.EndsWith("/placements", StringComparison.Ordinal) || route is "GET /v1/workloads" or "GET /v1/pricing/current" or "GET /v1/pricing/history")
             {
                 expected.Add("400");
             }
@@ -127,6 +128,37 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
         var error = schemas["ApiErrorResponse"]!;
         Assert.Equal("#/components/schemas/ApiError", (string?)error["properties"]!["error"]!["$ref"]);
         Assert.Equal(["code", "details", "message", "requestId"], schemas["ApiError"]!["properties"]!.AsObject().Select(p => p.Key).Order());
+    }
+
+    [Fact]
+    public async Task The_anonymous_routes_document_their_answers_with_examples_and_the_errors_they_can_give()
+    {
+        var document = await DocumentAsync();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        foreach (var path in new[] { "/health", "/ready", "/v1/spot/ping", "/v1/spot/version" })
+        {
+            var responses = document["paths"]![path]!["get"]!["responses"]!.AsObject();
+            var reference = (string?)responses["200"]?["content"]?["application/json"]?["schema"]?["$ref"];
+            Assert.True(reference is not null, $"GET {path} 200 has no schema of its own");
+            Assert.True(schemas[reference!.Split('/')[^1]]!["examples"] is JsonArray { Count: > 0 }, $"GET {path}: {reference} has no example");
+            // No token and no rate limit: no 401, 403 or 429; the pipeline's request limits and anything unexpected still can answer.
+            Assert.Equal(["200", "414", "431", "500"], responses.Select(r => r.Key).Where(k => k != "503").Order(StringComparer.Ordinal));
+            Assert.Equal("#/components/schemas/ApiErrorResponse", (string?)responses["500"]!["content"]!["application/json"]!["schema"]!["$ref"]);
+        }
+
+        Assert.Equal("#/components/schemas/HealthAnswer", (string?)document["paths"]!["/ready"]!["get"]!["responses"]!["503"]!["content"]!["application/json"]!["schema"]!["$ref"]);
+
+        // The dashboard's routes are the Orleans dashboard's own (no schemas), but the gateway guards them: 401 and 403 in the one error shape.
+        var dashboard = document["paths"]!.AsObject().Where(p => p.Key.StartsWith("/dashboard", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(dashboard);
+        Assert.All(dashboard, p => Assert.All(p.Value!.AsObject(), operation =>
+        {
+            foreach (var status in new[] { "401", "403" })
+            {
+                Assert.True((string?)operation.Value!["responses"]![status]?["content"]?["application/json"]?["schema"]?["$ref"] == "#/components/schemas/ApiErrorResponse",
+                    $"{operation.Key} {p.Key} does not document {status}");
+            }
+        }));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     private async Task<HttpClient> NewTenantAsync()
     {
         var (_, token) = await silo.NewTenantAsync(1000);
-        return await silo.CheckedClientAsync(token);
+        return silo.CheckedClient(token);
     }
 
     private static Task<(HttpResponseMessage Response, JsonElement Body)> PostAsync(HttpClient http, string json, string? key = null) =>
@@ -170,7 +170,7 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     public async Task A_retry_with_its_key_is_answered_even_after_the_template_is_gone()
     {
         // A retry answers the first request as it was: it does not depend on the template or the providers now.
-        using var admin = await silo.CheckedClientAsync(silo.Host.AdminToken);
+        using var admin = silo.CheckedClient(silo.Host.AdminToken);
         string template = $"retry-{Guid.NewGuid():N}"[..20];
         var (put, _) = await Api.SendAsync(admin, HttpMethod.Put, $"/api/v1/templates/{template}", """{"image_id": "ami-retry", "max_instances": 2}""");
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
@@ -276,7 +276,7 @@ public sealed class HostFactoryRequestsTests(HostFactoryRequestsTests.Silo silo)
     public async Task An_interrupted_machine_is_replaced_and_the_request_stays_complete_with_the_new_instance()
     {
         // The simulation's interruption hook needs an operator token: the bootstrap tenant's.
-        using var http = await silo.CheckedClientAsync(silo.Host.AdminToken);
+        using var http = silo.CheckedClient(silo.Host.AdminToken);
         var (_, body) = await PostAsync(http, Ask(1));
         string id = body.GetProperty("request_id").GetString()!;
         var before = (await WaitForStatusAsync(http, id, "completed")).GetProperty("machines")[0];

@@ -461,7 +461,7 @@ public sealed class HostFactoryTemplatesTests(HostFactoryTemplatesTests.Silo sil
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            _client = await CheckedClientAsync(Host.AdminToken);
+            _client = CheckedClient(Host.AdminToken);
         }
 
         public string TemplatesDirectory => _directory;

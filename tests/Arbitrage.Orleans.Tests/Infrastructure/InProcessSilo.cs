@@ -22,7 +22,10 @@ public sealed class InProcessSilo : IAsyncDisposable
         _dataDirectory = dataDirectory;
         BaseAddress = baseAddress;
         AdminToken = adminToken;
+        _contracts = new Contracts.SiloContracts(baseAddress);
     }
+
+    private readonly Contracts.SiloContracts _contracts;
 
     public Uri BaseAddress { get; }
     public string AdminToken { get; }
@@ -63,12 +66,27 @@ public sealed class InProcessSilo : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>
+    /// A client speaking with <paramref name="token"/> (null: no Authorization header) whose every answer is checked
+    /// against the silo's OpenAPI document and the seed's schemas (a mismatch fails the request).
+    /// </summary>
     public HttpClient ClientWith(string? token)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var handler = NewCheckingHandler();
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _handlers.Add(client, handler);
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>A handler (over the network) checking every answer against the silo's OpenAPI document and the seed's schemas, for an HttpClient made elsewhere.</summary>
+    public Contracts.ContractCheckingHandler NewCheckingHandler() => new(_contracts);
+
+    /// <summary>The checking handler of a client made by <see cref="ClientWith"/> (how many answers it checked).</summary>
+    public Contracts.ContractCheckingHandler HandlerOf(HttpClient client) =>
+        _handlers.TryGetValue(client, out var handler) ? handler : throw new ArgumentException("not a client of this silo", nameof(client));
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, Contracts.ContractCheckingHandler> _handlers = new();
 
     public async ValueTask DisposeAsync()
     {

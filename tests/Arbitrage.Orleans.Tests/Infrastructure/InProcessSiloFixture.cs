@@ -22,24 +22,11 @@ public abstract class InProcessSiloFixture(IDictionary<string, string?> settings
     {
     }
 
-    private Contracts.JsonContract? _contract;
+    /// <summary>A client speaking with <paramref name="token"/>; every answer is checked against the silo's OpenAPI document.</summary>
+    public HttpClient CheckedClient(string? token) => Host.ClientWith(token);
 
-    /// <summary>
-    /// A client speaking with <paramref name="token"/> whose every response of the typed routes
-    /// (<see cref="WorkloadSiloFixture.TypedPrefixes"/>) is checked against the silo's OpenAPI document (a mismatch fails the request).
-    /// </summary>
-    public async Task<HttpClient> CheckedClientAsync(string? token)
-    {
-        if (_contract is null)
-        {
-            using var anonymous = Host.ClientWith(null);
-            _contract = Contracts.JsonContract.FromOpenApiJson("openapi/v1.json", await anonymous.GetStringAsync("/openapi/v1.json"));
-        }
-
-        var client = new HttpClient(new Contracts.ContractCheckingHandler(_contract) { Prefixes = WorkloadSiloFixture.TypedPrefixes }) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    /// <summary>The checking handler of a <see cref="CheckedClient"/> (how many answers it checked).</summary>
+    public Contracts.ContractCheckingHandler HandlerOf(HttpClient client) => Host.HandlerOf(client);
 
     /// <summary>A new tenant made with the operator token: its id and its first token.</summary>
     public async Task<(string Id, string Token)> NewTenantAsync(decimal credit = 10)

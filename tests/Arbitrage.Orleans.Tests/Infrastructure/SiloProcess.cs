@@ -23,19 +23,31 @@ public sealed class SiloProcess : IAsyncDisposable
         _process = process;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        _contracts = new Contracts.SiloContracts(BaseAddress);
+        Http = ClientWith(AdminToken);
     }
 
     public Uri BaseAddress { get; }
 
-    /// <summary>A client of this silo speaking with <paramref name="token"/> (null: no Authorization header).</summary>
+    private readonly Contracts.SiloContracts _contracts;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, Contracts.ContractCheckingHandler> _handlers = new();
+
+    /// <summary>
+    /// A client of this silo speaking with <paramref name="token"/> (null: no Authorization header). Every answer it
+    /// gets is checked against the silo's OpenAPI document and the seed's schemas (a mismatch fails the request).
+    /// </summary>
     public HttpClient ClientWith(string? token)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var handler = new Contracts.ContractCheckingHandler(_contracts);
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        _handlers.Add(client, handler);
         if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>The checking handler of a client made by <see cref="ClientWith"/> (how many answers it checked).</summary>
+    public Contracts.ContractCheckingHandler HandlerOf(HttpClient client) =>
+        _handlers.TryGetValue(client, out var handler) ? handler : throw new ArgumentException("not a client of this silo", nameof(client));
 
     public int Port { get; }
 

@@ -421,7 +421,7 @@ public sealed class HostFactoryProvidersTests(HostFactoryProvidersTests.Silo sil
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            _client = await CheckedClientAsync(Host.AdminToken);
+            _client = CheckedClient(Host.AdminToken);
         }
 
         private static string WriteProvidersFile()

@@ -74,6 +74,7 @@ public sealed class MarketApiTests(MarketSiloFixture fixture) : IClassFixture<Ma
     [InlineData("""{"minCPU": 0, "minMemoryGB": 4}""", "minCPU")]
     [InlineData("""{"minCPU": -2, "minMemoryGB": 4}""", "minCPU")]
     [InlineData("""{"minCPU": 2, "minMemoryGB": 0}""", "minMemoryGB")]
+    [InlineData("""{"minCPU": 2, "minMemoryGB": 0.5}""", "minMemoryGB")]
     [InlineData("""{"minCPU": 2}""", "minMemoryGB")]
     [InlineData("""{"minCPU": "two", "minMemoryGB": 4}""", "minCPU")]
     [InlineData("""{"minCPU": 2.5, "minMemoryGB": 4}""", "minCPU")]

@@ -22,9 +22,6 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
     private string _providersFile = "";
 
     /// <summary>The typed routes, whose every response to a tenant's client is checked against the contracts.</summary>
-    public static readonly string[] TypedPrefixes = ["/v1/workloads", "/v1/pricing/estimate", "/v1/pricing/current", "/v1/tokens", "/v1/tenants", "/api/v1/wallets", "/api/v1/reservations",
-        "/v1/simulation/", "/api/v1/providers", "/api/v1/templates", "/api/v1/requests"];
-
     public SiloProcess Silo { get; private set; } = null!;
 
     /// <summary>The silo's own OpenAPI document (<c>/openapi/v1.json</c>).</summary>
@@ -65,22 +62,13 @@ public sealed class WorkloadSiloFixture : IAsyncLifetime
     public HttpClient Operator { get; private set; } = null!;
 
     /// <summary>
-    /// A client speaking with <paramref name="token"/> whose every response of the typed routes is checked against the
-    /// silo's OpenAPI document and the seed's schemas (a mismatch fails the request with <see cref="ContractViolationException"/>).
+    /// A client speaking with <paramref name="token"/>; every answer is checked against the silo's OpenAPI document and
+    /// the seed's schemas (a mismatch fails the request with <see cref="ContractViolationException"/>).
     /// </summary>
-    public HttpClient CheckedClient(string? token)
-    {
-        var handler = new ContractCheckingHandler(Contract, Seed) { Prefixes = TypedPrefixes };
-        var client = new HttpClient(handler) { BaseAddress = Silo.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        _handlers.Add(client, handler);
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    public HttpClient CheckedClient(string? token) => Silo.ClientWith(token);
 
     /// <summary>The checking handler of a <see cref="CheckedClient"/> (how many answers it checked).</summary>
-    public ContractCheckingHandler HandlerOf(HttpClient client) => _handlers.TryGetValue(client, out var handler) ? handler : throw new ArgumentException("not a checked client", nameof(client));
-
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, ContractCheckingHandler> _handlers = new();
+    public ContractCheckingHandler HandlerOf(HttpClient client) => Silo.HandlerOf(client);
 
     public async Task DisposeAsync()
     {
