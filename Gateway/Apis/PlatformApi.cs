@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Arbitrage.Orleans.Contracts.Platform;
 using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.Groups;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Workloads;
@@ -185,7 +184,7 @@ public static partial class PlatformApi
 
     /// <summary>The group of a tenant's node group: the same id on every provision.</summary>
     private static string GroupId(string tenant, string clusterId, string nodeGroupId) =>
-        "png-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{tenant}\n{clusterId}\n{nodeGroupId}")))[..16];
+        "png-" + TextDigest.Sha256Hex($"{tenant}\n{clusterId}\n{nodeGroupId}")[..16];
 
     [GeneratedRegex(@"^\s*(\d{1,3})\s*v?cpus?\s*[-_x/ ]\s*(\d{1,4}(?:\.\d+)?)\s*gi?b\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NodeClassShape();

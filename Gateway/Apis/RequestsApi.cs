@@ -1,11 +1,10 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Arbitrage.Orleans.Contracts.Requests;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.HostFactory;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -57,10 +56,10 @@ public static class RequestsApi
         var grant = context.Grant();
         string key = context.Request.Headers[WorkloadsApi.IdempotencyKeyHeader].ToString();
         if (key.Length > 255) throw ApiErrorException.Validation(WorkloadsApi.IdempotencyKeyHeader, $"The {WorkloadsApi.IdempotencyKeyHeader} header may have at most 255 characters.");
-        string id = key.Length == 0 ? TokenSecrets.NewId("req-", 8) : "req-" + Digest($"{grant.TenantId}\n{key}")[..16];
+        string id = key.Length == 0 ? TokenSecrets.NewId("req-", 8) : "req-" + TextDigest.Sha256Hex($"{grant.TenantId}\n{key}")[..16];
         var summary = await requests.CreateAsync(
             new HostRequestAsk(grant.TenantId, id, asked.TemplateId, asked.MaxNumber, preference?.Type, preference?.ProviderInstance, preference?.ProviderType, preference?.ProviderApi,
-                Digest(root.GetRawText()), Retryable: key.Length > 0),
+                TextDigest.Sha256Hex(root.GetRawText()), Retryable: key.Length > 0),
             context.RequestAborted);
         return TypedResults.Accepted((string?)null, summary.ToCreated());
     }
@@ -128,6 +127,4 @@ public static class RequestsApi
     private static ApiErrorException Missing(string requestId) =>
         new(StatusCodes.Status404NotFound, RequestNotFound, $"Request '{(requestId.Length > 64 ? requestId[..64] + "…" : requestId)}' not found.",
             new Dictionary<string, object?> { ["requested_request"] = requestId.Length > 64 ? requestId[..64] : requestId, ["suggestion"] = "Use 'GET /api/v1/requests' to see your requests" });
-
-    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
