@@ -65,10 +65,10 @@ public static partial class PlatformApi
         return TypedResults.Ok(new ClusterDiscoverResponse(clusters));
     }
 
-    private static async Task<Ok<NodeProvisionResponse>> ProvisionAsync(HttpContext context, IGrainFactory grains, IPlacementService placement, TimeProvider time)
+    private static async Task<Ok<NodeProvisionResponse>> ProvisionAsync(RequestBody<ProvisionRequest> body, HttpContext context, IGrainFactory grains, IPlacementService placement, TimeProvider time)
     {
         string tenant = context.Grant().TenantId;
-        var request = (await JsonRequest.ReadValidatedAsync<ProvisionRequest>(context))!;
+        var request = body.Value;
         var cluster = request.Cluster;
         string clusterId = cluster.ClusterId;
         string? store = cluster.Store;
@@ -124,10 +124,10 @@ public static partial class PlatformApi
         return TypedResults.Ok(new NodeProvisionResponse(count, nodeIds));
     }
 
-    private static async Task<NoContent> DeprovisionAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
+    private static async Task<NoContent> DeprovisionAsync(RequestBody<DeprovisionRequest> body, HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
     {
         string tenant = context.Grant().TenantId;
-        var request = (await JsonRequest.ReadValidatedAsync<DeprovisionRequest>(context))!;
+        var request = body.Value;
         string clusterId = request.ClusterId;
         string nodeId = request.NodeId;
         var groups = await ClusterGroupsAsync(catalog, tenant, clusterId, context.RequestAborted);

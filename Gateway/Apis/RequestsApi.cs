@@ -1,13 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using Arbitrage.Orleans.Contracts.Requests;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.HostFactory;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
@@ -97,6 +95,9 @@ public static class RequestsApi
     /// <c>provider_preference</c> {<c>type</c>, <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c>}) or the
     /// seed's (<c>templateId</c>, <c>maxNumber</c>, <c>providerPreference</c>, and camelCase names inside it), checked by
     /// <see cref="HostFactoryRequestValidator"/>. Errors name each field as the body spells it (the seed's spelling when it is absent).
+    /// This is the one route that reads its body by hand rather than as a <see cref="RequestBody{T}"/>: the body is respelled
+    /// before it is read, the refusals depend on how it was spelled, and the request's stored fingerprint is the digest of the
+    /// body as sent. The checks are still the validator's (the rules its registered <see cref="IRequestValidator{T}"/> runs).
     /// </summary>
     private static CreateMachinesRequest Read(HttpContext context, JsonElement root)
     {
@@ -104,8 +105,7 @@ public static class RequestsApi
         var recordSpelled = HostFactoryRequestValidator.SeedSpelling.Where(s => body.ContainsKey(s.Record) && !body.ContainsKey(s.Seed)).Select(s => s.Record).ToHashSet();
         Respell(body, HostFactoryRequestValidator.SeedSpelling);
         if (body["provider_preference"] is JsonObject preference) Respell(preference, HostFactoryRequestValidator.PreferenceSeedSpelling);
-        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var request = JsonRequest.Read(JsonSerializer.SerializeToElement(body), (JsonTypeInfo<CreateMachinesRequest>)options.GetTypeInfo(typeof(CreateMachinesRequest)));
+        var request = JsonRequest.Read<CreateMachinesRequest>(context, JsonSerializer.SerializeToElement(body));
         HostFactoryRequestValidator.Validate(request, recordSpelled);
         return request;
     }

@@ -29,7 +29,7 @@ public static class WorkloadsApi
 
     public static IEndpointRouteBuilder MapWorkloadsApi(this IEndpointRouteBuilder routes)
     {
-        var workloads = routes.MapGroup("/v1/workloads").WithTags("Workloads").AddEndpointFilter<RequestValidationFilter>();
+        var workloads = routes.MapGroup("/v1/workloads").WithTags("Workloads");
         workloads.MapPost("", CreateAsync).WithName("CreateWorkload")
             .WithSummary("Accepts a workload (durable before the 202); an Idempotency-Key header makes retries return the first result")
             .Accepts<CreateWorkloadRequest>("application/json").ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge)
