@@ -52,7 +52,7 @@ public static class GatewayExtensions
         CreditRequestValidator.AddTo(services);
         PlatformRequestValidator.AddTo(services);
         HostFactoryRequestValidator.AddTo(services);
-        services.AddOpenApi("v1", o => o.AddContractExamples().AddContractExamples(CreditApiExamples.ByType).AddContractExamples(GroupApiExamples.ByType).AddContractExamples(HostFactoryApiExamples.ByType).AddExtensionDataAsAdditionalProperties().AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddPipelineErrors().AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi("v1", o => o.AddContractExamples().AddExtensionDataAsAdditionalProperties().AddOptionalInsteadOfNull().AddEndpointsWithoutHandlers().AddPipelineErrors().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Arbitrage.Orleans API";
             document.Info.Description = "Workloads, pricing, tokens and tenants (/v1), the host-factory API's providers, templates and requests (/api/v1/providers, /api/v1/templates, /api/v1/requests), wallets and credit reservations (/api/v1), groups as elastigroups and managed instances (/v1/spot) and as cluster node groups (/discover, /provision, /deprovision). "

@@ -7,7 +7,7 @@ namespace Arbitrage.Orleans.Gateway.Apis;
 
 /// <summary>
 /// The checks of the credit requests (wallets, reservations, tenants and their credit), run as each body is read
-/// (<see cref="JsonRequest.ReadValidatedAsync{T}"/>); each refusal is a 400 naming the field as the request spells it.
+/// (<see cref="RequestBody{T}"/>); each refusal is a 400 naming the field as the request spells it.
 /// </summary>
 public sealed class CreditRequestValidator :
     IRequestValidator<CreateWalletRequest>, IRequestValidator<TopUpRequest>, IRequestValidator<TransferRequest>, IRequestValidator<ReserveCreditRequest>,

@@ -81,6 +81,12 @@ public sealed class HostFactoryRequestValidator :
         }
     }
 
+    /// <summary>A <c>providers</c> that is not a list is no list of definitions (400 INVALID_CONFIGURATION), rather than a field of the wrong type.</summary>
+    void IRequestValidator<ValidateProvidersRequest>.ValidateJson(System.Text.Json.JsonElement body)
+    {
+        if (body.TryGetProperty("providers", out var list) && list.ValueKind != System.Text.Json.JsonValueKind.Array) throw NoProviderDefinitions();
+    }
+
     /// <summary>The refusal of a validation body without a list of provider definitions.</summary>
     public static ApiErrorException NoProviderDefinitions() =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidConfiguration,

@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Arbitrage.Orleans.Contracts.Platform;
 using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.Groups;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Workloads;
@@ -66,10 +65,10 @@ public static partial class PlatformApi
         return TypedResults.Ok(new ClusterDiscoverResponse(clusters));
     }
 
-    private static async Task<Ok<NodeProvisionResponse>> ProvisionAsync(HttpContext context, IGrainFactory grains, IPlacementService placement, TimeProvider time)
+    private static async Task<Ok<NodeProvisionResponse>> ProvisionAsync(RequestBody<ProvisionRequest> body, HttpContext context, IGrainFactory grains, IPlacementService placement, TimeProvider time)
     {
         string tenant = context.Grant().TenantId;
-        var request = (await JsonRequest.ReadValidatedAsync<ProvisionRequest>(context))!;
+        var request = body.Value;
         var cluster = request.Cluster;
         string clusterId = cluster.ClusterId;
         string? store = cluster.Store;
@@ -125,10 +124,10 @@ public static partial class PlatformApi
         return TypedResults.Ok(new NodeProvisionResponse(count, nodeIds));
     }
 
-    private static async Task<NoContent> DeprovisionAsync(HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
+    private static async Task<NoContent> DeprovisionAsync(RequestBody<DeprovisionRequest> body, HttpContext context, IGrainFactory grains, IGroupCatalog catalog)
     {
         string tenant = context.Grant().TenantId;
-        var request = (await JsonRequest.ReadValidatedAsync<DeprovisionRequest>(context))!;
+        var request = body.Value;
         string clusterId = request.ClusterId;
         string nodeId = request.NodeId;
         var groups = await ClusterGroupsAsync(catalog, tenant, clusterId, context.RequestAborted);
@@ -185,7 +184,7 @@ public static partial class PlatformApi
 
     /// <summary>The group of a tenant's node group: the same id on every provision.</summary>
     private static string GroupId(string tenant, string clusterId, string nodeGroupId) =>
-        "png-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{tenant}\n{clusterId}\n{nodeGroupId}")))[..16];
+        "png-" + TextDigest.Sha256Hex($"{tenant}\n{clusterId}\n{nodeGroupId}")[..16];
 
     [GeneratedRegex(@"^\s*(\d{1,3})\s*v?cpus?\s*[-_x/ ]\s*(\d{1,4}(?:\.\d+)?)\s*gi?b\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NodeClassShape();

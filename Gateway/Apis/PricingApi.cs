@@ -33,7 +33,7 @@ public static class PricingApi
 
     public static IEndpointRouteBuilder MapPricingApi(this IEndpointRouteBuilder routes)
     {
-        var pricing = routes.MapGroup("/v1/pricing").WithTags("Pricing").AddEndpointFilter<RequestValidationFilter>();
+        var pricing = routes.MapGroup("/v1/pricing").WithTags("Pricing");
         pricing.MapPost("/estimate", Estimate)
             .WithName("EstimatePrice").WithSummary("Recommended placement and ranked alternatives for workload requirements")
             .Accepts<WorkloadRequirements>("application/json").ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge)

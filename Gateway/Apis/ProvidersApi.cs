@@ -4,9 +4,7 @@ using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
 using Arbitrage.Orleans.Grains.HostFactory;
 using Arbitrage.Orleans.Grains.Market;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Orleans;
 using ProviderCapabilities = Arbitrage.Orleans.Contracts.Providers.ProviderCapabilities;
 using ProviderDefinitionsResult = Arbitrage.Orleans.Contracts.Providers.ProviderDefinitionsResult;
@@ -34,7 +32,7 @@ public static class ProvidersApi
     {
         const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, TooLarge = StatusCodes.Status413PayloadTooLarge,
             Unprocessable = StatusCodes.Status422UnprocessableEntity;
-        var providers = routes.MapGroup("/api/v1/providers").WithTags("Providers").AddEndpointFilter<RequestValidationFilter>();
+        var providers = routes.MapGroup("/api/v1/providers").WithTags("Providers");
         providers.MapGet("/", ListAsync)
             .WithName("ListProviders").WithSummary("Every configured provider instance with its health, paged (page, page_size, sort; filters type, enabled)")
             .ProducesApiErrors(BadRequest).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.ProvidersName);
@@ -93,18 +91,10 @@ public static class ProvidersApi
     /// <c>{"configured": true}</c> (with <c>provider_names</c> to narrow it) for the configured providers themselves.
     /// A body without a list of definitions is 400 INVALID_CONFIGURATION naming <c>providers</c>.
     /// </summary>
-    private static async Task<Ok<ProviderDefinitionsResult>> ValidateAsync(HttpContext context, IProviderDefinitionValidator validator)
+    private static async Task<Ok<ProviderDefinitionsResult>> ValidateAsync(RequestBody<ValidateProvidersRequest> body, IProviderDefinitionValidator validator, CancellationToken cancellationToken)
     {
-        var root = await JsonBody.ReadRootAsync(context.Request, context.RequestAborted);
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("providers", out var list) && list.ValueKind != JsonValueKind.Array)
-        {
-            throw HostFactoryRequestValidator.NoProviderDefinitions();
-        }
-
-        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var request = JsonRequest.Read(root, (JsonTypeInfo<ValidateProvidersRequest>)options.GetTypeInfo(typeof(ValidateProvidersRequest)));
-        context.RequestServices.GetRequiredService<IRequestValidator<ValidateProvidersRequest>>().Validate(request, context.RequestServices);
-        if (request.Configured is true) return TypedResults.Ok((await validator.ValidateConfiguredAsync(request.ProviderNames ?? [], context.RequestAborted)).ToContract());
+        var request = body.Value;
+        if (request.Configured is true) return TypedResults.Ok((await validator.ValidateConfiguredAsync(request.ProviderNames ?? [], cancellationToken)).ToContract());
         return TypedResults.Ok(validator.Validate(request.Providers!.ToList()).ToContract());
     }
 

@@ -1,14 +1,11 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using Arbitrage.Orleans.Contracts.Requests;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.HostFactory;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Orleans;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
@@ -57,10 +54,10 @@ public static class RequestsApi
         var grant = context.Grant();
         string key = context.Request.Headers[WorkloadsApi.IdempotencyKeyHeader].ToString();
         if (key.Length > 255) throw ApiErrorException.Validation(WorkloadsApi.IdempotencyKeyHeader, $"The {WorkloadsApi.IdempotencyKeyHeader} header may have at most 255 characters.");
-        string id = key.Length == 0 ? TokenSecrets.NewId("req-", 8) : "req-" + Digest($"{grant.TenantId}\n{key}")[..16];
+        string id = key.Length == 0 ? TokenSecrets.NewId("req-", 8) : "req-" + TextDigest.Sha256Hex($"{grant.TenantId}\n{key}")[..16];
         var summary = await requests.CreateAsync(
             new HostRequestAsk(grant.TenantId, id, asked.TemplateId, asked.MaxNumber, preference?.Type, preference?.ProviderInstance, preference?.ProviderType, preference?.ProviderApi,
-                Digest(root.GetRawText()), Retryable: key.Length > 0),
+                TextDigest.Sha256Hex(root.GetRawText()), Retryable: key.Length > 0),
             context.RequestAborted);
         return TypedResults.Accepted((string?)null, summary.ToCreated());
     }
@@ -98,6 +95,9 @@ public static class RequestsApi
     /// <c>provider_preference</c> {<c>type</c>, <c>provider_instance</c>, <c>provider_type</c>, <c>provider_api</c>}) or the
     /// seed's (<c>templateId</c>, <c>maxNumber</c>, <c>providerPreference</c>, and camelCase names inside it), checked by
     /// <see cref="HostFactoryRequestValidator"/>. Errors name each field as the body spells it (the seed's spelling when it is absent).
+    /// This is the one route that reads its body by hand rather than as a <see cref="RequestBody{T}"/>: the body is respelled
+    /// before it is read, the refusals depend on how it was spelled, and the request's stored fingerprint is the digest of the
+    /// body as sent. The checks are still the validator's (the rules its registered <see cref="IRequestValidator{T}"/> runs).
     /// </summary>
     private static CreateMachinesRequest Read(HttpContext context, JsonElement root)
     {
@@ -105,8 +105,7 @@ public static class RequestsApi
         var recordSpelled = HostFactoryRequestValidator.SeedSpelling.Where(s => body.ContainsKey(s.Record) && !body.ContainsKey(s.Seed)).Select(s => s.Record).ToHashSet();
         Respell(body, HostFactoryRequestValidator.SeedSpelling);
         if (body["provider_preference"] is JsonObject preference) Respell(preference, HostFactoryRequestValidator.PreferenceSeedSpelling);
-        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var request = JsonRequest.Read(JsonSerializer.SerializeToElement(body), (JsonTypeInfo<CreateMachinesRequest>)options.GetTypeInfo(typeof(CreateMachinesRequest)));
+        var request = JsonRequest.Read<CreateMachinesRequest>(context, JsonSerializer.SerializeToElement(body));
         HostFactoryRequestValidator.Validate(request, recordSpelled);
         return request;
     }
@@ -128,6 +127,4 @@ public static class RequestsApi
     private static ApiErrorException Missing(string requestId) =>
         new(StatusCodes.Status404NotFound, RequestNotFound, $"Request '{(requestId.Length > 64 ? requestId[..64] + "…" : requestId)}' not found.",
             new Dictionary<string, object?> { ["requested_request"] = requestId.Length > 64 ? requestId[..64] : requestId, ["suggestion"] = "Use 'GET /api/v1/requests' to see your requests" });
-
-    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -38,9 +38,9 @@ public static class SimulationApi
         return TypedResults.Accepted((string?)null, new SimulatedInterruption(workloadId, placement.Provider, placement.InstanceId, Interrupted: true));
     }
 
-    private static async Task<Ok<SimulatedHealth>> HealthAsync(string workloadId, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
+    private static async Task<Ok<SimulatedHealth>> HealthAsync(string workloadId, RequestBody<SetSimulatedHealthRequest> body, HttpContext context, IGrainFactory grains, ISimulationControl simulation)
     {
-        bool healthy = (await JsonRequest.ReadValidatedAsync<SetSimulatedHealthRequest>(context))!.Healthy;
+        bool healthy = body.Value.Healthy;
         var placement = await CurrentPlacementAsync(workloadId, context, grains);
         if (!await simulation.TrySetHealthy(placement.Provider, placement.InstanceId, healthy))
         {

@@ -29,7 +29,7 @@ public static class TemplatesApi
     {
         const int BadRequest = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict,
             TooLarge = StatusCodes.Status413PayloadTooLarge, Unprocessable = StatusCodes.Status422UnprocessableEntity;
-        var templates = routes.MapGroup("/api/v1/templates").WithTags("Templates").AddEndpointFilter<RequestValidationFilter>();
+        var templates = routes.MapGroup("/api/v1/templates").WithTags("Templates");
         templates.MapGet("/", ListAsync)
             .WithName("ListTemplates").WithSummary("The merged templates with their primary source, paged (page, page_size, sort; filters provider_type, provider_name, provider_api)")
             .ProducesApiErrors(BadRequest).RequirePermission(Permissions.PricingRead).WithRateLimitClass(RateLimitClasses.TemplatesName);

@@ -28,9 +28,9 @@ public static class TenantsApi
         return routes;
     }
 
-    private static async Task<Ok<Envelope<Wallet>>> GrantCreditAsync(string tenantId, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Envelope<Wallet>>> GrantCreditAsync(string tenantId, RequestBody<GrantCreditRequest> body, HttpContext context, IGrainFactory grains)
     {
-        var request = (await JsonRequest.ReadValidatedAsync<GrantCreditRequest>(context))!;
+        var request = body.Value;
         string projectId = WalletsApi.ProjectId(request.ProjectId ?? tenantId, "project_id");
         string description = request.Description ?? $"Credit granted by operator token {context.Grant().TokenId}";
         if (!WalletKeys.IsValidProjectId(tenantId) || await grains.GetGrain<ITenantGrain>(tenantId).Get() is null)
@@ -42,9 +42,9 @@ public static class TenantsApi
         return TypedResults.Ok(WalletsApi.InEnvelope(context, WalletsApi.ToContract(wallet))); // the wallet as the CreditService face shows it
     }
 
-    private static async Task<Created<CreatedTenant>> CreateAsync(HttpContext context, IGrainFactory grains)
+    private static async Task<Created<CreatedTenant>> CreateAsync(RequestBody<CreateTenantRequest> body, HttpContext context, IGrainFactory grains)
     {
-        var request = (await JsonRequest.ReadValidatedAsync<CreateTenantRequest>(context))!;
+        var request = body.Value;
         string id = TokenSecrets.NewId("tn-", 6);
         var created = await grains.GetGrain<ITenantGrain>(id).Create(request.Name, request.InitialCredit ?? 0);
         return TypedResults.Created((string?)null, new CreatedTenant(id, created.Tenant.Name, created.FirstToken.Secret, created.FirstToken.Token.Id, created.Tenant.CreatedAt));

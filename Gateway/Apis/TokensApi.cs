@@ -12,7 +12,7 @@ public static class TokensApi
 {
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder routes)
     {
-        var tokens = routes.MapGroup("/v1/tokens").WithTags("Tokens").AddEndpointFilter<RequestValidationFilter>();
+        var tokens = routes.MapGroup("/v1/tokens").WithTags("Tokens");
         tokens.MapPost("", CreateAsync).WithName("CreateToken").WithSummary("Creates a token holding some of the caller's permissions and expiring no later than the caller's token; its secret is returned only here")
             .Accepts<CreateTokenRequest>("application/json").ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge)
             .RequirePermission(Permissions.TokensManage);

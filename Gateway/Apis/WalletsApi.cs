@@ -48,9 +48,9 @@ public static class WalletsApi
         return routes;
     }
 
-    private static async Task<Created<Envelope<Wallet>>> CreateAsync(HttpContext context, IGrainFactory grains)
+    private static async Task<Created<Envelope<Wallet>>> CreateAsync(RequestBody<CreateWalletRequest> body, HttpContext context, IGrainFactory grains)
     {
-        var request = (await JsonRequest.ReadValidatedAsync<CreateWalletRequest>(context))!;
+        var request = body.Value;
         decimal initial = request.InitialBalance ?? 0;
         if (initial > 0 && !context.Grant().Allows(Permissions.TenantsManage))
         {
@@ -66,16 +66,16 @@ public static class WalletsApi
     private static async Task<Ok<Envelope<Wallet>>> GetAsync(string projectId, HttpContext context, IGrainFactory grains) =>
         TypedResults.Ok(InEnvelope(context, ToContract(await Wallet(grains, context, ProjectId(projectId, "project_id")).Get() ?? throw WalletMissing(projectId))));
 
-    private static async Task<Ok<Envelope<Wallet>>> TopUpAsync(string projectId, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Envelope<Wallet>>> TopUpAsync(string projectId, RequestBody<TopUpRequest> body, HttpContext context, IGrainFactory grains)
     {
-        var request = (await JsonRequest.ReadValidatedAsync<TopUpRequest>(context))!;
+        var request = body.Value;
         var wallet = await Wallet(grains, context, ProjectId(projectId, "project_id")).TopUp(request.Amount, request.Description);
         return TypedResults.Ok(InEnvelope(context, ToContract(wallet)));
     }
 
-    private static async Task<Ok<Envelope<Transfer>>> TransferAsync(string projectId, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Envelope<Transfer>>> TransferAsync(string projectId, RequestBody<TransferRequest> body, HttpContext context, IGrainFactory grains)
     {
-        var request = (await JsonRequest.ReadValidatedAsync<TransferRequest>(context))!;
+        var request = body.Value;
         string from = ProjectId(projectId, "project_id");
         string to = request.ToProjectId;
         if (to == from) throw ApiErrorException.Validation("to_project_id", "to_project_id must name another wallet than the one transferring.");
@@ -105,9 +105,9 @@ public static class WalletsApi
             page.NextAfter is { } next ? $"txn-{next}" : null)));
     }
 
-    private static async Task<Created<Envelope<Reservation>>> ReserveAsync(HttpContext context, IGrainFactory grains)
+    private static async Task<Created<Envelope<Reservation>>> ReserveAsync(RequestBody<ReserveCreditRequest> body, HttpContext context, IGrainFactory grains)
     {
-        var request = (await JsonRequest.ReadValidatedAsync<ReserveCreditRequest>(context))!;
+        var request = body.Value;
         var reservation = await Wallet(grains, context, request.ProjectId).Reserve(new ReserveCredit(
             request.Amount, request.Description, request.ResourceType, request.ResourceId, TimeSpan.FromSeconds(request.TtlSeconds ?? 3600)));
         return TypedResults.Created((string?)null, InEnvelope(context, ToContract(reservation)));
@@ -116,17 +116,16 @@ public static class WalletsApi
     private static async Task<Ok<Envelope<Reservation>>> GetReservationAsync(string reservationId, HttpContext context, IGrainFactory grains) =>
         TypedResults.Ok(InEnvelope(context, ToContract(await ReservationWallet(grains, context, reservationId).GetReservation(reservationId) ?? throw ReservationMissing(reservationId))));
 
-    private static async Task<Ok<Envelope<Reservation>>> CommitAsync(string reservationId, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Envelope<Reservation>>> CommitAsync(string reservationId, RequestBody<CommitReservationRequest> body, HttpContext context, IGrainFactory grains)
     {
-        var request = (await JsonRequest.ReadValidatedAsync<CommitReservationRequest>(context))!;
+        var request = body.Value;
         var reservation = await ReservationWallet(grains, context, reservationId).Commit(reservationId, request.ActualAmount, request.ResourceId);
         return TypedResults.Ok(InEnvelope(context, ToContract(reservation)));
     }
 
-    private static async Task<Ok<Envelope<Reservation>>> ReleaseAsync(string reservationId, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Envelope<Reservation>>> ReleaseAsync(string reservationId, RequestBody<ReleaseReservationRequest>? body, HttpContext context, IGrainFactory grains)
     {
-        var request = await JsonRequest.ReadValidatedAsync<ReleaseReservationRequest>(context, optional: true);
-        var reservation = await ReservationWallet(grains, context, reservationId).Release(reservationId, request?.Reason);
+        var reservation = await ReservationWallet(grains, context, reservationId).Release(reservationId, body?.Value.Reason);
         return TypedResults.Ok(InEnvelope(context, ToContract(reservation)));
     }
 

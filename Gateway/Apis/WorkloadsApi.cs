@@ -1,9 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
 using Arbitrage.Orleans.Contracts;
 using Arbitrage.Orleans.Contracts.Workloads;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
+using Arbitrage.Orleans.Grains;
 using Arbitrage.Orleans.Grains.Workloads;
 using WorkloadPlacement = Arbitrage.Orleans.Contracts.Workloads.WorkloadPlacement;
 using WorkloadEvent = Arbitrage.Orleans.Contracts.Workloads.WorkloadEvent;
@@ -30,7 +29,7 @@ public static class WorkloadsApi
 
     public static IEndpointRouteBuilder MapWorkloadsApi(this IEndpointRouteBuilder routes)
     {
-        var workloads = routes.MapGroup("/v1/workloads").WithTags("Workloads").AddEndpointFilter<RequestValidationFilter>();
+        var workloads = routes.MapGroup("/v1/workloads").WithTags("Workloads");
         workloads.MapPost("", CreateAsync).WithName("CreateWorkload")
             .WithSummary("Accepts a workload (durable before the 202); an Idempotency-Key header makes retries return the first result")
             .Accepts<CreateWorkloadRequest>("application/json").ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge)
@@ -60,9 +59,9 @@ public static class WorkloadsApi
         var grant = context.Grant();
         string key = context.Request.Headers[IdempotencyKeyHeader].ToString();
         if (key.Length > 255) throw ApiErrorException.Validation(IdempotencyKeyHeader, $"The {IdempotencyKeyHeader} header may have at most 255 characters.");
-        string id = key.Length == 0 ? TokenSecrets.NewId("wk-", 6) : "wk-" + Digest($"{grant.TenantId}\n{key}")[..12];
+        string id = key.Length == 0 ? TokenSecrets.NewId("wk-", 6) : "wk-" + TextDigest.Sha256Hex($"{grant.TenantId}\n{key}")[..12];
         // The fingerprint is the request as read (its canonical JSON), so a retry that differs only in spacing or field order is the same request.
-        string fingerprint = Digest(System.Text.Json.JsonSerializer.Serialize(request, CamelCaseJsonContext.Default.CreateWorkloadRequest));
+        string fingerprint = TextDigest.Sha256Hex(System.Text.Json.JsonSerializer.Serialize(request, CamelCaseJsonContext.Default.CreateWorkloadRequest));
         var summary = await grains.GetGrain<IWorkloadGrain>(id).Create(new CreateWorkload(grant.TenantId, request.ToSpec(), fingerprint));
         return TypedResults.Accepted((string?)null, summary.ToContract());
     }
@@ -139,6 +138,4 @@ public static class WorkloadsApi
 
     private static ApiErrorException Missing(string workloadId) =>
         ApiErrorException.NotFound(ErrorCodes.WorkloadNotFound, $"Workload '{(workloadId.Length > 64 ? workloadId[..64] + "…" : workloadId)}' does not exist.");
-
-    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -8,7 +8,7 @@ using MarketNames = Arbitrage.Orleans.Grains.Market.MarketNames;
 
 namespace Arbitrage.Orleans.Gateway.Contracts;
 
-/// <summary>An example value of each contract record, by type, which the OpenAPI document shows beside its schema.</summary>
+/// <summary>The examples the OpenAPI document shows beside the records of workloads, pricing and tokens (and the error shape), by type (see <see cref="ApiExamples"/>).</summary>
 public static class ContractExamples
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
@@ -34,7 +34,7 @@ public static class ContractExamples
 
     public static readonly TokenResponse Token = new("tok-abc123", "ci-pipeline", "arb_…", CreateToken.Permissions, Noon, Noon.AddDays(30));
 
-    private static readonly IReadOnlyDictionary<Type, object> ByType = new Dictionary<Type, object>
+    public static IReadOnlyDictionary<Type, object> ByType { get; } = new Dictionary<Type, object>
     {
         [typeof(ApiErrorResponse)] = new ApiErrorResponse(new ApiError("VALIDATION_ERROR", "requirements.minCPU must be a whole number; got the string \"eight\".",
             new Dictionary<string, JsonElement> { ["field"] = JsonSerializer.SerializeToElement("requirements.minCPU", CamelCaseJsonContext.Default.String) }, "req-0123456789abcdef")),
@@ -63,7 +63,4 @@ public static class ContractExamples
         [typeof(Arbitrage.Orleans.Contracts.Health.HealthAnswer)] = new Arbitrage.Orleans.Contracts.Health.HealthAnswer("healthy",
             new Dictionary<string, Arbitrage.Orleans.Contracts.Health.HealthCheckAnswer> { ["database"] = new("healthy") }),
     };
-
-    /// <summary>The example of <paramref name="type"/>, or null when it has none.</summary>
-    public static object? For(Type type) => ByType.GetValueOrDefault(type);
 }

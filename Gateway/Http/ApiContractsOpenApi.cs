@@ -117,25 +117,11 @@ public static class ApiContractsOpenApi
         return Task.CompletedTask;
     });
 
-    /// <summary>Sets the example of every contract that has one (<see cref="ContractExamples"/>), written as the API writes it.</summary>
+    /// <summary>Sets the example of every contract that has one (<see cref="ApiExamples"/>), written as the API writes it.</summary>
     public static OpenApiOptions AddContractExamples(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
     {
-        if (ContractExamples.For(context.JsonTypeInfo.Type) is { } example)
-        {
-            schema.Examples = [JsonSerializer.SerializeToNode(example, context.JsonTypeInfo)!];
-        }
-
-        return Task.CompletedTask;
-    });
-
-    /// <summary>
-    /// Sets the example of each contract of <paramref name="examples"/> (by type: the records of the Contracts package,
-    /// registered by type), written as the API writes it.
-    /// </summary>
-    public static OpenApiOptions AddContractExamples(this OpenApiOptions options, IReadOnlyDictionary<Type, object> examples) => options.AddSchemaTransformer((schema, context, _) =>
-    {
         var type = context.JsonTypeInfo.Type;
-        if (examples.TryGetValue(type, out var example)) schema.Examples = [JsonSerializer.SerializeToNode(example, context.JsonTypeInfo)!];
+        if (ApiExamples.For(type) is { } example) schema.Examples = [JsonSerializer.SerializeToNode(example, context.JsonTypeInfo)!];
         // An envelope's data is never null, though its type parameter cannot say so.
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Arbitrage.Orleans.Contracts.Wallets.Envelope<>)
             && schema.Properties?.TryGetValue("data", out var data) == true)

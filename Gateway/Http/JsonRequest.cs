@@ -12,14 +12,26 @@ namespace Arbitrage.Orleans.Gateway.Http;
 /// </summary>
 public static class JsonRequest
 {
-    public static async ValueTask<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
+    /// <summary>
+    /// The body as the record <typeparamref name="T"/>, read with the HTTP JSON options (its source-generated metadata,
+    /// numbers only as numbers), after the JSON checks of its validator (<see cref="IRequestValidator{T}.ValidateJson"/>).
+    /// </summary>
+    public static async ValueTask<T> ReadAsync<T>(HttpContext context) where T : class
     {
         var root = await JsonBody.ReadRootAsync(context.Request, context.RequestAborted);
-        return Read(root, typeInfo);
+        context.RequestServices.GetService<IRequestValidator<T>>()?.ValidateJson(root);
+        return Read<T>(context, root);
+    }
+
+    /// <summary>A body already read (<see cref="JsonBody.ReadRootAsync"/>) as the record <typeparamref name="T"/>, with the HTTP JSON options.</summary>
+    public static T Read<T>(HttpContext context, JsonElement root) where T : class
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        return Read(root, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
     /// <summary>A body already read (<see cref="JsonBody.ReadRootAsync"/>) as a contract record, a wrong type answered as by <see cref="ReadAsync{T}"/>.</summary>
-    public static T Read<T>(JsonElement root, JsonTypeInfo<T> typeInfo)
+    private static T Read<T>(JsonElement root, JsonTypeInfo<T> typeInfo)
     {
         try
         {
@@ -29,21 +41,6 @@ public static class JsonRequest
         {
             throw WrongType(root, typeInfo, e.Path);
         }
-    }
-
-    /// <summary>
-    /// Reads a contract record that cannot bind itself (a record of the Contracts package) with the HTTP JSON options
-    /// (its source-generated metadata, numbers only as numbers), then checks it with its <see cref="IRequestValidator{T}"/>:
-    /// the handler only ever sees a valid request. <paramref name="optional"/>: an empty body is no request (null).
-    /// </summary>
-    public static async ValueTask<T?> ReadValidatedAsync<T>(HttpContext context, bool optional = false) where T : class
-    {
-        if (optional && context.Request.ContentLength is 0 or null && !context.Request.Headers.ContainsKey("Transfer-Encoding")) return null;
-        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var request = await ReadAsync(context, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)))
-                      ?? throw new ApiErrorException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "A JSON object is required as the request body.");
-        context.RequestServices.GetService<IRequestValidator<T>>()?.Validate(request, context.RequestServices);
-        return request;
     }
 
     /// <summary>The field a conversion failed at (<c>$.requirements.minCPU</c> → <c>requirements.minCPU</c>), what it should be, and what it was.</summary>

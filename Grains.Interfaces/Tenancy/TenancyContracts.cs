@@ -122,7 +122,7 @@ public static class TokenSecrets
     public static string NewId(string prefix, int bytes = 8) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
 
     /// <summary>The hex SHA-256 of a secret: the key of its <see cref="IApiTokenGrain"/>.</summary>
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret) => TextDigest.Sha256Hex(secret);
 
     /// <summary>Whether the text is one of our tokens by its shape and checksum (no lookup).</summary>
     public static bool IsWellFormed(string text) =>

@@ -147,7 +147,7 @@ public static class WalletKeys
 
     /// <summary>The same id for the same <paramref name="seed"/> (so a retried reservation finds the first).</summary>
     public static string ReservationIdFor(string projectId, string seed) =>
-        $"rsv-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed)).AsSpan(0, 8))}-{projectId}";
+        $"rsv-{TextDigest.Sha256Hex(seed)[..16]}-{projectId}";
 
     /// <summary>The project of a reservation id, or null when the id is not one of ours.</summary>
     public static string? ProjectOfReservation(string reservationId) =>

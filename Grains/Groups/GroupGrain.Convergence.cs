@@ -324,7 +324,7 @@ public sealed partial class GroupGrain
             var workload = new WorkloadSpec($"{spec.Name}-{m.Index}", GroupPlan.Requirements(spec, m.Lifecycle, m.AllowedTypes, m.Zone), spec.Compute.LaunchSpecification, metadata);
             try
             {
-                await GrainFactory.GetGrain<IWorkloadGrain>(m.WorkloadId).Create(new CreateWorkload(S.TenantId, workload, Digest($"{Id}\n{m.Index}\n{m.Lifecycle}\n{string.Join(",", m.AllowedTypes)}" + (m.Zone is { } zone ? $"\n{zone}" : ""))));
+                await GrainFactory.GetGrain<IWorkloadGrain>(m.WorkloadId).Create(new CreateWorkload(S.TenantId, workload, TextDigest.Sha256Hex($"{Id}\n{m.Index}\n{m.Lifecycle}\n{string.Join(",", m.AllowedTypes)}" + (m.Zone is { } zone ? $"\n{zone}" : ""))));
                 return true;
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Arbitrage.Orleans.Grains.Market;
 using Arbitrage.Orleans.Grains.Storage;
@@ -39,7 +37,7 @@ public sealed partial class GroupGrain(
     private bool Live => state.RecordExists && S.Status != GroupStatus.Deleted;
 
     /// <summary>The workload id of a group's <paramref name="index"/>-th member: the same on every try.</summary>
-    public static string MemberWorkloadId(string groupId, int index) => "wk-" + Digest($"group\n{groupId}\n{index}")[..16];
+    public static string MemberWorkloadId(string groupId, int index) => "wk-" + TextDigest.Sha256Hex($"group\n{groupId}\n{index}")[..16];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -185,9 +183,7 @@ public sealed partial class GroupGrain(
         LogDecision(Id, type, reason);
     }
 
-    private static string Fingerprint(GroupSpec spec) => Digest(JsonSerializer.Serialize(spec));
-
-    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Fingerprint(GroupSpec spec) => TextDigest.Sha256Hex(JsonSerializer.Serialize(spec));
 
     [LoggerMessage(EventId = 6501, Level = LogLevel.Information, Message = "Group {GroupId}: {Type}: {Reason}")]
     private partial void LogDecision(string groupId, string type, string reason);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Arbitrage.Orleans.Grains.Storage;
 using Arbitrage.Orleans.Grains.Workloads;
 using Microsoft.Extensions.Logging;
@@ -40,7 +38,7 @@ public sealed partial class HostRequestGrain(
     private bool Creating => state.RecordExists && !S.MachinesCreated && S.CancelledAt is null;
 
     /// <summary>The id of a request's <paramref name="index"/>-th machine's workload: the same on every try.</summary>
-    public static string MachineWorkloadId(string requestId, int index) => "wk-" + Digest($"{requestId}\n{index}")[..16];
+    public static string MachineWorkloadId(string requestId, int index) => "wk-" + TextDigest.Sha256Hex($"{requestId}\n{index}")[..16];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -152,7 +150,7 @@ public sealed partial class HostRequestGrain(
             var spec = new WorkloadSpec(name, requirements, template.Config, metadata);
             try
             {
-                await Workload(id).Create(new CreateWorkload(S.TenantId, spec, Digest($"{Id}\n{i}\n{S.Fingerprint}")));
+                await Workload(id).Create(new CreateWorkload(S.TenantId, spec, TextDigest.Sha256Hex($"{Id}\n{i}\n{S.Fingerprint}")));
                 return (id, (string?)null);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -273,8 +271,6 @@ public sealed partial class HostRequestGrain(
     private HostRequestSummary Summary() => new(Id, S.TemplateId, S.RequestedCount, S.Selection!, S.Status, S.CreatedAt);
 
     private HostRequestDetails Details(List<HostMachine> machines) => new(Summary(), machines, S.CompletedAt, S.StatusReason);
-
-    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     [LoggerMessage(EventId = 6401, Level = LogLevel.Warning, Message = "Request {RequestId}: {Missing} of {Total} machines not created yet, retrying: {Message}")]
     private partial void LogCreationIncomplete(string requestId, int missing, int total, string message);
