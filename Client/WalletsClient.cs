@@ -57,5 +57,35 @@ public sealed class WalletsClient
         while (cursor is not null);
     }
 
+    /// <summary>
+    /// One page of the wallet's reservations, newest first (every active one and the most recently ended), of
+    /// <paramref name="status"/> (active, committed, released, expired) when given, after <paramref name="cursor"/>
+    /// (a previous page's <c>next_cursor</c>; null for the first).
+    /// </summary>
+    public async Task<ReservationPage> GetReservationsPageAsync(
+        string projectId, string? status = null, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        (await _api.SendAsync(HttpMethod.Get,
+            ApiTransport.Query(Path(projectId) + "/reservations", ("status", status), ("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)),
+            null, SnakeCaseJsonContext.Default.EnvelopeReservationPage, cancellationToken)).Data;
+
+    /// <summary>The wallet's reservations, newest first, following the cursors (<paramref name="pageSize"/> a page, 1 to 200).</summary>
+    public async IAsyncEnumerable<Reservation> ListReservationsAsync(
+        string projectId, string? status = null, int? pageSize = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await GetReservationsPageAsync(projectId, status, cursor, pageSize, cancellationToken);
+            foreach (var reservation in page.Reservations)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return reservation;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
     private static string Path(string projectId) => "/api/v1/wallets/" + ApiTransport.Segment(projectId);
 }

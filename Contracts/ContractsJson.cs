@@ -65,6 +65,7 @@ public sealed partial class CamelCaseJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(Envelope<Transfer>))]
 [JsonSerializable(typeof(Envelope<TransactionPage>))]
 [JsonSerializable(typeof(Envelope<Reservation>))]
+[JsonSerializable(typeof(Envelope<ReservationPage>))]
 [JsonSerializable(typeof(CreateWalletRequest))]
 [JsonSerializable(typeof(TopUpRequest))]
 [JsonSerializable(typeof(TransferRequest))]

@@ -32,21 +32,22 @@ public sealed class GlobalOptions
 }
 
 /// <summary>
-/// What a command's action works with: the API (the typed client library, <see cref="Client"/>, and the JSON client the
-/// commands not yet ported use, <see cref="Api"/>) and the renderer of one invocation.
+/// What a command's action works with: the API (the typed client library, <see cref="Client"/>) and the renderer of
+/// one invocation.
 /// </summary>
-public sealed class Session(ArbApiClient api, Lazy<ClientLibrary> library, Renderer output, HttpClient http) : IDisposable
+public sealed class Session(Uri baseUrl, Lazy<ClientLibrary> library, Renderer output) : IDisposable
 {
-    public ArbApiClient Api { get; } = api;
+    /// <summary>The gateway's base URL.</summary>
+    public Uri BaseUrl { get; } = baseUrl;
+
     public Renderer Output { get; } = output;
 
-    /// <summary>The client library (Arbitrage.Orleans.Client) on the same gateway and token.</summary>
+    /// <summary>The client library (Arbitrage.Orleans.Client) on the gateway with the token.</summary>
     public IArbitrageClient Client => library.Value.Client;
 
     public void Dispose()
     {
         if (library.IsValueCreated) library.Value.Dispose();
-        http.Dispose();
     }
 }
 
@@ -67,10 +68,8 @@ public sealed class CommandRuntime(CliContext context, GlobalOptions globals)
     {
         var connection = Connection(parsed);
         string key = connection.RequireKey();
-        var http = Context.HttpHandler is { } handler ? new HttpClient(handler, disposeHandler: false) : new HttpClient();
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("arb/1.0");
         var library = new Lazy<ClientLibrary>(() => new ClientLibrary(connection.Url, key, Context.HttpHandler));
-        return new Session(new ArbApiClient(http, connection.Url, key), library, Renderer(parsed), http);
+        return new Session(connection.Url, library, Renderer(parsed));
     }
 
     /// <summary>Sets <paramref name="command"/>'s action: open a session, run, exit 0 unless the action says otherwise.</summary>
@@ -88,11 +87,11 @@ public sealed class CommandRuntime(CliContext context, GlobalOptions globals)
             }
             catch (HttpRequestException e)
             {
-                throw new GatewayUnreachableException(session.Api.BaseUrl, e.Message);
+                throw new GatewayUnreachableException(session.BaseUrl, e.Message);
             }
             catch (Polly.Timeout.TimeoutRejectedException e)
             {
-                throw new GatewayUnreachableException(session.Api.BaseUrl, $"no answer within {e.Timeout.TotalSeconds:0} s");
+                throw new GatewayUnreachableException(session.BaseUrl, $"no answer within {e.Timeout.TotalSeconds:0} s");
             }
         });
 
@@ -125,16 +124,6 @@ public static class CommandParts
 
         return command;
     }
-
-    /// <summary><paramref name="path"/> with the given query parameters (nulls left out), each escaped.</summary>
-    public static string Query(string path, params (string Name, object? Value)[] parameters)
-    {
-        var present = parameters.Where(p => p.Value is not null && p.Value.ToString() is { Length: > 0 })
-            .Select(p => $"{p.Name}={Uri.EscapeDataString(Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)!)}").ToList();
-        return present.Count == 0 ? path : $"{path}?{string.Join('&', present)}";
-    }
-
-    public static string Segment(string value) => Uri.EscapeDataString(value);
 
     /// <summary>A typed answer of the client library as the JSON the API wrote (what <c>-o json</c> prints and the tables read).</summary>
     public static System.Text.Json.JsonElement Json<T>(T answer, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>

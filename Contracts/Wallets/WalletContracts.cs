@@ -85,3 +85,11 @@ public sealed record Reservation(
     [property: JsonPropertyName("closed_at"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ClosedAt,
     [property: JsonPropertyName("close_reason"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? CloseReason,
     [property: JsonPropertyName("overdraft_exceeded")] bool OverdraftExceeded);
+
+/// <summary>
+/// A page of a wallet's reservations, newest first (<c>GET /api/v1/wallets/{projectId}/reservations</c>): the active
+/// ones and the most recently ended; <c>next_cursor</c> is null on the last page.
+/// </summary>
+public sealed record ReservationPage(
+    IReadOnlyList<Reservation> Reservations,
+    [property: JsonPropertyName("next_cursor"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? NextCursor);

@@ -24,6 +24,14 @@ public static class CreditApiExamples
     public static Reservation Reservation { get; } = new(
         "rsv-0123456789abcdef-team-a", "team-a", 20m, "active", "GPU training run", "workload", "wk-3f9a12", At, At.AddHours(1), null, null, null, false);
 
+    public static ReservationPage Reservations { get; } = new(
+        [
+            Reservation,
+            new Reservation("rsv-89abcdef01234567-team-a", "team-a", 15m, "committed", "Nightly batch", "workload", "wk-1b7e40",
+                At.AddHours(-6), At.AddHours(-5), 12.75m, At.AddHours(-5.5), null, false),
+        ],
+        "hold-7");
+
     public static IReadOnlyDictionary<Type, object> ByType { get; } = new Dictionary<Type, object>
     {
         [typeof(Wallet)] = Wallet,
@@ -34,6 +42,8 @@ public static class CreditApiExamples
         [typeof(Envelope<TransactionPage>)] = new Envelope<TransactionPage>(Transactions, Meta),
         [typeof(Reservation)] = Reservation,
         [typeof(Envelope<Reservation>)] = new Envelope<Reservation>(Reservation, Meta),
+        [typeof(ReservationPage)] = Reservations,
+        [typeof(Envelope<ReservationPage>)] = new Envelope<ReservationPage>(Reservations, Meta),
         [typeof(EnvelopeMeta)] = Meta,
         [typeof(CreateWalletRequest)] = new CreateWalletRequest("team-b", "org-123", 0m),
         [typeof(TopUpRequest)] = new TopUpRequest(50m, "Quarterly budget"),

@@ -4,6 +4,7 @@ using Arbitrage.Orleans.Grains.Tenancy;
 using Arbitrage.Orleans.Grains.Wallets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans;
+using ReservationPage = Arbitrage.Orleans.Contracts.Wallets.ReservationPage;
 using TransactionPage = Arbitrage.Orleans.Contracts.Wallets.TransactionPage;
 using WalletTransaction = Arbitrage.Orleans.Contracts.Wallets.WalletTransaction;
 
@@ -34,6 +35,9 @@ public static class WalletsApi
             .Accepts<TransferRequest>("application/json").ProducesApiErrors(BadRequest, NotFound, Conflict, TooLarge).RequirePermission(Permissions.WalletsManage);
         wallets.MapGet("/{projectId}/transactions", TransactionsAsync).WithName("ListWalletTransactions")
             .WithSummary("Every change of the balance, oldest first, paginated (limit, cursor)").ProducesApiErrors(BadRequest, NotFound).RequirePermission(Permissions.WalletsRead);
+        wallets.MapGet("/{projectId}/reservations", ReservationsAsync).WithName("ListWalletReservations")
+            .WithSummary($"The wallet's reservations, newest first, filtered by status (active, committed, released, expired), paginated (limit, cursor): every active one and the newest {Arbitrage.Orleans.Grains.Wallets.ReservationPage.EndedKept} that ended (older ended ones are no longer listed)")
+            .ProducesApiErrors(BadRequest, NotFound).RequirePermission(Permissions.WalletsRead);
 
         var reservations = routes.MapGroup("/api/v1/reservations").WithTags("Reservations");
         reservations.MapPost("", ReserveAsync).WithName("ReserveCredit").WithSummary("Holds credit for a resource until commit, release or ttl_seconds")
@@ -91,18 +95,42 @@ public static class WalletsApi
 
     private static async Task<Ok<Envelope<TransactionPage>>> TransactionsAsync(string projectId, HttpContext context, IGrainFactory grains)
     {
-        int limit = PricingApi.QueryInt(context, "limit", DefaultTransactionLimit, 1, 200);
-        string? cursor = context.Request.Query["cursor"];
-        long after = 0;
-        if (!string.IsNullOrEmpty(cursor) && !(cursor.StartsWith("txn-", StringComparison.Ordinal) && long.TryParse(cursor[4..], out after) && after >= 0))
-        {
-            throw ApiErrorException.Validation("cursor", $"cursor '{cursor}' was not issued by this API; pass the next_cursor of a previous page.");
-        }
-
+        var (limit, after) = JournalPage(context, "txn-");
         var page = await Wallet(grains, context, ProjectId(projectId, "project_id")).Transactions(after, limit);
         return TypedResults.Ok(InEnvelope(context, new TransactionPage(
             page.Transactions.Select(t => new WalletTransaction(t.Id, t.ProjectId, t.Amount, t.Type, t.Description, t.ResourceId, t.ReservationId, t.BalanceAfter, t.Timestamp)).ToList(),
             page.NextAfter is { } next ? $"txn-{next}" : null)));
+    }
+
+    private static async Task<Ok<Envelope<ReservationPage>>> ReservationsAsync(string projectId, HttpContext context, IGrainFactory grains)
+    {
+        var (limit, before) = JournalPage(context, "hold-");
+        string? status = context.Request.Query["status"];
+        if (string.IsNullOrEmpty(status)) status = null;
+        else if (!ReservationStatus.All.Contains(status))
+        {
+            throw ApiErrorException.Validation("status", $"status must be one of {string.Join(", ", ReservationStatus.All)}; got '{(status.Length > 40 ? status[..40] + "…" : status)}'.");
+        }
+
+        var page = await Wallet(grains, context, ProjectId(projectId, "project_id")).Reservations(status, before, limit);
+        return TypedResults.Ok(InEnvelope(context, new ReservationPage(page.Reservations.Select(ToContract).ToList(), page.NextBefore is { } next ? $"hold-{next}" : null)));
+    }
+
+    /// <summary>
+    /// A page of a list numbered by the wallet's journal: <c>limit</c> (1–200, default 50) and the journal number in a
+    /// <c>cursor</c> this API issued (<c>{prefix}{number}</c>; 0 without one).
+    /// </summary>
+    private static (int Limit, long Position) JournalPage(HttpContext context, string prefix)
+    {
+        int limit = PricingApi.QueryInt(context, "limit", DefaultTransactionLimit, 1, 200);
+        string? cursor = context.Request.Query["cursor"];
+        long position = 0;
+        if (!string.IsNullOrEmpty(cursor) && !(cursor.StartsWith(prefix, StringComparison.Ordinal) && long.TryParse(cursor[prefix.Length..], out position) && position >= 0))
+        {
+            throw ApiErrorException.Validation("cursor", $"cursor '{cursor}' was not issued by this API; pass the next_cursor of a previous page.");
+        }
+
+        return (limit, position);
     }
 
     private static async Task<Created<Envelope<Reservation>>> ReserveAsync(RequestBody<ReserveCreditRequest> body, HttpContext context, IGrainFactory grains)

@@ -46,6 +46,20 @@ public static class ReservationStatus
     public const string Committed = "committed";
     public const string Released = "released";
     public const string Expired = "expired";
+
+    /// <summary>Every status, in a reservation's order of life.</summary>
+    public static IReadOnlyList<string> All { get; } = [Active, Committed, Released, Expired];
+}
+
+/// <summary>
+/// A page of a wallet's reservations, newest first; <see cref="NextBefore"/> (the journal number of the last one's
+/// hold) asks for the next page, null on the last.
+/// </summary>
+[GenerateSerializer, Alias("arb.ReservationPage")]
+public sealed record ReservationPage([property: Id(0)] IReadOnlyList<ReservationInfo> Reservations, [property: Id(1)] long? NextBefore)
+{
+    /// <summary>How many ended reservations (committed, released, expired) a wallet keeps listing: the newest by when they ended.</summary>
+    public const int EndedKept = 1000;
 }
 
 [GenerateSerializer, Alias("arb.CreateWallet")]
@@ -106,6 +120,16 @@ public interface IWalletGrain : IGrainWithStringKey
     [ReadOnly]
     [Alias("GetReservation")]
     Task<ReservationInfo?> GetReservation(string reservationId);
+
+    /// <summary>
+    /// The wallet's reservations, newest first: every active one and the most recent ended ones (committed, released,
+    /// expired; the newest <see cref="ReservationPage.EndedKept"/> by when they ended), held before <paramref name="before"/>
+    /// (a journal number; 0 for the first page), of <paramref name="status"/> when given.
+    /// </summary>
+    /// <exception cref="WalletNotFoundException">The wallet does not exist.</exception>
+    [ReadOnly]
+    [Alias("Reservations")]
+    Task<ReservationPage> Reservations(string? status, long before, int limit);
 
     /// <summary>
     /// Moves credit to another wallet of the same tenant: this wallet's balance drops at once (a <c>transfer_out</c>

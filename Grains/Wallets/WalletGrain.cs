@@ -8,8 +8,8 @@ namespace Arbitrage.Orleans.Grains.Wallets;
 
 /// <summary>
 /// One entry of a wallet's journal. <c>deposit</c> and <c>charge</c> change the balance (they are the wallet's
-/// transactions); <c>hold</c> and <c>settle</c> open and close a reservation, <c>extend</c> renews it (<see cref="Reservation"/>
-/// as it then stood).
+/// transactions); <c>hold</c> and <c>settle</c> open and close a reservation, <c>extend</c> renews it, <c>late_commit</c>
+/// commits one that had expired (<see cref="Reservation"/> as it then stood).
 /// </summary>
 public sealed record WalletEntry(
     string Kind,
@@ -29,7 +29,8 @@ public sealed record WalletEntry(
 
 /// <summary>
 /// A wallet's totals. The reservations themselves are journal entries (held and settled), replayed from
-/// <see cref="ActiveFrom"/> when the wallet activates, so a write costs the same with one or ten thousand active.
+/// <see cref="ActiveFrom"/> (or the earlier <see cref="RecentFrom"/>) when the wallet activates, so a write costs the
+/// same with one or ten thousand active.
 /// </summary>
 public sealed class WalletState : IJournaledState
 {
@@ -72,6 +73,13 @@ public sealed class WalletState : IJournaledState
     /// </summary>
     [Id(10)]
     public List<ReservationInfo> Expired { get; set; } = [];
+
+    /// <summary>
+    /// The journal number of the hold of the oldest ended reservation the wallet still lists (the newest
+    /// <see cref="WalletGrain.RecentLimit"/> by when they ended); 0 when none. Activation replays from here too.
+    /// </summary>
+    [Id(11)]
+    public long RecentFrom { get; set; }
 }
 
 /// <summary>
@@ -96,12 +104,15 @@ public sealed partial class WalletGrain(
     public const int ReceivedLimit = 1000;
     public static readonly TimeSpan RedeliveryPeriod = TimeSpan.FromSeconds(2);
     public const string StateName = "wallet";
-    public const int RecentLimit = 1000;
+    /// <summary>How many ended reservations (committed, released, expired) a wallet keeps listing, the newest by when they ended.</summary>
+    public const int RecentLimit = ReservationPage.EndedKept;
+    public const string LateCommitReason = "committed after it expired";
     public const int ExpiredLimit = 200;
     public static readonly TimeSpan ExpiryPeriod = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, (ReservationInfo Info, long Sequence)> _active = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ReservationInfo> _recent = new(StringComparer.Ordinal);
+    /// <summary>Ended reservations (the newest <see cref="RecentLimit"/> by when they ended), with the journal number of their hold.</summary>
+    private readonly Dictionary<string, (ReservationInfo Info, long Sequence)> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
     private DateTimeOffset? _expiryDueAt;
     private IGrainTimer? _delivery;
@@ -110,12 +121,16 @@ public sealed partial class WalletGrain(
 
     private WalletState S => state.State;
 
-    /// <summary>Rebuilds the active reservations from the journal and points the expiry reminder at the earliest.</summary>
+    /// <summary>
+    /// Rebuilds the active and the recently ended reservations from the journal and points the expiry reminder at the
+    /// earliest expiry.
+    /// </summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Outgoing.Count > 0) ArmDelivery();
-        if (S.ActiveFrom <= 0) return;
-        for (long after = S.ActiveFrom - 1; ;)
+        long from = new[] { S.ActiveFrom, S.RecentFrom }.Where(n => n > 0).DefaultIfEmpty(0).Min();
+        if (from <= 0) return;
+        for (long after = from - 1; ;)
         {
             var page = await journal.ReadAsync<WalletEntry>(this.GetGrainId(), StateName, after, 1000, WalletEntry.ReservationKind, cancellationToken);
             foreach (var record in page)
@@ -126,7 +141,10 @@ public sealed partial class WalletGrain(
                 {
                     if (_active.TryGetValue(reservation.Id, out var held)) _active[reservation.Id] = (reservation, held.Sequence);
                 }
-                else if (_active.Remove(reservation.Id)) Remember(reservation);
+                else if (_active.Remove(reservation.Id, out var held)) Remember(reservation, held.Sequence);
+                // A late_commit of an ended one (a commit after it expired) updates it.
+                else if (_recent.ContainsKey(reservation.Id)) Remember(reservation);
+                else if (reservation.CloseReason == LateCommitReason) Remember(reservation, record.Sequence);
             }
 
             if (page.Count < 1000) break;
@@ -207,8 +225,8 @@ public sealed partial class WalletGrain(
 
         closed = closed with { OverdraftExceeded = Available < -Overdraft };
         entries[0] = entries[0] with { Reservation = closed };
-        await WriteAsync(entries);
         Remember(closed);
+        await WriteAsync(entries);
         if (closed.OverdraftExceeded) LogOverdraftExceeded(ProjectId, reservation.Id, Money.Normalize(Available), Overdraft);
         return closed;
     }
@@ -228,11 +246,13 @@ public sealed partial class WalletGrain(
 
         var closed = expired with
         {
-            Status = ReservationStatus.Committed, CommittedAmount = actualAmount, ClosedAt = now, CloseReason = "committed after it expired",
+            Status = ReservationStatus.Committed, CommittedAmount = actualAmount, ClosedAt = now, CloseReason = LateCommitReason,
             OverdraftExceeded = Available < -Overdraft,
         };
+        // A late_commit entry records the new status, so the wallet lists it committed after a restart too.
+        entries.Add(new WalletEntry("late_commit", 0, LateCommitReason, closed.ResourceId, closed.Id, S.Balance, now, closed));
+        Remember(closed, _recent.ContainsKey(closed.Id) ? null : S.Entries + entries.Count);
         await WriteAsync(entries);
-        _recent[closed.Id] = closed;
         LogLateCharge(ProjectId, expired.Id, actualAmount);
         return closed;
     }
@@ -256,11 +276,21 @@ public sealed partial class WalletGrain(
         var entries = new List<WalletEntry>();
         var closed = Close(reservation, ReservationStatus.Released, time.GetUtcNow(), reason, entries);
         await WriteAsync(entries);
-        Remember(closed);
         return closed;
     }
 
     public Task<ReservationInfo?> GetReservation(string reservationId) => Task.FromResult(Find(reservationId));
+
+    public Task<ReservationPage> Reservations(string? status, long before, int limit)
+    {
+        RequireWallet();
+        var matching = _active.Values.Concat(_recent.Values)
+            .Where(r => (before <= 0 || r.Sequence < before) && (status is null || r.Info.Status == status))
+            .OrderByDescending(r => r.Sequence)
+            .Take(limit + 1)
+            .ToList();
+        return Task.FromResult(new ReservationPage(matching.Take(limit).Select(r => r.Info).ToList(), matching.Count > limit ? matching[limit - 1].Sequence : null));
+    }
 
     public async Task<TransferInfo> Transfer(TransferCredit request)
     {
@@ -335,11 +365,7 @@ public sealed partial class WalletGrain(
             S.Expired.AddRange(closed);
             if (S.Expired.Count > ExpiredLimit) S.Expired.RemoveRange(0, S.Expired.Count - ExpiredLimit);
             await WriteAsync(entries);
-            foreach (var reservation in closed)
-            {
-                Remember(reservation);
-                LogExpired(ProjectId, reservation.Id, reservation.Amount);
-            }
+            foreach (var reservation in closed) LogExpired(ProjectId, reservation.Id, reservation.Amount);
         }
 
         await ScheduleExpiryAsync();
@@ -350,6 +376,7 @@ public sealed partial class WalletGrain(
     {
         S.Entries += entries.Count;
         S.ActiveFrom = _active.Count == 0 ? 0 : _active.Values.Min(a => a.Sequence);
+        S.RecentFrom = _recent.Count == 0 ? 0 : _recent.Values.Min(r => r.Sequence);
         foreach (var entry in entries) S.Journal.Add(entry);
         try
         {
@@ -380,24 +407,35 @@ public sealed partial class WalletGrain(
         _expiryDueAt = next;
     }
 
-    /// <summary>Ends an active reservation: its credit leaves the reserved total, and a settle entry is added.</summary>
+    /// <summary>
+    /// Ends an active reservation: its credit leaves the reserved total, a settle entry is added, and it is listed
+    /// among the recently ended.
+    /// </summary>
     private ReservationInfo Close(ReservationInfo reservation, string status, DateTimeOffset now, string? reason, List<WalletEntry> entries)
     {
-        _active.Remove(reservation.Id);
+        _active.Remove(reservation.Id, out var held);
         S.Reserved -= reservation.Amount;
         var closed = reservation with { Status = status, ClosedAt = now, CloseReason = reason };
         entries.Add(new WalletEntry("settle", 0, reason, reservation.ResourceId, reservation.Id, S.Balance, now, closed));
+        Remember(closed, held.Sequence);
         return closed;
     }
 
-    private void Remember(ReservationInfo closed)
+    /// <summary>Lists an ended reservation (or its new state), keeping the newest <see cref="RecentLimit"/> by when they ended.</summary>
+    private void Remember(ReservationInfo closed, long? sequence = null)
     {
-        if (_recent.TryAdd(closed.Id, closed)) _recentOrder.Enqueue(closed.Id);
+        if (_recent.TryGetValue(closed.Id, out var listed)) _recent[closed.Id] = (closed, sequence ?? listed.Sequence);
+        else if (sequence is { } held)
+        {
+            _recent[closed.Id] = (closed, held);
+            _recentOrder.Enqueue(closed.Id);
+        }
+
         while (_recentOrder.Count > RecentLimit) _recent.Remove(_recentOrder.Dequeue());
     }
 
     private ReservationInfo? Find(string reservationId) =>
-        _active.TryGetValue(reservationId, out var active) ? active.Info : _recent.GetValueOrDefault(reservationId);
+        _active.TryGetValue(reservationId, out var active) ? active.Info : _recent.TryGetValue(reservationId, out var closed) ? closed.Info : null;
 
     private ReservationInfo ActiveOrThrow(string reservationId)
     {
@@ -405,7 +443,7 @@ public sealed partial class WalletGrain(
         if (_active.TryGetValue(reservationId, out var reservation)) return reservation.Info;
         if (_recent.TryGetValue(reservationId, out var closed))
         {
-            throw new ReservationStateException($"Reservation '{reservationId}' is {closed.Status}, not active.");
+            throw new ReservationStateException($"Reservation '{reservationId}' is {closed.Info.Status}, not active.");
         }
 
         throw new WalletNotFoundException($"Reservation '{reservationId}' does not exist or is no longer active.");

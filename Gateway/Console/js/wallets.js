@@ -1,14 +1,18 @@
-// Wallets: a project's balance, reserved and available credit, its transactions (newest first) and reservations.
+// Wallets: a project's balance, reserved and available credit, its reservations and its transactions (both newest first).
 import { api, query, session } from './api.js';
 import { h, table, money, time, showError } from './ui.js';
 
 const SHOWN = 100;
+const RESERVATIONS_SHOWN = 50;
+const RESERVATION_STATUSES = ['active', 'committed', 'released', 'expired'];
 
 export function mount(main, ctx) {
   const project = h('input', { id: 'wallet-project', value: ctx.params[0] ?? session.project, testid: 'wallet-project' });
   const cards = h('div', { class: 'cards', testid: 'wallet-cards' });
   const transactions = h('div', { testid: 'wallet-transactions' });
   const reservations = h('div', { testid: 'wallet-reservations' });
+  const reservationStatus = h('select', { id: 'reservation-status-filter', testid: 'reservation-status-filter' },
+    h('option', { value: '' }, 'Any status'), RESERVATION_STATUSES.map(s => h('option', { value: s }, s)));
   const lookup = h('input', { id: 'reservation-id', placeholder: 'rsv-…', testid: 'reservation-id' });
   const found = h('div', { 'aria-live': 'polite' });
 
@@ -19,6 +23,8 @@ export function mount(main, ctx) {
     if (!p) return;
     if (p !== forProject) { seen = []; cursor = null; forProject = p; }
     const wallet = (await api(`/api/v1/wallets/${encodeURIComponent(p)}`, { signal: ctx.signal })).data;
+    const held = (await api(`/api/v1/wallets/${encodeURIComponent(p)}/reservations${query({ status: reservationStatus.value, limit: RESERVATIONS_SHOWN })}`,
+      { signal: ctx.signal })).data;
     for (let pages = 0; pages < 20; pages++) {
       const page = (await api(`/api/v1/wallets/${encodeURIComponent(p)}/transactions${query({ limit: 200, cursor })}`, { signal: ctx.signal })).data;
       const known = new Set(seen.map(t => t.id));
@@ -41,11 +47,19 @@ export function mount(main, ctx) {
       { title: 'Resource', value: t => t.resource_id ?? '' },
       { title: 'Description', value: t => t.description ?? '' },
     ], newest, t => ({ 'data-testid': 'transaction-row', 'data-type': t.type, 'data-resource-id': t.resource_id ?? '', 'data-amount': String(t.amount) })));
-    // There is no route listing reservations: show the ones the journal names, newest first; look one up for its state.
-    const ids = [...new Set([...seen].reverse().map(t => t.reservation_id).filter(Boolean))].slice(0, 20);
-    reservations.replaceChildren(ids.length
-      ? h('ul', {}, ids.map(id => h('li', {}, h('button', { type: 'button', class: 'secondary', onclick: () => { lookup.value = id; show(); } }, id))))
-      : h('p', { class: 'muted' }, 'No reservation in the journal yet.'));
+    // The wallet's reservations, newest first (every active one and the most recently ended); a click shows one in full.
+    reservations.replaceChildren(...[table([
+      { title: 'Id', value: r => h('button', { type: 'button', class: 'secondary', onclick: () => { lookup.value = r.id; show(); } }, r.id) },
+      { title: 'Status', value: r => h('span', { class: `status status-${r.status}` }, r.status) },
+      { title: 'Amount', num: true, value: r => money(r.amount, 6) },
+      { title: 'Charged', num: true, value: r => r.committed_amount == null ? '' : money(r.committed_amount, 6) },
+      { title: 'Created', value: r => time(r.created_at) },
+      { title: 'Expires', value: r => time(r.expires_at) },
+      { title: 'Closed', value: r => r.closed_at ? time(r.closed_at) : '' },
+      { title: 'Resource', value: r => r.resource_id ?? '' },
+      { title: 'Description', value: r => r.description ?? r.close_reason ?? '' },
+    ], held.reservations, r => ({ 'data-testid': 'reservation-row', 'data-id': r.id, 'data-status': r.status, 'data-resource-id': r.resource_id ?? '' })),
+    held.next_cursor ? h('p', { class: 'muted' }, `The newest ${RESERVATIONS_SHOWN}; look an older one up by id.`) : null].filter(Boolean));
   };
 
   const show = async () => {
@@ -58,13 +72,16 @@ export function mount(main, ctx) {
   const form = h('form', { class: 'grid', 'aria-label': 'Wallet', novalidate: true },
     h('label', { for: project.id }, 'Project', project), h('button', { type: 'submit', testid: 'wallet-show' }, 'Show'));
   form.addEventListener('submit', (e) => { e.preventDefault(); session.setProject(project.value.trim()); refresh().catch(showError); });
+  reservationStatus.addEventListener('change', () => refresh().catch(showError));
+  const filter = h('form', { class: 'grid', 'aria-label': 'Reservation filter', onsubmit: e => e.preventDefault() },
+    h('label', { for: reservationStatus.id }, 'Status', reservationStatus));
   const lookupForm = h('form', { class: 'grid', 'aria-label': 'Reservation', novalidate: true },
     h('label', { for: lookup.id }, 'Reservation id', lookup), h('button', { type: 'submit' }, 'Look up'));
   lookupForm.addEventListener('submit', (e) => { e.preventDefault(); show(); });
 
   main.append(
     h('section', {}, h('h2', {}, 'Wallet'), form, cards),
-    h('section', {}, h('h2', {}, 'Reservations'), reservations, lookupForm, found),
+    h('section', {}, h('h2', {}, 'Reservations'), filter, reservations, lookupForm, found),
     h('section', {}, h('h2', {}, `Transactions (newest ${SHOWN})`), transactions));
   ctx.poll(refresh, 2000);
 }

@@ -267,7 +267,7 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
     }
 
     [Fact]
-    public async Task Wallets_show_topup_transfer_and_transactions()
+    public async Task Wallets_show_topup_transfer_transactions_and_reservations()
     {
         string from = $"cli-{Guid.NewGuid():N}"[..16], to = $"cli-{Guid.NewGuid():N}"[..16];
         foreach (var project in new[] { from, to })
@@ -286,7 +286,8 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
         Assert.Contains(to, transfer.Out);
 
         var shown = Json(await cli.RunAsync("wallets", "show", from, "-o", "json"));
-        Assert.Equal(20.25m, shown.GetProperty("data").GetProperty("balance").GetDecimal());
+        Assert.Equal(20.25m, shown.GetProperty("balance").GetDecimal());
+        Assert.Equal(from, shown.GetProperty("project_id").GetString());
         var table = await cli.RunAsync("wallets", "show", to);
         AssertSuccess(table);
         Assert.Contains("5.25", table.Out);
@@ -297,8 +298,27 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
         Assert.Contains("from the cli", transactions.Out);
         Assert.Contains("transfer_out", transactions.Out);
         var page = Json(await cli.RunAsync("wallets", "transactions", from, "--limit", "1", "-o", "json"));
-        Assert.Single(page.GetProperty("data").GetProperty("transactions").EnumerateArray());
-        Assert.NotNull(page.GetProperty("data").GetProperty("next_cursor").GetString());
+        Assert.Single(page.GetProperty("transactions").EnumerateArray());
+        Assert.NotNull(page.GetProperty("next_cursor").GetString());
+        var transferred = Json(await cli.RunAsync("wallets", "transfer", from, "--to", to, "--amount", "0.25", "-o", "json"));
+        Assert.Equal((from, to, 0.25m), (transferred.GetProperty("from_project_id").GetString(), transferred.GetProperty("to_project_id").GetString(), transferred.GetProperty("amount").GetDecimal()));
+
+        var (_, held) = await Api.PostAsync(fixture.Silo.Http, "/api/v1/reservations", $$"""{"project_id": "{{from}}", "amount": 2, "resource_id": "vm-cli"}""");
+        var (_, done) = await Api.PostAsync(fixture.Silo.Http, "/api/v1/reservations", $$"""{"project_id": "{{from}}", "amount": 1}""");
+        await Api.PostAsync(fixture.Silo.Http, $"/api/v1/reservations/{done.GetProperty("data").GetProperty("id").GetString()}/release", "{}");
+        var reservations = await cli.RunAsync("wallets", "reservations", from);
+        AssertSuccess(reservations);
+        Assert.Contains(held.GetProperty("data").GetProperty("id").GetString()!, reservations.Out);
+        Assert.Contains("active", reservations.Out);
+        Assert.Contains("released", reservations.Out);
+        Assert.Contains("vm-cli", reservations.Out);
+        var active = Json(await cli.RunAsync("wallets", "reservations", from, "--status", "active", "-o", "json"));
+        Assert.Equal([held.GetProperty("data").GetProperty("id").GetString()], active.GetProperty("reservations").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        var first = await cli.RunAsync("wallets", "reservations", from, "--limit", "1");
+        Assert.Contains("More: --cursor hold-", first.Out);
+        var badStatus = await cli.RunAsync("wallets", "reservations", from, "--status", "open");
+        Assert.NotEqual(ArbCli.Success, badStatus.ExitCode);
+        Assert.Contains("open", badStatus.Error);
 
         var overdrawn = await cli.RunAsync("wallets", "transfer", to, "--to", from, "--amount", "1000");
         Assert.Equal(ArbCli.Failure, overdrawn.ExitCode);

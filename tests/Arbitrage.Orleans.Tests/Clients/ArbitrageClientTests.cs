@@ -81,6 +81,45 @@ public sealed class ArbitrageClientTests(GroupFacesSilo silo) : IDisposable
     }
 
     [Fact]
+    public async Task A_wallets_reservations_are_listed_newest_first_across_cursor_pages_by_status_and_stop_when_cancelled()
+    {
+        var (tenant, client) = await NewTenantAsync(100);
+        var ids = new List<string>();
+        foreach (var job in new[] { "job-1", "job-2", "job-3" })
+        {
+            ids.Add((await client.Reservations.ReserveAsync(new ReserveCreditRequest(tenant.Id, 5m, ResourceType: "job", ResourceId: job, TtlSeconds: 600))).Id);
+        }
+
+        await client.Reservations.CommitAsync(ids[0], new CommitReservationRequest(2.5m));
+        await client.Reservations.ReleaseAsync(ids[1], new ReleaseReservationRequest("cancelled"));
+
+        var all = await client.Wallets.ListReservationsAsync(tenant.Id, pageSize: 1).ToListAsync();
+        Assert.Equal([ids[2], ids[1], ids[0]], all.Select(r => r.Id));
+        Assert.Equal(["active", "released", "committed"], all.Select(r => r.Status));
+        Assert.Equal(2.5m, all[2].CommittedAmount);
+        Assert.Equal("cancelled", all[1].CloseReason);
+        Assert.Equal([ids[0]], (await client.Wallets.ListReservationsAsync(tenant.Id, status: "committed").ToListAsync()).Select(r => r.Id));
+        var first = await client.Wallets.GetReservationsPageAsync(tenant.Id, limit: 2);
+        Assert.Equal([ids[2], ids[1]], first.Reservations.Select(r => r.Id));
+        Assert.Equal([ids[0]], (await client.Wallets.GetReservationsPageAsync(tenant.Id, cursor: first.NextCursor, limit: 2)).Reservations.Select(r => r.Id));
+
+        var bad = await Assert.ThrowsAsync<ArbitrageApiException>(() => client.Wallets.ListReservationsAsync(tenant.Id, status: "open").ToListAsync().AsTask());
+        Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR", "status"), (bad.StatusCode, bad.Code, bad.Field));
+
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<string>();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var reservation in client.Wallets.ListReservationsAsync(tenant.Id, pageSize: 1, cancellationToken: cancel.Token))
+            {
+                seen.Add(reservation.Id);
+                cancel.Cancel();
+            }
+        });
+        Assert.Equal([ids[2]], seen);
+    }
+
+    [Fact]
     public async Task A_refusal_throws_ArbitrageApiException_with_the_code_message_field_and_request_id()
     {
         var (_, client) = await NewTenantAsync();

@@ -81,6 +81,14 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
         var charge = page.Locator($"[data-testid=transaction-row][data-type=charge][data-resource-id='{id}']");
         await Expect(charge.First).ToBeVisibleAsync(Long);
         Assert.True(decimal.Parse((await charge.First.GetAttributeAsync("data-amount"))!, System.Globalization.CultureInfo.InvariantCulture) < 0);
+        // Its reservations are listed from the wallet's reservations route, with their status: committed once it ended.
+        var held = page.Locator($"[data-testid=reservation-row][data-resource-id='{id}']");
+        await Expect(held.First).ToBeVisibleAsync(Long);
+        await Expect(page.Locator($"[data-testid=reservation-row][data-resource-id='{id}'][data-status=committed]").First).ToBeVisibleAsync(Long);
+        await page.GetByTestId("reservation-status-filter").SelectOptionAsync("active");
+        await Expect(held).ToHaveCountAsync(0);
+        await page.GetByTestId("reservation-status-filter").SelectOptionAsync("committed");
+        await Expect(held.First).ToHaveAttributeAsync("data-status", "committed");
         await ConsoleBrowser.ScreenshotAsync(page, "4-wallet-charge");
 
         // The list filters by status.

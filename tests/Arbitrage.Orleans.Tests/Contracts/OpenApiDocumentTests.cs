@@ -21,7 +21,7 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Silo silo) : IClas
         "POST /v1/tokens", "GET /v1/tokens", "DELETE /v1/tokens/{tokenId}",
         "POST /v1/tenants", "POST /v1/tenants/{tenantId}/credit",
         "POST /api/v1/wallets", "GET /api/v1/wallets/{projectId}", "POST /api/v1/wallets/{projectId}/topup", "POST /api/v1/wallets/{projectId}/transfer",
-        "GET /api/v1/wallets/{projectId}/transactions",
+        "GET /api/v1/wallets/{projectId}/transactions", "GET /api/v1/wallets/{projectId}/reservations",
         "POST /api/v1/reservations", "GET /api/v1/reservations/{reservationId}", "POST /api/v1/reservations/{reservationId}/commit",
         "POST /api/v1/reservations/{reservationId}/release",
         "GET /v1/spot/{account}/elastigroups", "POST /v1/spot/{account}/elastigroups", "GET /v1/spot/{account}/elastigroups/{id}", "PUT /v1/spot/{account}/elastigroups/{id}",

@@ -49,6 +49,44 @@ public sealed class WalletGrainTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task The_wallets_reservations_are_listed_newest_first_after_a_restart_also_when_none_is_active()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        const string key = "tenant-1/listed";
+        var ids = new List<string>();
+        await using (var cluster = await ProductSilos.StartAsync(connectionString: database))
+        {
+            var wallet = cluster.GrainFactory.GetGrain<IWalletGrain>(key);
+            await wallet.Create(new CreateWallet("tenant-1", null, 10m));
+            foreach (var name in new[] { "a", "b", "c" }) ids.Add((await wallet.Reserve(new ReserveCredit(1m, name, "vm", $"vm-{name}", TimeSpan.FromHours(1)))).Id);
+            await wallet.Commit(ids[0], 0.5m, null);
+            await wallet.Release(ids[1], "not needed");
+        }
+
+        await using (var cluster = await ProductSilos.StartAsync(connectionString: database))
+        {
+            var wallet = cluster.GrainFactory.GetGrain<IWalletGrain>(key);
+            var page = await wallet.Reservations(null, 0, 10);
+            Assert.Equal([ids[2], ids[1], ids[0]], page.Reservations.Select(r => r.Id));
+            Assert.Equal([ReservationStatus.Active, ReservationStatus.Released, ReservationStatus.Committed], page.Reservations.Select(r => r.Status));
+            Assert.Null(page.NextBefore);
+            await wallet.Commit(ids[2], 1m, null);
+        }
+
+        await using (var cluster = await ProductSilos.StartAsync(connectionString: database))
+        {
+            var wallet = cluster.GrainFactory.GetGrain<IWalletGrain>(key);
+            var first = await wallet.Reservations(null, 0, 2);
+            Assert.Equal([ids[2], ids[1]], first.Reservations.Select(r => r.Id));
+            var rest = await wallet.Reservations(null, first.NextBefore!.Value, 2);
+            Assert.Equal([ids[0]], rest.Reservations.Select(r => r.Id));
+            Assert.Null(rest.NextBefore);
+            Assert.Equal([ids[2], ids[0]], (await wallet.Reservations(ReservationStatus.Committed, 0, 10)).Reservations.Select(r => r.Id));
+            Assert.Empty((await wallet.Reservations(ReservationStatus.Active, 0, 10)).Reservations);
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_reservations_are_taken_one_turn_at_a_time_and_never_overdraw()
     {
         await using var cluster = await ProductSilos.StartAsync();

@@ -95,6 +95,7 @@ public sealed class AccessTests(WorkloadSiloFixture fixture)
                      (HttpMethod.Delete, $"/v1/tokens/{tokenId}", null),
                      (HttpMethod.Get, $"/api/v1/wallets/{ownerId}", null),
                      (HttpMethod.Get, $"/api/v1/wallets/{ownerId}/transactions", null),
+                     (HttpMethod.Get, $"/api/v1/wallets/{ownerId}/reservations", null),
                      (HttpMethod.Post, "/api/v1/reservations", $$"""{"project_id": "{{ownerId}}", "amount": 1}"""),
                      (HttpMethod.Get, $"/api/v1/reservations/{reservationId}", null),
                      (HttpMethod.Post, $"/api/v1/reservations/{reservationId}/commit", """{"actual_amount": 1}"""),

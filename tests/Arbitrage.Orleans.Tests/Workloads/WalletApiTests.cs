@@ -182,8 +182,86 @@ public sealed class WalletApiTests(WorkloadSiloFixture fixture)
         Assert.Equal(HttpStatusCode.OK, late.StatusCode);
         Assert.Equal("committed", lateBody.GetProperty("data").GetProperty("status").GetString());
         Assert.Equal(9m, (await WalletAsync(http, project)).GetProperty("balance").GetDecimal());
+        Assert.Equal([id], await ReservationIdsAsync(http, $"/api/v1/wallets/{project}/reservations?status=committed"));
         var (again, againBody) = await Api.PostAsync(http, $"/api/v1/reservations/{id}/commit", """{"actual_amount": 1}""");
         Api.AssertError(again, againBody, HttpStatusCode.Conflict, "RESERVATION_NOT_ACTIVE");
+    }
+
+    private static async Task<List<string?>> ReservationIdsAsync(HttpClient http, string query)
+    {
+        var (response, body) = await Api.GetAsync(http, query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return body.GetProperty("data").GetProperty("reservations").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
+    }
+
+    [Fact]
+    public async Task A_wallet_lists_its_reservations_newest_first_by_status_and_a_page_at_a_time()
+    {
+        var http = fixture.Operator;
+        var project = Project();
+        await Api.PostAsync(http, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 50}""");
+        var ids = new List<string>();
+        foreach (var resource in new[] { "vm-1", "vm-2", "vm-3" })
+        {
+            var (_, reserved) = await Api.PostAsync(http, "/api/v1/reservations", $$"""{"project_id": "{{project}}", "amount": 5, "resource_id": "{{resource}}"}""");
+            ids.Add(reserved.GetProperty("data").GetProperty("id").GetString()!);
+        }
+
+        await Api.PostAsync(http, $"/api/v1/reservations/{ids[0]}/commit", """{"actual_amount": 4.25}""");
+        await Api.PostAsync(http, $"/api/v1/reservations/{ids[1]}/release", """{"reason": "not needed"}""");
+
+        var (listed, listedBody) = await Api.GetAsync(http, $"/api/v1/wallets/{project}/reservations");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        var all = listedBody.GetProperty("data").GetProperty("reservations").EnumerateArray().ToList();
+        Assert.Equal([ids[2], ids[1], ids[0]], all.Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(["active", "released", "committed"], all.Select(r => r.GetProperty("status").GetString()));
+        Assert.Equal(4.25m, all[2].GetProperty("committed_amount").GetDecimal());
+        Assert.Equal("not needed", all[1].GetProperty("close_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, listedBody.GetProperty("data").GetProperty("next_cursor").ValueKind);
+
+        Assert.Equal([ids[2]], await ReservationIdsAsync(http, $"/api/v1/wallets/{project}/reservations?status=active"));
+        Assert.Equal([ids[0]], await ReservationIdsAsync(http, $"/api/v1/wallets/{project}/reservations?status=committed"));
+        Assert.Equal([ids[1]], await ReservationIdsAsync(http, $"/api/v1/wallets/{project}/reservations?status=released"));
+        Assert.Empty(await ReservationIdsAsync(http, $"/api/v1/wallets/{project}/reservations?status=expired"));
+
+        var paged = new List<string?>();
+        string? cursor = null;
+        do
+        {
+            var (_, page) = await Api.GetAsync(http, $"/api/v1/wallets/{project}/reservations?limit=1{(cursor is null ? "" : $"&cursor={cursor}")}");
+            var reservations = page.GetProperty("data").GetProperty("reservations").EnumerateArray().ToList();
+            Assert.Single(reservations);
+            paged.Add(reservations[0].GetProperty("id").GetString());
+            cursor = page.GetProperty("data").GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal([ids[2], ids[1], ids[0]], paged);
+    }
+
+    [Theory]
+    [InlineData("status=open", "status")]
+    [InlineData("status=ACTIVE", "status")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("cursor=txn-3", "cursor")]
+    public async Task Listing_reservations_with_a_bad_query_is_refused_naming_the_field(string query, string field)
+    {
+        var project = Project();
+        await Api.PostAsync(fixture.Operator, "/api/v1/wallets", $$"""{"project_id": "{{project}}", "initial_balance": 1}""");
+        var (response, error) = await Api.GetAsync(fixture.Operator, $"/api/v1/wallets/{project}/reservations?{query}");
+        Api.AssertError(response, error, HttpStatusCode.BadRequest, "VALIDATION_ERROR", field);
+    }
+
+    [Fact]
+    public async Task Another_tenants_wallet_reservations_are_404()
+    {
+        var (tenant, own) = await fixture.NewTenantAsync(10m);
+        var (_, reserved) = await Api.PostAsync(own, "/api/v1/reservations", $$"""{"project_id": "{{tenant}}", "amount": 2}""");
+        Assert.Equal([reserved.GetProperty("data").GetProperty("id").GetString()], await ReservationIdsAsync(own, $"/api/v1/wallets/{tenant}/reservations"));
+
+        var (_, other) = await fixture.NewTenantAsync(10m);
+        var (response, error) = await Api.GetAsync(other, $"/api/v1/wallets/{tenant}/reservations");
+        Api.AssertError(response, error, HttpStatusCode.NotFound, "WALLET_NOT_FOUND");
     }
 
     [Fact]
