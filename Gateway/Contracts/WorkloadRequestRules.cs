@@ -26,6 +26,12 @@ public sealed class WorkloadRequestRules : IRequestValidator<CreateWorkloadReque
     public static void Validate(WorkloadRequirements requirements, string prefix, IServiceProvider services)
     {
         RequestRules.Strings(prefix + "preferredRegions", requirements.PreferredRegions);
+        // The Compute Arbitrage API's schema: minMemoryGB has a minimum of 1 (the market itself would take less).
+        if (requirements.MinMemoryGb < WorkloadContractMapping.MinimumMemoryGb)
+        {
+            throw ApiErrorException.Validation(prefix + "minMemoryGB", $"{prefix}minMemoryGB must be at least {WorkloadContractMapping.MinimumMemoryGb} GB; got {requirements.MinMemoryGb}.");
+        }
+
         RequestRules.Strings(prefix + "providers", requirements.Providers);
         try
         {

@@ -7,8 +7,8 @@ namespace Arbitrage.Orleans.Gateway.Http;
 /// <summary>
 /// The errors the shared pipeline (<see cref="GatewayExtensions.UseGateway"/>) answers before a route runs, in the
 /// document: every operation may answer 414 (QUERY_TOO_LONG) and 431 (HEADERS_TOO_LARGE) from
-/// <see cref="RequestLimitsMiddleware"/>, and the routes that are not route handlers but need a token (the Orleans
-/// dashboard) 401 and 403 — each with the one error shape.
+/// <see cref="RequestLimitsMiddleware"/>, and every route that needs a token 401 and 403 (the routes of the product say so
+/// themselves; this adds them to the Orleans dashboard's) — each with the one error shape.
 /// </summary>
 public static class PipelineErrorsOpenApi
 {
@@ -28,7 +28,7 @@ public static class PipelineErrorsOpenApi
     public static OpenApiOptions AddPipelineErrors(this OpenApiOptions options) => options.AddDocumentTransformer((document, context, _) =>
     {
         var guarded = context.ApplicationServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<System.Reflection.MethodInfo>() is null && e.Metadata.GetMetadata<IAuthorizeData>() is not null && e.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .Where(e => e.Metadata.GetMetadata<IAuthorizeData>() is not null && e.Metadata.GetMetadata<IAllowAnonymous>() is null)
             .Select(e => ApiContractsOpenApi.DocumentPath(e.RoutePattern.RawText ?? ""))
             .ToHashSet(StringComparer.Ordinal);
         foreach (var (path, item) in document.Paths ?? [])

@@ -210,7 +210,7 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
             var page = await SignedInAsync(token, tenant);
             await using var session = page.Context;
             await page.GetByTestId("nav-groups").ClickAsync();
-            await Expect(page.Locator($"[data-testid=group][data-id='{group}']")).ToContainTextAsync("console-group");
+            await Expect(page.Locator($"[data-testid=group][data-id='{group}']")).ToContainTextAsync("console-group", new() { Timeout = 30_000 });
             await Expect(page.Locator("[data-testid=group-member][data-state=RUNNING]")).ToHaveCountAsync(1, new() { Timeout = 90_000 });
             await Expect(page.GetByTestId("group-member")).ToContainTextAsync("t3");
             await ConsoleBrowser.ScreenshotAsync(page, "groups");

@@ -192,10 +192,31 @@ public sealed class SiloProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
+    /// <summary>
+    /// A loopback port no one listens on, never handed out twice by this test run. The ports come from below the
+    /// kernel's ephemeral range (32768 and up on Linux): a port the kernel picked and released (port 0) can be taken
+    /// again by any outgoing connection — to PostgreSQL, to another silo — before the silo binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            int port = PortRangeStart + (int)((uint)Interlocked.Increment(ref s_nextPort) % PortRangeLength);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use (by something outside this run): take the next.
+            }
+        }
     }
+
+    private const int PortRangeStart = 20_000, PortRangeLength = 12_000;
+
+    // The run's port allocator (process-wide, like the kernel's): starts at a random place so two runs on one machine rarely meet.
+    private static int s_nextPort = Random.Shared.Next(PortRangeLength);
 }

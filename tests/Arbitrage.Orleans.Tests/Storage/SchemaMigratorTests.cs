@@ -212,12 +212,7 @@ public sealed class SchemaMigratorTests(PostgresServerFixture postgres)
     }
 
     /// <summary>A loopback port nothing listens on (taken, then released).</summary>
-    private static int ClosedLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int ClosedLoopbackPort() => Infrastructure.SiloProcess.FreePort();
 
     /// <summary>Forwards loopback connections on <paramref name="port"/> to the test server until stopped.</summary>
     private static async Task ForwardAsync(int port, int serverPort, CancellationToken stop)
