@@ -38,13 +38,38 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>A fresh browser context (its own session storage) on the silo, with generous waits for a shared machine.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseAddress)
+    /// <summary>
+    /// A fresh browser context (its own session storage) on the silo, with generous waits for a shared machine. Every
+    /// API answer the console reads is checked against the silo's contracts on its way to the page; what does not match
+    /// is kept for <see cref="TakeViolations"/>.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, Contracts.SiloContracts contracts)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         context.SetDefaultTimeout(30_000);
+        await context.RouteAsync(url => IsApi(baseAddress, url), async route =>
+        {
+            var response = await route.FetchAsync();
+            var (_, problem) = await contracts.CheckAsync(route.Request.Method, new Uri(route.Request.Url).AbsolutePath, response.Status, await response.TextAsync());
+            if (problem is not null) _violations.Enqueue(problem);
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response });
+        });
         return await context.NewPageAsync();
     }
+
+    /// <summary>The answers the console read since the last call that broke the silo's contracts.</summary>
+    public IReadOnlyList<string> TakeViolations()
+    {
+        var taken = new List<string>();
+        while (_violations.TryDequeue(out var violation)) taken.Add(violation);
+        return taken;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _violations = new();
+
+    /// <summary>A request of the console to the API (not its own files).</summary>
+    private static bool IsApi(Uri baseAddress, string url) =>
+        new Uri(url) is { } uri && uri.Authority == baseAddress.Authority && !uri.AbsolutePath.StartsWith("/console", StringComparison.Ordinal);
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });

@@ -12,17 +12,26 @@ namespace Arbitrage.Orleans.Tests.Console;
 /// PostgreSQL, simulated clouds with fast boots and a 2 s billing period). Screenshots: <see cref="ConsoleBrowser.ScreenshotDirectory"/>.
 /// </summary>
 [Collection(WorkloadSiloCollection.Name)]
-public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>
+public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser browser) : IClassFixture<ConsoleBrowser>, IDisposable
 {
+    /// <summary>Every API answer the console read during the test matched the silo's OpenAPI document (and the seed's schemas).</summary>
+    public void Dispose()
+    {
+        var violations = browser.TakeViolations();
+        Assert.True(violations.Count == 0, "The console read answers that break the API's contracts:\n" + string.Join("\n", violations));
+    }
+
     private static readonly LocatorAssertionsToBeVisibleOptions Long = new() { Timeout = 90_000 };
 
     private async Task<IPage> SignedInAsync(string token, string project = "default")
     {
-        var page = await browser.NewPageAsync(fixture.Silo.BaseAddress);
+        var page = await browser.NewPageAsync(fixture.Silo.BaseAddress, fixture.Silo.Contracts);
         await page.GotoAsync("/console");
         await page.GetByTestId("login-token").FillAsync(token);
         await page.GetByTestId("login-project").FillAsync(project);
         await page.GetByTestId("login-submit").ClickAsync();
+        // Signed in: the workloads page is shown (the nav only appears then).
+        await Expect(page.GetByTestId("main")).ToHaveAttributeAsync("data-page", "workloads");
         await Expect(page.GetByTestId("nav-workloads")).ToBeVisibleAsync();
         return page;
     }
@@ -102,7 +111,7 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
     [Fact]
     public async Task A_bad_token_is_shown_with_the_apis_code_and_message_and_nothing_is_kept()
     {
-        var page = await browser.NewPageAsync(fixture.Silo.BaseAddress);
+        var page = await browser.NewPageAsync(fixture.Silo.BaseAddress, fixture.Silo.Contracts);
         await using var session = page.Context;
         await page.GotoAsync("/console/");
         await page.GetByTestId("login-token").FillAsync("arb_not-a-real-token");
@@ -111,6 +120,7 @@ public sealed class ConsoleTests(WorkloadSiloFixture fixture, ConsoleBrowser bro
         await Expect(page.GetByTestId("error-code")).ToHaveTextAsync("UNAUTHORIZED");
         await Expect(page.GetByTestId("error-message")).Not.ToBeEmptyAsync();
         await Expect(page.GetByTestId("login")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("nav-workloads")).ToBeHiddenAsync(); // no pages to go to before signing in
         Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('arbitrage.console.token')"));
         await ConsoleBrowser.ScreenshotAsync(page, "error-bad-token");
     }

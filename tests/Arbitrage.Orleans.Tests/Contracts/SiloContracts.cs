@@ -21,6 +21,24 @@ public sealed class SiloContracts(Uri baseAddress)
         }
     }
 
+    /// <summary>
+    /// Checks one answer against every contract that describes its path: <c>Described</c> when at least one does, and
+    /// what is wrong (null when nothing). The product's own document must list the status; the seed lists no error
+    /// responses, so it is held only to the bodies it describes.
+    /// </summary>
+    public async Task<(bool Described, string? Problem)> CheckAsync(string method, string path, int status, string body)
+    {
+        bool described = false;
+        foreach (var contract in await GetAsync())
+        {
+            if (contract.PathOf(path) is null) continue;
+            described = true;
+            if (contract.Check(method, path, status, body, statusMustBeListed: contract != Seed.Value) is { } problem) return (true, problem);
+        }
+
+        return (described, null);
+    }
+
     private async Task<IReadOnlyList<JsonContract>> LoadAsync()
     {
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };

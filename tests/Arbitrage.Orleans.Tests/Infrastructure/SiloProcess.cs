@@ -30,6 +30,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     private readonly Contracts.SiloContracts _contracts;
+
+    /// <summary>What this silo's answers are checked against (its OpenAPI document and the seed's schemas).</summary>
+    public Contracts.SiloContracts Contracts => _contracts;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, Contracts.ContractCheckingHandler> _handlers = new();
 
     /// <summary>
