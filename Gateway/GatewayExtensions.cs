@@ -20,6 +20,8 @@ public static class GatewayExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<TokenVerifierOptions>();
         services.AddSingleton<TokenVerifier>();
+        services.AddSingleton(Bind<Pricing.PriceHistoryOptions>(configuration, Pricing.PriceHistoryOptions.SectionName, o => o.Problems()));
+        services.AddSingleton<Pricing.PriceHistoryCache>();
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<TokenAuthenticationOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, o => o.DashboardPassword = configuration["Dashboard:Password"]);
         services.AddAuthorizationBuilder().AddApiPolicies();

@@ -6,6 +6,7 @@ using Arbitrage.Orleans.Grains.Market;
 using PricePoint = Arbitrage.Orleans.Grains.Market.PricePoint;
 using Orleans;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Arbitrage.Orleans.Gateway.Pricing;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 
@@ -66,7 +67,7 @@ public static class PricingApi
         return TypedResults.Ok(page.ToContract());
     }
 
-    private static async Task<Ok<PriceHistory>> HistoryAsync(HttpContext context, IPlacementService placement, IGrainFactory grains, IPriceHistoryService histories, TimeProvider time)
+    private static async Task<Ok<PriceHistory>> HistoryAsync(HttpContext context, IPlacementService placement, IGrainFactory grains, PriceHistoryCache histories)
     {
         var q = context.Request.Query;
         string provider = Text(q["provider"]) ?? throw ApiErrorException.Validation("provider", "provider is required: a configured provider's name (e.g. sim-aws).");
@@ -90,13 +91,15 @@ public static class PricingApi
                 new Dictionary<string, object?> { ["field"] = zone is null ? "instanceType" : "zone" });
         }
 
-        // The window: the week before to (now), so the chart shows days even when this silo started minutes ago.
-        var now = time.GetUtcNow();
+        // The window: the week before to (now), so the chart shows days even when this silo started minutes ago. Its
+        // start, and an end of now, are aligned down to the history cache's period, so requests within one period
+        // share one call to the cloud (PriceHistory:CachePeriod, a minute by default).
+        var now = histories.Now;
         var end = to ?? (from is { } f && f > now ? f : now);
-        var start = from ?? end - DefaultHistoryWindow;
+        var start = histories.Align(from ?? end - DefaultHistoryWindow);
         var zones = markets.Select(m => m.Zone).Distinct().ToList();
         instanceType = markets[0].InstanceType;
-        var provided = await histories.GetProviderHistoryAsync(
+        var provided = await histories.GetAsync(
             new ProviderPriceHistoryQuery(markets[0].Provider, markets[0].Region, zone is null ? null : zones[0], instanceType, start, end, maxPoints), context.RequestAborted);
         var source = provided.Zones is null ? FeedHistory : ProviderHistory;
         var history = provided.Zones is { } fromProvider ? new Dictionary<string, IReadOnlyList<PricePoint>>(fromProvider) : [];

@@ -24,7 +24,7 @@ public sealed class TokenVerifierOptions
 /// </summary>
 public sealed class TokenVerifier(IGrainFactory grains, TimeProvider time, IOptions<TokenVerifierOptions> options) : IDisposable
 {
-    private readonly MemoryCache _unknown = new(new MemoryCacheOptions { SizeLimit = options.Value.UnknownCapacity, Clock = new SystemClockAdapter(time) });
+    private readonly MemoryCache _unknown = new(new MemoryCacheOptions { SizeLimit = options.Value.UnknownCapacity, Clock = new TimeProviderCacheClock(time) });
 
     /// <summary>The token's grant; null when it is malformed, unknown, revoked or expired.</summary>
     public async Task<TokenGrant?> VerifyAsync(string token)
@@ -38,11 +38,4 @@ public sealed class TokenVerifier(IGrainFactory grains, TimeProvider time, IOpti
     }
 
     public void Dispose() => _unknown.Dispose();
-
-#pragma warning disable CS0618 // MemoryCacheOptions.Clock still takes the older ISystemClock.
-    private sealed class SystemClockAdapter(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
-    {
-        public DateTimeOffset UtcNow => time.GetUtcNow();
-    }
-#pragma warning restore CS0618
 }

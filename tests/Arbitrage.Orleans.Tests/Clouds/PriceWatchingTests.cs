@@ -123,6 +123,16 @@ public sealed class PriceWatchingTests : IAsyncLifetime
         Assert.Equal(aws.GetProperty("to").GetDateTimeOffset(), points[^1].GetProperty("timestamp").GetDateTimeOffset());
         Assert.True(_aws.CallCount("ec2:DescribeSpotPriceHistory") > 0);
 
+        // The same market and window again (a console's next poll): answered from the cache, EC2 is not asked again.
+        string window = $"&from={Uri.EscapeDataString(fiveDaysAgo.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(fiveDaysAgo.AddDays(1).ToString("O"))}";
+        var (first, firstBody) = await Api.GetAsync(http, "/v1/pricing/history?provider=aws-prices&region=us-east-1&instanceType=m5.large&zone=use1-az4" + window);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        int calls = _aws.CallCount("ec2:DescribeSpotPriceHistory");
+        var (again, againBody) = await Api.GetAsync(http, "/v1/pricing/history?provider=aws-prices&region=us-east-1&instanceType=m5.large&zone=use1-az4" + window);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(calls, _aws.CallCount("ec2:DescribeSpotPriceHistory"));
+        Assert.Equal(firstBody.GetProperty("series").GetRawText(), againBody.GetProperty("series").GetRawText());
+
         // Azure's retail price API has no history: the route answers what this silo's price feed saw, and says so.
         var (_, current) = await Api.GetAsync(http, "/v1/pricing/current?provider=azure-prices&limit=500");
         var market = current.GetProperty("prices").EnumerateArray().First(p => p.GetProperty("spotPricePerHour").ValueKind == JsonValueKind.Number);
