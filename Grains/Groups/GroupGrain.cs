@@ -50,7 +50,10 @@ public sealed partial class GroupGrain(
         string fingerprint = Fingerprint(spec);
         if (state.RecordExists)
         {
-            if (S.TenantId != tenantId || S.Fingerprint != fingerprint)
+            // The same create again: its spec as created (the fingerprint kept then: a retry after an update), or as the
+            // group holds it now, read with today's record (a group stored before the spec gained optional fields).
+            bool same = S.Fingerprint == fingerprint || (S.Spec is { } stored && Fingerprint(stored) == fingerprint);
+            if (S.TenantId != tenantId || !same)
             {
                 throw new IdempotencyConflictException($"Group {Id} already exists with another spec; use a new id for a new group.");
             }

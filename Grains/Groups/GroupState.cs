@@ -27,7 +27,10 @@ public sealed class GroupState : IListedState
     public DateTimeOffset CreatedAt { get; set; }
     [Id(8)]
     public DateTimeOffset UpdatedAt { get; set; }
-    /// <summary>A digest of the spec it was created with, so a repeated create with another spec is refused.</summary>
+    /// <summary>
+    /// A digest of the spec it was created with, so a repeated create with another spec is refused (a repeated Create
+    /// also matches the stored <see cref="Spec"/> as read now, which stays equal when the spec record gains optional fields).
+    /// </summary>
     [Id(9)]
     public string Fingerprint { get; set; } = "";
 

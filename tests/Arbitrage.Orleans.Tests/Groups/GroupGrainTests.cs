@@ -67,6 +67,13 @@ public sealed class GroupGrainTests(GroupGrainTests.Cluster cluster) : IClassFix
         // A repeat of the create answers the same group, without new members.
         Assert.Equal(4, (await group.Create(tenant, Spec(4, 1, 6, new GroupStrategy(Risk: 50)))).Members.Count);
         await Assert.ThrowsAsync<IdempotencyConflictException>(() => group.Create(tenant, Spec(5, 1, 6)));
+
+        // After an update (a higher maximum), a late retry of the original create and a create with the spec as it now
+        // stands both answer the group as it is; any other spec is still refused.
+        await group.Update(tenant, Spec(4, 1, 8, new GroupStrategy(Risk: 50)));
+        Assert.Equal(8, (await group.Create(tenant, Spec(4, 1, 6, new GroupStrategy(Risk: 50)))).Spec.Capacity.Maximum);
+        Assert.Equal(8, (await group.Create(tenant, Spec(4, 1, 8, new GroupStrategy(Risk: 50)))).Spec.Capacity.Maximum);
+        await Assert.ThrowsAsync<IdempotencyConflictException>(() => group.Create(tenant, Spec(4, 1, 7, new GroupStrategy(Risk: 50))));
     }
 
     [Fact]
