@@ -27,8 +27,8 @@ public sealed class PriceHistoryOptions
 /// <summary>
 /// A cloud's own price history (<see cref="IPriceHistoryService"/>) kept for <see cref="PriceHistoryOptions.CachePeriod"/>:
 /// a console polling a week's chart, or many users looking at one market, do not call the cloud's price API (EC2's
-/// DescribeSpotPriceHistory is throttled per account) on every request. Only answers are kept; a cloud that failed or
-/// has no history is asked again next time.
+/// DescribeSpotPriceHistory is throttled per account) on every request, and requests that come together share one call.
+/// Only answers are kept; a cloud that failed or has no history is asked again next time.
 /// </summary>
 public sealed class PriceHistoryCache : IDisposable
 {
@@ -36,6 +36,7 @@ public sealed class PriceHistoryCache : IDisposable
     private readonly PriceHistoryOptions _options;
     private readonly TimeProvider _time;
     private readonly MemoryCache _answers;
+    private readonly Lock _gate = new();
 
     public PriceHistoryCache(IPriceHistoryService histories, PriceHistoryOptions options, TimeProvider time)
     {
@@ -55,13 +56,45 @@ public sealed class PriceHistoryCache : IDisposable
     /// <summary>The current time, aligned (<see cref="Align"/>).</summary>
     public DateTimeOffset Now => Align(_time.GetUtcNow());
 
+    /// <summary>
+    /// The cloud's answer for the market and window: kept, or being fetched for another request (one call for requests
+    /// that come together), or fetched now. A caller that gives up stops waiting; the fetch goes on for the others.
+    /// </summary>
     public async Task<ProviderPriceHistory> GetAsync(ProviderPriceHistoryQuery query, CancellationToken cancellationToken)
     {
         if (_options.CachePeriod <= TimeSpan.Zero) return await _histories.GetProviderHistoryAsync(query, cancellationToken);
-        if (_answers.TryGetValue(query, out ProviderPriceHistory? kept) && kept is not null) return kept;
-        var answer = await _histories.GetProviderHistoryAsync(query, cancellationToken);
-        if (answer.Zones is not null) _answers.Set(query, answer, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _options.CachePeriod });
-        return answer;
+        Task<ProviderPriceHistory> fetch;
+        lock (_gate)
+        {
+            // Under the lock, so two requests never both start a call (the call itself runs outside it).
+            fetch = _answers.GetOrCreate(query, entry =>
+            {
+                entry.Size = 1;
+                entry.AbsoluteExpirationRelativeToNow = _options.CachePeriod;
+                return Task.Run(() => _histories.GetProviderHistoryAsync(query, CancellationToken.None));
+            })!;
+        }
+
+        try
+        {
+            var answer = await fetch.WaitAsync(cancellationToken);
+            if (answer.Zones is null) Forget(query, fetch);
+            return answer;
+        }
+        catch (Exception) when (fetch.IsFaulted || fetch.IsCanceled)
+        {
+            Forget(query, fetch);
+            throw;
+        }
+    }
+
+    /// <summary>Drops a fetch that brought no history (a failure is never kept), unless a newer one replaced it.</summary>
+    private void Forget(ProviderPriceHistoryQuery query, Task<ProviderPriceHistory> fetch)
+    {
+        lock (_gate)
+        {
+            if (_answers.TryGetValue(query, out Task<ProviderPriceHistory>? kept) && ReferenceEquals(kept, fetch)) _answers.Remove(query);
+        }
     }
 
     public void Dispose() => _answers.Dispose();

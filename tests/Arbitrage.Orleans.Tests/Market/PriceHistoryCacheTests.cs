@@ -50,6 +50,38 @@ public sealed class PriceHistoryCacheTests
         Assert.Equal(3, cloud.Calls);
     }
 
+    /// <summary>A cloud that answers only when told to.</summary>
+    private sealed class SlowHistories : IPriceHistoryService
+    {
+        public int Calls;
+        public readonly TaskCompletionSource<ProviderPriceHistory> Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<ProviderPriceHistory> GetProviderHistoryAsync(ProviderPriceHistoryQuery query, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Answer.Task;
+        }
+    }
+
+    [Fact]
+    public async Task Requests_that_come_together_share_one_call_and_one_that_gives_up_does_not_cancel_it_for_the_others()
+    {
+        var time = new ManualTimeProvider(Start);
+        var cloud = new SlowHistories();
+        using var cache = new PriceHistoryCache(cloud, new PriceHistoryOptions(), time);
+        using var impatient = new CancellationTokenSource();
+
+        var first = cache.GetAsync(Week(cache.Now), CancellationToken.None);
+        var givesUp = cache.GetAsync(Week(cache.Now), impatient.Token);
+        var third = cache.GetAsync(Week(cache.Now), CancellationToken.None);
+        await impatient.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => givesUp);
+
+        cloud.Answer.SetResult(new ProviderPriceHistory(new Dictionary<string, IReadOnlyList<PricePoint>> { ["use1-az1"] = [new PricePoint(Start, 0.04m)] }, null));
+        Assert.Same(await first, await third);
+        Assert.Equal(1, cloud.Calls);
+    }
+
     [Fact]
     public async Task A_failed_answer_is_not_kept_and_a_zero_period_keeps_nothing()
     {
