@@ -14,10 +14,11 @@ public sealed class RequirementOptions
     public Option<double?> MaxInterruption { get; } = new("--max-interruption") { Description = "maxInterruptionRate, 0 to 1" };
     public Option<string[]> Region { get; } = new("--region") { Description = "preferredRegions (repeat for several)" };
     public Option<string[]> Provider { get; } = new("--provider") { Description = "providers to consider (repeat for several)" };
+    public Option<string[]> Zone { get; } = new("--zone") { Description = "zones to place in: zone IDs (use1-az4) or AWS zone names (us-east-1a); repeat for several" };
     public Option<bool> NoSpot { get; } = new("--no-spot") { Description = "allowSpot false: on-demand only" };
     public Option<bool> NoOnDemand { get; } = new("--no-on-demand") { Description = "allowOnDemand false: spot only" };
 
-    public Command AddTo(Command command) => command.With(Cpu, Memory, Gpu, GpuType, MaxPrice, MaxInterruption, Region, Provider, NoSpot, NoOnDemand);
+    public Command AddTo(Command command) => command.With(Cpu, Memory, Gpu, GpuType, MaxPrice, MaxInterruption, Region, Provider, Zone, NoSpot, NoOnDemand);
 
     public WorkloadRequirements Read(ParseResult parsed) => new(
         parsed.GetValue(Cpu),
@@ -29,5 +30,6 @@ public sealed class RequirementOptions
         parsed.GetValue(MaxInterruption),
         parsed.GetValue(Provider) is { Length: > 0 } providers ? providers : null,
         parsed.GetValue(NoSpot) ? false : null,
-        parsed.GetValue(NoOnDemand) ? false : null);
+        parsed.GetValue(NoOnDemand) ? false : null,
+        parsed.GetValue(Zone) is { Length: > 0 } zones ? zones : null);
 }

@@ -11,7 +11,8 @@ public sealed record CreateWorkloadRequest(string Name, WorkloadRequirements Req
 
 /// <summary>
 /// The Compute Arbitrage API's <c>WorkloadRequirements</c> (the body of an estimate, and part of a workload), plus the
-/// extensions <see cref="Providers"/> (configured providers to consider), <see cref="AllowSpot"/> and <see cref="AllowOnDemand"/>.
+/// extensions <see cref="Providers"/> (configured providers to consider), <see cref="AllowSpot"/>, <see cref="AllowOnDemand"/>
+/// and <see cref="Zones"/> (availability zones to place in: zone IDs such as <c>use1-az4</c>, or AWS zone names such as <c>us-east-1a</c>).
 /// </summary>
 public sealed record WorkloadRequirements(
     [property: JsonPropertyName("minCPU"), Range(1, int.MaxValue)] int MinCpu,
@@ -23,7 +24,8 @@ public sealed record WorkloadRequirements(
     [property: Range(0.0, 1.0)] double? MaxInterruptionRate = null,
     IReadOnlyList<string>? Providers = null,
     bool? AllowSpot = null,
-    bool? AllowOnDemand = null);
+    bool? AllowOnDemand = null,
+    IReadOnlyList<string>? Zones = null);
 
 /// <summary>The Compute Arbitrage API's <c>WorkloadConfig</c>: the image, its health check, environment and start-up script.</summary>
 public sealed record WorkloadConfig(

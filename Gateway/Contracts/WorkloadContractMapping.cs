@@ -14,7 +14,7 @@ public static class WorkloadContractMapping
         new(request.Name, request.Requirements.ToPlacement(), request.Config.ToGrain(), request.Metadata ?? new Dictionary<string, string>());
 
     public static PlacementRequirements ToPlacement(this WorkloadRequirements r) => new(r.MinCpu, r.MinMemoryGb, r.GpuCount ?? 0, r.GpuType, r.PreferredRegions,
-        r.MaxPricePerHour, r.MaxInterruptionRate, r.Providers, r.AllowSpot ?? true, r.AllowOnDemand ?? true);
+        r.MaxPricePerHour, r.MaxInterruptionRate, r.Providers, r.AllowSpot ?? true, r.AllowOnDemand ?? true, Zones: r.Zones);
 
     public static GrainWorkloads.WorkloadConfig ToGrain(this WorkloadConfig c) => new(c.ImageId, c.HealthCheckPort, c.HealthCheckPath ?? "/health", c.EnvironmentVariables, c.StartupScript);
 
@@ -24,7 +24,7 @@ public static class WorkloadContractMapping
     /// minMemoryGB below 1, so such a floor is shown as 1 — the instance types of its placements say what it runs on.
     /// </summary>
     public static WorkloadRequirements ToContract(this PlacementRequirements r) =>
-        new(r.MinCpu, Math.Max(r.MinMemoryGb, MinimumMemoryGb), r.GpuCount, r.GpuType, r.PreferredRegions, r.MaxPricePerHour, r.MaxInterruptionRate, r.Providers, r.AllowSpot, r.AllowOnDemand);
+        new(r.MinCpu, Math.Max(r.MinMemoryGb, MinimumMemoryGb), r.GpuCount, r.GpuType, r.PreferredRegions, r.MaxPricePerHour, r.MaxInterruptionRate, r.Providers, r.AllowSpot, r.AllowOnDemand, r.Zones);
 
     public static WorkloadConfig ToContract(this GrainWorkloads.WorkloadConfig c) => new(c.ImageId, c.HealthCheckPort, c.HealthCheckPath, c.EnvironmentVariables, c.StartupScript);
 

@@ -33,6 +33,7 @@ public sealed class WorkloadRequestRules : IRequestValidator<CreateWorkloadReque
         }
 
         RequestRules.Strings(prefix + "providers", requirements.Providers);
+        RequestRules.Strings(prefix + "zones", requirements.Zones);
         try
         {
             services.GetRequiredService<IPlacementService>().Validate(requirements.ToPlacement());

@@ -250,6 +250,9 @@ public sealed class CliTests(WorkloadSiloFixture fixture)
         Assert.Contains("sim-", table.Out);
         var estimate = Json(await cli.RunAsync("pricing", "estimate", "--cpu", "2", "--memory", "4", "--provider", "sim-gcp", "-o", "json"));
         Assert.Equal("sim-gcp", estimate.GetProperty("recommended").GetProperty("providerName").GetString());
+        string zone = estimate.GetProperty("alternatives")[0].GetProperty("zone").GetString()!;
+        var zoned = Json(await cli.RunAsync("pricing", "estimate", "--cpu", "2", "--memory", "4", "--provider", "sim-gcp", "--zone", zone, "-o", "json"));
+        Assert.All(zoned.GetProperty("alternatives").EnumerateArray().Prepend(zoned.GetProperty("recommended")), o => Assert.Equal(zone, o.GetProperty("zone").GetString()));
         var nothing = await cli.RunAsync("pricing", "estimate", "--cpu", "2", "--memory", "4", "--max-price", "0.000001");
         AssertSuccess(nothing);
         Assert.Contains("No offer meets every requirement", nothing.Out);

@@ -57,6 +57,28 @@ public sealed class MarketApiTests(MarketSiloFixture fixture) : IClassFixture<Ma
     }
 
     [Fact]
+    public async Task An_estimate_restricted_to_zones_offers_only_markets_in_them_by_zone_id_or_aws_zone_name()
+    {
+        // The cheapest offer anywhere in us-east-1, then only in one other zone, named by its ID.
+        var (_, anywhere) = await PostAsync("/v1/pricing/estimate?alternatives=10", """{"minCPU": 2, "minMemoryGB": 4, "preferredRegions": ["us-east-1"], "providers": ["sim-aws"]}""");
+        string cheapestZone = anywhere.GetProperty("recommended").GetProperty("zone").GetString()!;
+        var (_, current) = await GetAsync("/v1/pricing/current?provider=sim-aws&region=us-east-1&limit=500");
+        string otherZone = current.GetProperty("prices").EnumerateArray().Select(p => p.GetProperty("zone").GetString()!).Distinct().Order(StringComparer.Ordinal).First(z => z != cheapestZone);
+
+        var (response, body) = await PostAsync("/v1/pricing/estimate?alternatives=10",
+            $$"""{"minCPU": 2, "minMemoryGB": 4, "preferredRegions": ["us-east-1"], "providers": ["sim-aws"], "zones": ["{{otherZone}}"]}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var offers = body.GetProperty("alternatives").EnumerateArray().Prepend(body.GetProperty("recommended")).ToList();
+        Assert.All(offers, o => Assert.Equal(otherZone, o.GetProperty("zone").GetString()));
+        Assert.Contains(body.GetProperty("rejections").EnumerateArray(), r => r.GetProperty("constraint").GetString() == "zones" && r.GetProperty("removed").GetInt32() > 0);
+
+        // An AWS zone name is the zone ID the account maps it to.
+        var (named, byName) = await PostAsync("/v1/pricing/estimate", """{"minCPU": 2, "minMemoryGB": 4, "providers": ["sim-aws"], "zones": ["us-east-1a"]}""");
+        Assert.Equal(HttpStatusCode.OK, named.StatusCode);
+        Assert.Equal("us-east-1", byName.GetProperty("recommended").GetProperty("region").GetString());
+    }
+
+    [Fact]
     public async Task An_impossible_estimate_says_what_each_constraint_removed()
     {
         var (response, body) = await PostAsync("/v1/pricing/estimate", """{"minCPU": 8, "minMemoryGB": 32, "gpuType": "nvidia-a100", "maxPricePerHour": 0.05}""");
@@ -84,6 +106,8 @@ public sealed class MarketApiTests(MarketSiloFixture fixture) : IClassFixture<Ma
     [InlineData("""{"minCPU": 2, "minMemoryGB": 4, "preferredRegions": ["mars-north-1"]}""", "preferredRegions")]
     [InlineData("""{"minCPU": 2, "minMemoryGB": 4, "preferredRegions": "us-east-1"}""", "preferredRegions")]
     [InlineData("""{"minCPU": 99999999999, "minMemoryGB": 4}""", "minCPU")]
+    [InlineData("""{"minCPU": 2, "minMemoryGB": 4, "zones": ["use1-az1", "us-east-1z"]}""", "zones[1]")]
+    [InlineData("""{"minCPU": 2, "minMemoryGB": 4, "zones": "use1-az1"}""", "zones")]
     public async Task Bad_requirements_get_400_naming_the_field(string json, string field)
     {
         var (response, body) = await PostAsync("/v1/pricing/estimate", json);

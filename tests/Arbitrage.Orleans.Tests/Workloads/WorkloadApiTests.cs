@@ -128,6 +128,28 @@ public sealed class WorkloadApiTests(WorkloadSiloFixture fixture)
     }
 
     [Fact]
+    public async Task A_workload_restricted_to_a_zone_runs_and_moves_only_in_it()
+    {
+        var http = fixture.Silo.Http;
+        // A zone other than the cheapest offer's, so the restriction is what puts the workload there.
+        var (_, anywhere) = await Api.PostAsync(http, "/v1/pricing/estimate", """{"minCPU": 2, "minMemoryGB": 4, "providers": ["sim-aws"], "preferredRegions": ["us-east-1"]}""");
+        var (_, current) = await Api.GetAsync(http, "/v1/pricing/current?provider=sim-aws&region=us-east-1&limit=500");
+        string zone = current.GetProperty("prices").EnumerateArray().Select(p => p.GetProperty("zone").GetString()!).Distinct().Order(StringComparer.Ordinal)
+            .First(z => z != anywhere.GetProperty("recommended").GetProperty("zone").GetString());
+
+        var id = await CreateAsync(http, Workload("zoned", $$"""{"minCPU": 2, "minMemoryGB": 4, "providers": ["sim-aws"], "zones": ["{{zone}}"]}"""));
+        var running = await WaitForStatusAsync(http, id, "RUNNING");
+        Assert.Equal(zone, running.GetProperty("placement").GetProperty("zone").GetString());
+        Assert.Equal([zone], running.GetProperty("requirements").GetProperty("zones").EnumerateArray().Select(z => z.GetString()));
+
+        // Interrupted, it moves to another market of the same zone.
+        await Api.PostAsync(http, $"/v1/simulation/workloads/{id}/interrupt", "{}");
+        var moved = await Api.WaitForAsync(http, $"/v1/workloads/{id}", w => w.GetProperty("placements").GetArrayLength() == 2 && w.Status() == "RUNNING" && w.TryGetProperty("placement", out _));
+        Assert.All(moved.GetProperty("placements").EnumerateArray(), p => Assert.Equal(zone, p.GetProperty("zone").GetString()));
+        await Api.SendAsync(http, HttpMethod.Delete, $"/v1/workloads/{id}");
+    }
+
+    [Fact]
     public async Task A_workload_failing_its_health_check_is_replaced_and_says_why()
     {
         var http = fixture.Silo.Http;
