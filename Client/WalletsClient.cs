@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Arbitrage.Orleans.Client.Internal;
 using Arbitrage.Orleans.Contracts;
 using Arbitrage.Orleans.Contracts.Wallets;
@@ -39,23 +38,8 @@ public sealed class WalletsClient
             null, SnakeCaseJsonContext.Default.EnvelopeTransactionPage, cancellationToken)).Data;
 
     /// <summary>Every transaction of the wallet, oldest first, following the cursors (<paramref name="pageSize"/> a page, 1 to 200).</summary>
-    public async IAsyncEnumerable<WalletTransaction> ListTransactionsAsync(
-        string projectId, int? pageSize = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        do
-        {
-            var page = await GetTransactionsPageAsync(projectId, cursor, pageSize, cancellationToken);
-            foreach (var transaction in page.Transactions)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return transaction;
-            }
-
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
+    public IAsyncEnumerable<WalletTransaction> ListTransactionsAsync(string projectId, int? pageSize = null, CancellationToken cancellationToken = default) =>
+        ApiTransport.CursorPagesAsync((cursor, ct) => GetTransactionsPageAsync(projectId, cursor, pageSize, ct), p => p.Transactions, p => p.NextCursor, cancellationToken);
 
     /// <summary>
     /// One page of the wallet's reservations, newest first (every active one and the most recently ended), of
@@ -69,23 +53,8 @@ public sealed class WalletsClient
             null, SnakeCaseJsonContext.Default.EnvelopeReservationPage, cancellationToken)).Data;
 
     /// <summary>The wallet's reservations, newest first, following the cursors (<paramref name="pageSize"/> a page, 1 to 200).</summary>
-    public async IAsyncEnumerable<Reservation> ListReservationsAsync(
-        string projectId, string? status = null, int? pageSize = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        do
-        {
-            var page = await GetReservationsPageAsync(projectId, status, cursor, pageSize, cancellationToken);
-            foreach (var reservation in page.Reservations)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return reservation;
-            }
-
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
+    public IAsyncEnumerable<Reservation> ListReservationsAsync(string projectId, string? status = null, int? pageSize = null, CancellationToken cancellationToken = default) =>
+        ApiTransport.CursorPagesAsync((cursor, ct) => GetReservationsPageAsync(projectId, status, cursor, pageSize, ct), p => p.Reservations, p => p.NextCursor, cancellationToken);
 
     private static string Path(string projectId) => "/api/v1/wallets/" + ApiTransport.Segment(projectId);
 }

@@ -89,7 +89,7 @@ internal sealed class ApiTransport(HttpClient http, string token)
         }
     }
 
-    /// <summary>A cursor-paged list (the <c>/v1</c> faces), followed until a page has no <c>nextCursor</c>.</summary>
+    /// <summary>A cursor-paged list (the <c>/v1</c> faces, the wallets' transactions and reservations), followed until a page has no next cursor.</summary>
     public static async IAsyncEnumerable<TItem> CursorPagesAsync<TPage, TItem>(
         Func<string?, CancellationToken, Task<TPage>> fetch, Func<TPage, IReadOnlyList<TItem>> items, Func<TPage, string?> nextCursor,
         [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -36,21 +36,7 @@ public sealed class PriceSeries
     public decimal PriceAtIndex(int index) => _prices[index];
 
     /// <summary>The price in force at <paramref name="utcTicks"/>: the last change at or before it (the first price before the series starts).</summary>
-    public decimal PriceAt(long utcTicks)
-    {
-        var ticks = _ticks;
-        int low = 0, high = ticks.Length - 1;
-        if (utcTicks < ticks[0]) return _prices[0];
-        while (low < high)
-        {
-            // Last index with ticks <= utcTicks.
-            var middle = low + ((high - low + 1) >> 1);
-            if (ticks[middle] <= utcTicks) low = middle;
-            else high = middle - 1;
-        }
-
-        return _prices[low];
-    }
+    public decimal PriceAt(long utcTicks) => _prices[Math.Max(CountAtOrBefore(utcTicks) - 1, 0)];
 
     public decimal PriceAt(DateTimeOffset time) => PriceAt(time.UtcTicks);
 

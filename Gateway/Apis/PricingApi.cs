@@ -2,11 +2,11 @@ using Arbitrage.Orleans.Contracts.Pricing;
 using Arbitrage.Orleans.Contracts.Workloads;
 using Arbitrage.Orleans.Gateway.Contracts;
 using Arbitrage.Orleans.Gateway.Http;
-using Arbitrage.Orleans.Grains.Market;
-using PricePoint = Arbitrage.Orleans.Grains.Market.PricePoint;
-using Orleans;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Arbitrage.Orleans.Gateway.Pricing;
+using Arbitrage.Orleans.Grains.Market;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans;
+using PricePoint = Arbitrage.Orleans.Grains.Market.PricePoint;
 
 namespace Arbitrage.Orleans.Gateway.Apis;
 

@@ -25,19 +25,11 @@ namespace Arbitrage.Orleans.Tests.Clients;
 public sealed class ArbitrageClientTests(GroupFacesSilo silo) : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
-    private readonly List<ClientLibrary> _libraries = [];
+    private readonly SiloClients _clients = new(silo.Host);
 
-    public void Dispose()
-    {
-        foreach (var library in _libraries) library.Dispose();
-    }
+    public void Dispose() => _clients.Dispose();
 
-    private IArbitrageClient ClientWith(string token)
-    {
-        var library = new ClientLibrary(silo.Host, token);
-        _libraries.Add(library);
-        return library.Client;
-    }
+    private IArbitrageClient ClientWith(string token) => _clients.With(token);
 
     private IArbitrageClient Operator => ClientWith(silo.Host.AdminToken);
 

@@ -33,3 +33,22 @@ public sealed class ClientLibrary : IDisposable
 
     public void Dispose() => _services.Dispose();
 }
+
+/// <summary>The client libraries a test makes for one silo (each checked against its contracts), disposed with the test.</summary>
+public sealed class SiloClients(Infrastructure.InProcessSilo silo) : IDisposable
+{
+    private readonly List<ClientLibrary> _libraries = [];
+
+    /// <summary>A client speaking with <paramref name="token"/>.</summary>
+    public IArbitrageClient With(string token)
+    {
+        var library = new ClientLibrary(silo, token);
+        _libraries.Add(library);
+        return library.Client;
+    }
+
+    public void Dispose()
+    {
+        foreach (var library in _libraries) library.Dispose();
+    }
+}

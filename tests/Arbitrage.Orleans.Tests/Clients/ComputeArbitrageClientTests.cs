@@ -18,19 +18,11 @@ public sealed class ComputeArbitrageClientTests(GroupFacesSilo silo) : IDisposab
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
     private static readonly WorkloadRequirements Small = new(2, 4);
-    private readonly List<ClientLibrary> _libraries = [];
+    private readonly SiloClients _clients = new(silo.Host);
 
-    public void Dispose()
-    {
-        foreach (var library in _libraries) library.Dispose();
-    }
+    public void Dispose() => _clients.Dispose();
 
-    private IArbitrageClient ClientWith(string token)
-    {
-        var library = new ClientLibrary(silo.Host, token);
-        _libraries.Add(library);
-        return library.Client;
-    }
+    private IArbitrageClient ClientWith(string token) => _clients.With(token);
 
     private async Task<IArbitrageClient> NewTenantAsync(decimal credit = 100)
     {
